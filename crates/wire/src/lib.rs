@@ -1,0 +1,25 @@
+//! The Cognito User Pools wire protocol, and nothing else: the request and response shapes of the
+//! `cognito-idp` model, its constraint tables, the table of operations Cognate serves, the error codes,
+//! and the AWS JSON 1.1 codec. No I/O, no domain logic.
+
+pub mod codec;
+pub mod error;
+pub mod ops;
+pub mod schema;
+
+/// Generated from the service model by `tools/gen_wire.py`.
+pub mod generated {
+    pub mod errors;
+    pub mod operations;
+    pub mod schema_data;
+    pub mod shapes;
+}
+
+pub use error::{ApiError, ErrorCode};
+pub use generated::shapes;
+pub use ops::{Access, Operation};
+
+/// `X-Amz-Target` prefix of every operation.
+pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+/// The one content type AWS JSON 1.1 uses, in requests and responses.
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";

@@ -1,0 +1,400 @@
+//! Server-side validation of request bodies against the model's constraints, with the messages the
+//! real service uses (spec §1.5):
+//! `1 validation error detected: Value 'x' at 'userPoolId' failed to satisfy constraint: Member must ...`.
+//!
+//! The body is checked as a `serde_json::Value` before it is turned into a typed request, so a member
+//! that is absent can be told from one that is empty, and a value of the wrong JSON type is reported as
+//! a `SerializationException` rather than silently defaulted.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::generated::schema_data::{PATTERNS, SHAPES};
+use crate::{ApiError, ErrorCode};
+
+pub type ShapeId = usize;
+
+pub struct Shape {
+    pub name: &'static str,
+    pub kind: Kind,
+}
+
+pub enum Kind {
+    Str {
+        min: Option<i64>,
+        max: Option<i64>,
+        pattern: Option<usize>,
+        enum_values: &'static [&'static str],
+        sensitive: bool,
+    },
+    Blob {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    Int {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    Bool,
+    Timestamp,
+    Document,
+    List {
+        member: ShapeId,
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    Map {
+        key: ShapeId,
+        value: ShapeId,
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    Struct(&'static [Member]),
+}
+
+pub struct Member {
+    pub name: &'static str,
+    pub shape: ShapeId,
+    pub required: bool,
+}
+
+/// One operation as the model declares it (all 141, whether Cognate serves them or not).
+pub struct ModelOperation {
+    pub name: &'static str,
+    pub input: ShapeId,
+    pub output: ShapeId,
+    /// `authtype: none`: sent without SigV4 by every SDK.
+    pub unsigned: bool,
+    pub errors: &'static [&'static str],
+}
+
+pub fn model_operation(name: &str) -> Option<&'static ModelOperation> {
+    crate::generated::operations::MODEL_OPERATIONS
+        .binary_search_by(|o| o.name.cmp(name))
+        .ok()
+        .map(|i| &crate::generated::operations::MODEL_OPERATIONS[i])
+}
+
+pub fn shape_id(name: &str) -> Option<ShapeId> {
+    SHAPES.binary_search_by(|s| s.name.cmp(name)).ok()
+}
+
+fn pattern(i: usize) -> Option<&'static Regex> {
+    static COMPILED: OnceLock<Vec<Option<Regex>>> = OnceLock::new();
+    COMPILED
+        .get_or_init(|| {
+            PATTERNS
+                .iter()
+                .map(|(_, rust)| Regex::new(rust).ok())
+                .collect()
+        })
+        .get(i)
+        .and_then(|r| r.as_ref())
+}
+
+/// Validate `body` against input shape `shape`. A JSON type error comes back as
+/// `SerializationException`; constraint violations as one `InvalidParameterException` listing all.
+pub fn validate(shape: ShapeId, body: &Value) -> Result<(), ApiError> {
+    let mut v = Validator {
+        problems: Vec::new(),
+    };
+    v.check_struct_root(shape, body)?;
+    if v.problems.is_empty() {
+        return Ok(());
+    }
+    let n = v.problems.len();
+    let noun = if n == 1 { "error" } else { "errors" };
+    Err(ApiError::new(
+        ErrorCode::InvalidParameterException,
+        format!("{n} validation {noun} detected: {}", v.problems.join("; ")),
+    ))
+}
+
+struct Validator {
+    problems: Vec<String>,
+}
+
+fn lower_first(name: &str) -> String {
+    let mut c = name.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn type_error(path: &str, expected: &str) -> ApiError {
+    let at = if path.is_empty() {
+        "the request body".to_string()
+    } else {
+        format!("'{path}'")
+    };
+    ApiError::new(
+        ErrorCode::SerializationException,
+        format!("Expected {expected} at {at}"),
+    )
+}
+
+impl Validator {
+    fn check_struct_root(&mut self, shape: ShapeId, body: &Value) -> Result<(), ApiError> {
+        match body {
+            Value::Object(_) => self.check(shape, body, ""),
+            _ => Err(type_error("", "a JSON object")),
+        }
+    }
+
+    fn fail(&mut self, path: &str, shown: Option<String>, constraint: String) {
+        let value = match shown {
+            Some(v) => format!("Value '{v}' at '{path}'"),
+            None => format!("Value at '{path}'"),
+        };
+        self.problems.push(format!(
+            "{value} failed to satisfy constraint: {constraint}"
+        ));
+    }
+
+    fn length(
+        &mut self,
+        path: &str,
+        shown: Option<String>,
+        len: i64,
+        min: Option<i64>,
+        max: Option<i64>,
+    ) {
+        if let Some(min) = min
+            && len < min
+        {
+            self.fail(
+                path,
+                shown.clone(),
+                format!("Member must have length greater than or equal to {min}"),
+            );
+        }
+        if let Some(max) = max
+            && len > max
+        {
+            self.fail(
+                path,
+                shown,
+                format!("Member must have length less than or equal to {max}"),
+            );
+        }
+    }
+
+    fn check(&mut self, shape: ShapeId, value: &Value, path: &str) -> Result<(), ApiError> {
+        let Some(s) = SHAPES.get(shape) else {
+            return Ok(());
+        };
+        match &s.kind {
+            Kind::Str {
+                min,
+                max,
+                pattern: pat,
+                enum_values,
+                sensitive,
+            } => {
+                let Value::String(text) = value else {
+                    return Err(type_error(path, "a string"));
+                };
+                let shown = if *sensitive { None } else { Some(text.clone()) };
+                let len = text.chars().count() as i64;
+                self.length(path, shown.clone(), len, *min, *max);
+                if let Some(i) = pat
+                    && let Some(re) = pattern(*i)
+                    && !re.is_match(text)
+                {
+                    let java = PATTERNS[*i].0;
+                    self.fail(
+                        path,
+                        shown.clone(),
+                        format!("Member must satisfy regular expression pattern: {java}"),
+                    );
+                }
+                if !enum_values.is_empty() && !enum_values.contains(&text.as_str()) {
+                    self.fail(
+                        path,
+                        shown,
+                        format!(
+                            "Member must satisfy enum value set: [{}]",
+                            enum_values.join(", ")
+                        ),
+                    );
+                }
+            }
+            Kind::Blob { min, max } => {
+                let Value::String(text) = value else {
+                    return Err(type_error(path, "a base64 string"));
+                };
+                self.length(path, None, text.len() as i64, *min, *max);
+            }
+            Kind::Int { min, max } => {
+                let Some(n) = value.as_i64() else {
+                    return Err(type_error(path, "an integer"));
+                };
+                if let Some(min) = min
+                    && n < *min
+                {
+                    self.fail(
+                        path,
+                        Some(n.to_string()),
+                        format!("Member must have value greater than or equal to {min}"),
+                    );
+                }
+                if let Some(max) = max
+                    && n > *max
+                {
+                    self.fail(
+                        path,
+                        Some(n.to_string()),
+                        format!("Member must have value less than or equal to {max}"),
+                    );
+                }
+            }
+            Kind::Bool => {
+                if !value.is_boolean() {
+                    return Err(type_error(path, "a boolean"));
+                }
+            }
+            Kind::Timestamp => {
+                if !value.is_number() {
+                    return Err(type_error(path, "a timestamp in epoch seconds"));
+                }
+            }
+            Kind::Document => {}
+            Kind::List { member, min, max } => {
+                let Value::Array(items) = value else {
+                    return Err(type_error(path, "a list"));
+                };
+                self.length(path, None, items.len() as i64, *min, *max);
+                for (i, item) in items.iter().enumerate() {
+                    if item.is_null() {
+                        continue;
+                    }
+                    self.check(*member, item, &format!("{path}.{}.member", i + 1))?;
+                }
+            }
+            Kind::Map {
+                key,
+                value: value_shape,
+                min,
+                max,
+            } => {
+                let Value::Object(entries) = value else {
+                    return Err(type_error(path, "a map"));
+                };
+                self.length(path, None, entries.len() as i64, *min, *max);
+                for (k, v) in entries {
+                    self.check(*key, &Value::String(k.clone()), &format!("{path}.{k}.key"))?;
+                    if !v.is_null() {
+                        self.check(*value_shape, v, &format!("{path}.{k}.value"))?;
+                    }
+                }
+            }
+            Kind::Struct(members) => {
+                let Value::Object(obj) = value else {
+                    return Err(type_error(path, "a structure"));
+                };
+                for m in members.iter() {
+                    let child = if path.is_empty() {
+                        lower_first(m.name)
+                    } else {
+                        format!("{path}.{}", lower_first(m.name))
+                    };
+                    match obj.get(m.name) {
+                        None | Some(Value::Null) => {
+                            if m.required {
+                                self.problems
+                                    .push(format!("Value null at '{child}' failed to satisfy constraint: Member must not be null"));
+                            }
+                        }
+                        Some(v) => self.check(m.shape, v, &child)?,
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn input(op: &str) -> ShapeId {
+        model_operation(op).map(|o| o.input).unwrap_or(usize::MAX)
+    }
+
+    #[test]
+    fn every_model_pattern_compiles() {
+        for (i, (java, rust)) in PATTERNS.iter().enumerate() {
+            assert!(
+                pattern(i).is_some(),
+                "pattern {java} -> {rust} does not compile"
+            );
+        }
+    }
+
+    #[test]
+    fn access_token_pattern_message_matches_the_real_service() {
+        let err = validate(input("GetUser"), &json!({"AccessToken": "not a token!"})).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidParameterException);
+        assert_eq!(
+            err.message,
+            "1 validation error detected: Value at 'accessToken' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [A-Za-z0-9-_=.]+"
+        );
+    }
+
+    #[test]
+    fn missing_required_members_are_all_listed() {
+        let err = validate(input("AdminGetUser"), &json!({})).unwrap_err();
+        assert_eq!(
+            err.message,
+            "2 validation errors detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null; \
+             Value null at 'username' failed to satisfy constraint: Member must not be null"
+        );
+    }
+
+    #[test]
+    fn wrong_json_type_is_a_serialization_error() {
+        let err = validate(input("GetUser"), &json!({"AccessToken": 5})).unwrap_err();
+        assert_eq!(err.code, ErrorCode::SerializationException);
+        let err = validate(input("GetUser"), &json!([1])).unwrap_err();
+        assert_eq!(err.code, ErrorCode::SerializationException);
+    }
+
+    #[test]
+    fn enum_and_length_constraints() {
+        let err = validate(
+            input("VerifySoftwareToken"),
+            &json!({"UserCode": "1234567"}),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("Value at 'userCode' failed to satisfy constraint: Member must have length less than or equal to 6"), "{}", err.message);
+        let err = validate(
+            input("SetUserPoolMfaConfig"),
+            &json!({"UserPoolId": "us-east-1_abc", "MfaConfiguration": "MAYBE"}),
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .contains("Member must satisfy enum value set: [OFF, ON, OPTIONAL]"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn nested_list_paths_use_one_based_member_indices() {
+        let body = json!({"UserPoolId": "us-east-1_abc", "Username": "u", "UserAttributes": [{"Name": "email", "Value": "a@b"}, {"Value": "x"}]});
+        let err = validate(input("AdminUpdateUserAttributes"), &body).unwrap_err();
+        assert!(
+            err.message
+                .contains("Value null at 'userAttributes.2.member.name'"),
+            "{}",
+            err.message
+        );
+    }
+}
