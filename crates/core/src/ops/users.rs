@@ -1,0 +1,501 @@
+//! Administration of users: AdminCreateUser, AdminGetUser, AdminDeleteUser, AdminSetUserPassword,
+//! AdminUpdateUserAttributes, AdminDeleteUserAttributes, AdminDisableUser, AdminEnableUser,
+//! AdminConfirmSignUp, ListUsers.
+
+use cognate_wire::shapes::*;
+
+use crate::app::internal;
+use crate::attributes::{self, Write};
+use crate::paging::{decode_token, encode_token};
+use crate::store::{StoreError, UserData, UserRecord};
+use crate::time::wire_timestamp;
+use crate::users::{self, CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED};
+use crate::{ApiError, ApiResult, App, IamCaller, api_error, ids, password_policy};
+
+#[tracing::instrument(skip_all, fields(op = "AdminCreateUser"))]
+pub async fn admin_create_user(
+    app: &App,
+    _caller: &IamCaller,
+    input: AdminCreateUserRequest,
+) -> ApiResult<AdminCreateUserResponse> {
+    let pool = app.pool(&input.user_pool_id).await?;
+    let settings = &pool.settings;
+    let policy = settings
+        .policies
+        .as_ref()
+        .and_then(|p| p.password_policy.clone())
+        .unwrap_or_else(password_policy::default_policy);
+    let now = app.now_ms();
+
+    if input.message_action.as_deref() == Some("RESEND") {
+        // Re-invite: a new temporary password for a user who has not signed in yet.
+        let existing = users::get(app, &pool, &input.username).await?;
+        if existing.data.status != FORCE_CHANGE_PASSWORD {
+            return Err(api_error!(
+                UnsupportedUserStateException,
+                "User account is in an invalid state for this operation."
+            ));
+        }
+        let temp = input
+            .temporary_password
+            .clone()
+            .unwrap_or_else(|| password_policy::generate_temporary(&policy));
+        password_policy::check(&policy, &temp)?;
+        let record = users::password_record(&pool.id, &existing.username, &temp, true, now).await?;
+        let user = users::modify(app, &pool, &input.username, |u| {
+            u.data.password = Some(record.clone());
+            Ok(())
+        })
+        .await?;
+        return Ok(AdminCreateUserResponse {
+            user: Some(users::user_type(&user, None)),
+        });
+    }
+
+    let writes = input.user_attributes.clone().unwrap_or_default();
+    attributes::check_writes(settings, &writes, Write::Create)?;
+    let sub = ids::uuid();
+    let mut attrs: Vec<(String, String)> = Vec::new();
+    // In pools where people sign in with an email or phone number, the typed name is that attribute
+    // and the internal username is generated (the sub).
+    let username = if users::uses_username_attributes(settings) {
+        let allowed = settings.username_attributes.as_deref().unwrap_or_default();
+        let as_email =
+            allowed.iter().any(|a| a == "email") && attributes::is_email(&input.username);
+        let as_phone =
+            allowed.iter().any(|a| a == "phone_number") && attributes::is_phone(&input.username);
+        if as_email {
+            attrs.push(("email".into(), input.username.clone()));
+        } else if as_phone {
+            attrs.push(("phone_number".into(), input.username.clone()));
+        } else if allowed.len() > 1 {
+            return Err(ApiError::invalid_parameter(
+                "Username should be either an email or a phone number.",
+            ));
+        } else if allowed.iter().any(|a| a == "email") {
+            return Err(ApiError::invalid_parameter("Username should be an email."));
+        } else {
+            return Err(ApiError::invalid_parameter(
+                "Username should be a phone number.",
+            ));
+        }
+        sub.clone()
+    } else {
+        if attributes::is_email(&input.username)
+            && settings
+                .alias_attributes
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .any(|a| a == "email")
+        {
+            return Err(ApiError::invalid_parameter(
+                "Username cannot be of email format, since user pool is configured for email alias.",
+            ));
+        }
+        input.username.clone()
+    };
+    attributes::apply(&mut attrs, &writes);
+    attributes::check_required(settings, &attrs)?;
+
+    let temp = input
+        .temporary_password
+        .clone()
+        .unwrap_or_else(|| password_policy::generate_temporary(&policy));
+    password_policy::check(&policy, &temp)?;
+    let password = users::password_record(&pool.id, &username, &temp, true, now).await?;
+    let mut user = UserRecord {
+        pool_id: pool.id.clone(),
+        username_key: users::username_key(settings, &username),
+        username,
+        sub,
+        created_ms: now,
+        modified_ms: now,
+        data: UserData {
+            status: FORCE_CHANGE_PASSWORD.into(),
+            enabled: true,
+            attributes: attrs,
+            password: Some(password),
+            ..Default::default()
+        },
+        keys: Vec::new(),
+        version: 1,
+    };
+    user.keys = users::compute_keys(settings, &user);
+    match app.store.create_user(&user).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(key)) => return Err(users::conflict_error(settings, &key)),
+        Err(e) => return Err(internal(e)),
+    }
+    tracing::info!(pool = %pool.id, "user created by administrator");
+    Ok(AdminCreateUserResponse {
+        user: Some(users::user_type(&user, None)),
+    })
+}
+
+#[tracing::instrument(skip_all, fields(op = "AdminGetUser"))]
+pub async fn admin_get_user(
+    app: &App,
+    _caller: &IamCaller,
+    input: AdminGetUserRequest,
+) -> ApiResult<AdminGetUserResponse> {
+    let pool = app.pool(&input.user_pool_id).await?;
+    let user = users::get(app, &pool, &input.username).await?;
+    Ok(AdminGetUserResponse {
+        username: user.username.clone(),
+        user_attributes: Some(attributes::to_wire(&user.sub, &user.data.attributes)),
+        user_create_date: Some(wire_timestamp(user.created_ms)),
+        user_last_modified_date: Some(wire_timestamp(user.modified_ms)),
+        enabled: Some(user.data.enabled),
+        user_status: Some(user.data.status.clone()),
+        mfa_options: users::mfa_options(&user),
+        preferred_mfa_setting: user.data.mfa.preferred.clone(),
+        user_mfa_setting_list: crate::mfa_view::enabled_list(&user.data.mfa),
+    })
+}
+
+#[tracing::instrument(skip_all, fields(op = "AdminDeleteUser"))]
+pub async fn admin_delete_user(
+    app: &App,
+    _caller: &IamCaller,
+    input: AdminDeleteUserRequest,
+) -> ApiResult<AdminDeleteUserResponse> {
+    let pool = app.pool(&input.user_pool_id).await?;
+    let user = users::get(app, &pool, &input.username).await?;
+    if !app
+        .store
+        .delete_user(&pool.id, &user.username_key)
+        .await
+        .map_err(internal)?
+    {
+        return Err(users::user_not_found());
+    }
+    Ok(AdminDeleteUserResponse {})
+}
+
+#[tracing::instrument(skip_all, fields(op = "AdminSetUserPassword"))]
+pub async fn admin_set_user_password(
+    app: &App,
+    _caller: &IamCaller,
+    input: AdminSetUserPasswordRequest,
+) -> ApiResult<AdminSetUserPasswordResponse> {
+    let pool = app.pool(&input.user_pool_id).await?;
+    let policy = pool
+        .settings
+        .policies
+        .as_ref()
+        .and_then(|p| p.password_policy.clone())
+        .unwrap_or_else(password_policy::default_policy);
+    let user = users::get(app, &pool, &input.username).await?;
+    password_policy::check(&policy, &input.password)?;
+    let permanent = input.permanent.unwrap_or(false);
+    let record = users::password_record(
+        &pool.id,
+        &user.username,
+        &input.password,
+        !permanent,
+        app.now_ms(),
+    )
+    .await?;
+    users::modify(app, &pool, &input.username, |u| {
+        u.data.password = Some(record.clone());
+        u.data.status = if permanent {
+            CONFIRMED.into()
+        } else {
+            FORCE_CHANGE_PASSWORD.into()
+        };
+        Ok(())
+    })
+    .await?;
+    Ok(AdminSetUserPasswordResponse {})
+}
+
+#[tracing::instrument(skip_all, fields(op = "AdminUpdateUserAttributes"))]
+pub async fn admin_update_user_attributes(
+    app: &App,
+    _caller: &IamCaller,
+    input: AdminUpdateUserAttributesRequest,
+) -> ApiResult<AdminUpdateUserAttributesResponse> {
+    let pool = app.pool(&input.user_pool_id).await?;
+    attributes::check_writes(&pool.settings, &input.user_attributes, Write::Update)?;
+    users::modify(app, &pool, &input.username, |u| {
+        update_attributes(u, &input.user_attributes);
+        Ok(())
+    })
+    .await?;
+    Ok(AdminUpdateUserAttributesResponse {})
+}
+
+/// Apply attribute writes; a changed email or phone number is no longer verified unless the same
+/// request says it is (as on AWS).
+pub fn update_attributes(u: &mut UserRecord, writes: &[AttributeType]) {
+    let mut writes = writes.to_vec();
+    for (attr, flag) in [
+        ("email", "email_verified"),
+        ("phone_number", "phone_number_verified"),
+    ] {
+        let changed = writes
+            .iter()
+            .any(|w| w.name == attr && w.value.as_deref() != u.attribute(attr));
+        if changed && !writes.iter().any(|w| w.name == flag) && u.attribute(flag).is_some() {
+            writes.push(AttributeType {
+                name: flag.into(),
+                value: Some("false".into()),
+            });
+        }
+    }
+    attributes::apply(&mut u.data.attributes, &writes);
+}
+
+#[tracing::instrument(skip_all, fields(op = "AdminDeleteUserAttributes"))]
+pub async fn admin_delete_user_attributes(
+    app: &App,
+    _caller: &IamCaller,
+    input: AdminDeleteUserAttributesRequest,
+) -> ApiResult<AdminDeleteUserAttributesResponse> {
+    let pool = app.pool(&input.user_pool_id).await?;
+    check_deletable(&pool.settings, &input.user_attribute_names)?;
+    users::modify(app, &pool, &input.username, |u| {
+        u.data
+            .attributes
+            .retain(|(n, _)| !input.user_attribute_names.contains(n));
+        Ok(())
+    })
+    .await?;
+    Ok(AdminDeleteUserAttributesResponse {})
+}
+
+/// Required and immutable attributes cannot be deleted.
+pub fn check_deletable(pool: &UserPoolType, names: &[String]) -> ApiResult<()> {
+    let schema = pool.schema_attributes.as_deref().unwrap_or_default();
+    for name in names {
+        let def = schema
+            .iter()
+            .find(|s| s.name.as_deref() == Some(name.as_str()));
+        match def {
+            None => {
+                return Err(api_error!(
+                    InvalidParameterException,
+                    "Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"
+                ));
+            }
+            Some(d) if d.required == Some(true) => {
+                return Err(api_error!(
+                    InvalidParameterException,
+                    "Attributes did not conform to the schema: {name}: The attribute is required"
+                ));
+            }
+            Some(d) if d.mutable == Some(false) => {
+                return Err(api_error!(
+                    InvalidParameterException,
+                    "Cannot modify the non-mutable attribute {name}"
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[tracing::instrument(skip_all, fields(op = "AdminDisableUser"))]
+pub async fn admin_disable_user(
+    app: &App,
+    _caller: &IamCaller,
+    input: AdminDisableUserRequest,
+) -> ApiResult<AdminDisableUserResponse> {
+    set_enabled(app, &input.user_pool_id, &input.username, false).await?;
+    Ok(AdminDisableUserResponse {})
+}
+
+#[tracing::instrument(skip_all, fields(op = "AdminEnableUser"))]
+pub async fn admin_enable_user(
+    app: &App,
+    _caller: &IamCaller,
+    input: AdminEnableUserRequest,
+) -> ApiResult<AdminEnableUserResponse> {
+    set_enabled(app, &input.user_pool_id, &input.username, true).await?;
+    Ok(AdminEnableUserResponse {})
+}
+
+async fn set_enabled(app: &App, pool_id: &str, username: &str, enabled: bool) -> ApiResult<()> {
+    let pool = app.pool(pool_id).await?;
+    users::modify(app, &pool, username, |u| {
+        u.data.enabled = enabled;
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+#[tracing::instrument(skip_all, fields(op = "AdminConfirmSignUp"))]
+pub async fn admin_confirm_sign_up(
+    app: &App,
+    _caller: &IamCaller,
+    input: AdminConfirmSignUpRequest,
+) -> ApiResult<AdminConfirmSignUpResponse> {
+    let pool = app.pool(&input.user_pool_id).await?;
+    users::modify(app, &pool, &input.username, |u| {
+        if u.data.status != UNCONFIRMED {
+            return Err(api_error!(
+                NotAuthorizedException,
+                "User cannot be confirmed. Current status is {}",
+                u.data.status
+            ));
+        }
+        u.data.status = CONFIRMED.into();
+        Ok(())
+    })
+    .await?;
+    Ok(AdminConfirmSignUpResponse {})
+}
+
+/// `attribute = "value"` or `attribute ^= "value"` (spec of ListUsers' Filter).
+struct Filter {
+    attribute: String,
+    prefix: bool,
+    value: String,
+}
+
+const FILTERABLE: &[&str] = &[
+    "username",
+    "email",
+    "phone_number",
+    "name",
+    "given_name",
+    "family_name",
+    "preferred_username",
+    "cognito:user_status",
+    "status",
+    "sub",
+];
+
+fn parse_filter(text: &str) -> ApiResult<Option<Filter>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = || ApiError::invalid_parameter("Error while parsing filter.");
+    let (attribute, prefix, rest) = if let Some((a, r)) = text.split_once("^=") {
+        (a, true, r)
+    } else if let Some((a, r)) = text.split_once('=') {
+        (a, false, r)
+    } else {
+        return Err(bad());
+    };
+    let attribute = attribute.trim().trim_matches('"').to_string();
+    let rest = rest.trim();
+    let value = rest
+        .strip_prefix('"')
+        .and_then(|r| r.strip_suffix('"'))
+        .ok_or_else(bad)?
+        .to_string();
+    if !FILTERABLE.contains(&attribute.as_str()) {
+        return Err(api_error!(
+            InvalidParameterException,
+            "Invalid search attribute: {attribute}"
+        ));
+    }
+    Ok(Some(Filter {
+        attribute,
+        prefix,
+        value,
+    }))
+}
+
+fn matches(f: &Filter, u: &UserRecord) -> bool {
+    let actual = match f.attribute.as_str() {
+        "username" => Some(u.username.as_str()),
+        "cognito:user_status" => Some(u.data.status.as_str()),
+        "status" => Some(if u.data.enabled {
+            "Enabled"
+        } else {
+            "Disabled"
+        }),
+        other => u.attribute(other),
+    };
+    let Some(actual) = actual else { return false };
+    if f.prefix {
+        actual.to_lowercase().starts_with(&f.value.to_lowercase())
+    } else {
+        actual == f.value
+    }
+}
+
+#[tracing::instrument(skip_all, fields(op = "ListUsers"))]
+pub async fn list_users(
+    app: &App,
+    _caller: &IamCaller,
+    input: ListUsersRequest,
+) -> ApiResult<ListUsersResponse> {
+    let pool = app.pool(&input.user_pool_id).await?;
+    let filter = parse_filter(input.filter.as_deref().unwrap_or(""))?;
+    let limit = input.limit.unwrap_or(60).clamp(1, 60) as usize;
+    let mut after = decode_token(input.pagination_token.as_deref())?;
+    let mut found = Vec::new();
+    // Without an index for every attribute, a filter scans pages of users in key order.
+    let next = loop {
+        let page = app
+            .store
+            .list_users(&pool.id, after.as_deref(), limit)
+            .await
+            .map_err(internal)?;
+        for u in page.items {
+            if filter.as_ref().is_none_or(|f| matches(f, &u)) {
+                found.push(u);
+            }
+            if found.len() == limit {
+                break;
+            }
+        }
+        if found.len() == limit {
+            break found.last().map(|u| u.username_key.clone());
+        }
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break None,
+        }
+    };
+    // `next` is only worth returning if more users may follow.
+    let next = match next {
+        Some(last) => {
+            let more = app
+                .store
+                .list_users(&pool.id, Some(&last), 1)
+                .await
+                .map_err(internal)?;
+            (!more.items.is_empty()).then_some(last)
+        }
+        None => None,
+    };
+    Ok(ListUsersResponse {
+        users: Some(
+            found
+                .iter()
+                .map(|u| users::user_type(u, input.attributes_to_get.as_deref()))
+                .collect(),
+        ),
+        pagination_token: next.as_deref().map(encode_token),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters() {
+        let f = parse_filter(r#"email ^= "Al""#).ok().flatten();
+        assert!(
+            f.as_ref()
+                .is_some_and(|f| f.prefix && f.attribute == "email" && f.value == "Al")
+        );
+        assert!(
+            parse_filter(r#"username = "bob""#)
+                .ok()
+                .flatten()
+                .is_some_and(|f| !f.prefix)
+        );
+        assert!(parse_filter("nonsense").is_err());
+        assert!(parse_filter(r#"custom:x = "1""#).is_err());
+    }
+}

@@ -1,0 +1,130 @@
+//! The domain records the store keeps. Pool and client settings are kept as the model's own
+//! description types (`UserPoolType`, `UserPoolClientType`): the Cognito model is the schema of those
+//! settings, and AWS only ever adds members to it, so a stored document stays readable.
+
+use cognate_wire::shapes::{GroupType, UserPoolClientType, UserPoolType};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolRecord {
+    pub id: String,
+    pub name: String,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+    /// Settings as DescribeUserPool reports them, less the members computed at read time.
+    pub settings: UserPoolType,
+    /// Incremented by every write; see [`super::PoolStore::update_pool`].
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientRecord {
+    pub client_id: String,
+    pub pool_id: String,
+    pub name: String,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+    pub settings: UserPoolClientType,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRecord {
+    pub pool_id: String,
+    pub name: String,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+    pub settings: GroupType,
+}
+
+/// A user. `username_key` is the username as looked up (lower-cased in case-insensitive pools);
+/// `username` keeps the case it was created with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRecord {
+    pub pool_id: String,
+    pub username_key: String,
+    pub username: String,
+    pub sub: String,
+    pub created_ms: i64,
+    pub modified_ms: i64,
+    pub data: UserData,
+    /// Every key the user can be found by (`UserKey`), claimed uniquely within the pool.
+    pub keys: Vec<String>,
+    pub version: i64,
+}
+
+/// The user's mutable state, stored as one document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserData {
+    pub status: String,
+    pub enabled: bool,
+    /// In the order they were first set; `sub` is not stored here.
+    pub attributes: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<PasswordRecord>,
+    #[serde(default)]
+    pub mfa: MfaState,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordRecord {
+    /// argon2id PHC string.
+    pub hash: String,
+    /// Cognito SRP salt and verifier, derived when the password is set (spec §5.2).
+    pub srp_salt: String,
+    pub srp_verifier: String,
+    pub set_ms: i64,
+    /// An administrator's temporary password (user in FORCE_CHANGE_PASSWORD); expires.
+    #[serde(default)]
+    pub temporary: bool,
+}
+
+/// MFA settings of one user (spec §2.3). Filled in by the MFA operations.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MfaState {
+    #[serde(default)]
+    pub sms_enabled: bool,
+    #[serde(default)]
+    pub totp_enabled: bool,
+    #[serde(default)]
+    pub email_enabled: bool,
+    #[serde(default)]
+    pub webauthn_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred: Option<String>,
+    /// Legacy SetUserSettings MFAOptions (SMS / phone_number only).
+    #[serde(default)]
+    pub legacy_sms: bool,
+}
+
+/// Keys a user is found by: `u:` username, `s:` sub, `a:<attr>:` a sign-in alias.
+pub struct UserKey;
+
+impl UserKey {
+    pub fn username(key: &str) -> String {
+        format!("u:{key}")
+    }
+    pub fn sub(sub: &str) -> String {
+        format!("s:{sub}")
+    }
+    pub fn alias(attribute: &str, value: &str) -> String {
+        format!("a:{attribute}:{value}")
+    }
+}
+
+impl UserRecord {
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        if name == "sub" {
+            return Some(&self.sub);
+        }
+        self.data
+            .attributes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn attribute_is_true(&self, name: &str) -> bool {
+        self.attribute(name) == Some("true")
+    }
+}

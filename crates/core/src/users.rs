@@ -1,0 +1,229 @@
+//! Finding, describing and changing users: the rules every user operation shares (how a username is
+//! looked up, which keys a user claims, how a password is stored).
+
+use cognate_wire::shapes::{MFAOptionType, UserPoolType, UserType};
+
+use crate::app::internal;
+use crate::store::{PasswordRecord, PoolRecord, StoreError, UserKey, UserRecord};
+use crate::time::wire_timestamp;
+use crate::{ApiError, ApiResult, App, api_error, ids};
+
+pub const CONFIRMED: &str = "CONFIRMED";
+pub const UNCONFIRMED: &str = "UNCONFIRMED";
+pub const FORCE_CHANGE_PASSWORD: &str = "FORCE_CHANGE_PASSWORD";
+pub const RESET_REQUIRED: &str = "RESET_REQUIRED";
+
+pub fn user_not_found() -> ApiError {
+    api_error!(UserNotFoundException, "User does not exist.")
+}
+
+fn case_sensitive(pool: &UserPoolType) -> bool {
+    // Pools created without UsernameConfiguration are case sensitive, as on AWS.
+    pool.username_configuration
+        .as_ref()
+        .map(|c| c.case_sensitive)
+        .unwrap_or(true)
+}
+
+/// The form a username is stored and looked up under.
+pub fn username_key(pool: &UserPoolType, username: &str) -> String {
+    if case_sensitive(pool) {
+        username.to_string()
+    } else {
+        username.to_lowercase()
+    }
+}
+
+fn username_attributes(pool: &UserPoolType) -> &[String] {
+    pool.username_attributes.as_deref().unwrap_or_default()
+}
+
+fn alias_attributes(pool: &UserPoolType) -> &[String] {
+    pool.alias_attributes.as_deref().unwrap_or_default()
+}
+
+/// True when users sign in with an email or phone number and get a generated internal username.
+pub fn uses_username_attributes(pool: &UserPoolType) -> bool {
+    !username_attributes(pool).is_empty()
+}
+
+/// How an attribute value is compared when it is a sign-in name.
+fn alias_value(attribute: &str, value: &str) -> String {
+    match attribute {
+        "phone_number" => value.to_string(),
+        _ => value.to_lowercase(),
+    }
+}
+
+/// Every key `user` claims in its pool: its username, its sub, and the sign-in aliases the pool's
+/// UsernameAttributes / AliasAttributes give it (aliases only once verified, as on AWS).
+pub fn compute_keys(pool: &UserPoolType, user: &UserRecord) -> Vec<String> {
+    let mut keys = vec![
+        UserKey::username(&user.username_key),
+        UserKey::sub(&user.sub),
+    ];
+    for attr in username_attributes(pool) {
+        if let Some(v) = user.attribute(attr) {
+            keys.push(UserKey::alias(attr, &alias_value(attr, v)));
+        }
+    }
+    for attr in alias_attributes(pool) {
+        let Some(v) = user.attribute(attr) else {
+            continue;
+        };
+        let verified = match attr.as_str() {
+            "email" => user.attribute_is_true("email_verified"),
+            "phone_number" => user.attribute_is_true("phone_number_verified"),
+            _ => true,
+        };
+        if verified {
+            keys.push(UserKey::alias(attr, &alias_value(attr, v)));
+        }
+    }
+    keys
+}
+
+/// The error a taken key gives, in the real service's words.
+pub fn conflict_error(pool: &UserPoolType, key: &str) -> ApiError {
+    if let Some(rest) = key.strip_prefix("a:") {
+        let attr = rest.split(':').next().unwrap_or("email");
+        if username_attributes(pool).iter().any(|a| a == attr) {
+            return api_error!(
+                UsernameExistsException,
+                "An account with the given {attr} already exists."
+            );
+        }
+        return api_error!(
+            AliasExistsException,
+            "An account with the given {attr} already exists."
+        );
+    }
+    api_error!(UsernameExistsException, "User account already exists")
+}
+
+/// Find a user by what a caller calls them: the username, the `sub`, or a sign-in alias.
+pub async fn find(app: &App, pool: &PoolRecord, name: &str) -> ApiResult<Option<UserRecord>> {
+    let settings = &pool.settings;
+    let mut candidates = vec![
+        UserKey::username(&username_key(settings, name)),
+        UserKey::sub(name),
+    ];
+    for attr in username_attributes(settings)
+        .iter()
+        .chain(alias_attributes(settings))
+    {
+        candidates.push(UserKey::alias(attr, &alias_value(attr, name)));
+    }
+    for key in candidates {
+        if let Some(user) = app
+            .store
+            .find_user(&pool.id, &key)
+            .await
+            .map_err(internal)?
+        {
+            return Ok(Some(user));
+        }
+    }
+    Ok(None)
+}
+
+pub async fn get(app: &App, pool: &PoolRecord, name: &str) -> ApiResult<UserRecord> {
+    find(app, pool, name).await?.ok_or_else(user_not_found)
+}
+
+/// Read-modify-write of one user, retried when another request changed it in between. `change`
+/// may run more than once, so it must not have side effects beyond the record.
+pub async fn modify<F>(
+    app: &App,
+    pool: &PoolRecord,
+    name: &str,
+    mut change: F,
+) -> ApiResult<UserRecord>
+where
+    F: FnMut(&mut UserRecord) -> ApiResult<()>,
+{
+    for _ in 0..16 {
+        let mut user = get(app, pool, name).await?;
+        change(&mut user)?;
+        user.modified_ms = app.now_ms();
+        user.version += 1;
+        user.keys = compute_keys(&pool.settings, &user);
+        match app.store.update_user(&user).await {
+            Ok(()) => return Ok(user),
+            Err(StoreError::Stale) => continue,
+            Err(StoreError::NotFound) => return Err(user_not_found()),
+            Err(StoreError::Conflict(key)) => return Err(conflict_error(&pool.settings, &key)),
+            Err(e) => return Err(internal(e)),
+        }
+    }
+    Err(api_error!(
+        ConcurrentModificationException,
+        "The user was modified concurrently; try again."
+    ))
+}
+
+/// Hash a password for storage: argon2id, plus Cognito's SRP salt and verifier (spec §5.2), which
+/// need the internal username. Runs on the blocking pool: argon2id is deliberately slow.
+pub async fn password_record(
+    pool_id: &str,
+    internal_username: &str,
+    password: &str,
+    temporary: bool,
+    now_ms: i64,
+) -> ApiResult<PasswordRecord> {
+    let pool_name = ids::pool_name_part(pool_id).to_string();
+    let user = internal_username.to_string();
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        let hash = cognate_crypto::password::hash(&password).map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            ApiError::internal()
+        })?;
+        let verifier = cognate_crypto::srp::make_verifier(&pool_name, &user, &password);
+        Ok(PasswordRecord {
+            hash,
+            srp_salt: verifier.salt_hex,
+            srp_verifier: verifier.verifier_hex,
+            set_ms: now_ms,
+            temporary,
+        })
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
+}
+
+/// Check a password against the stored hash (on the blocking pool).
+pub async fn password_matches(record: &PasswordRecord, password: &str) -> bool {
+    let hash = record.hash.clone();
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || cognate_crypto::password::verify(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+/// Legacy `MFAOptions`, present only when SMS MFA was set through SetUserSettings.
+pub fn mfa_options(user: &UserRecord) -> Option<Vec<MFAOptionType>> {
+    user.data.mfa.legacy_sms.then(|| {
+        vec![MFAOptionType {
+            delivery_medium: Some("SMS".into()),
+            attribute_name: Some("phone_number".into()),
+        }]
+    })
+}
+
+/// The `UserType` that AdminCreateUser, ListUsers and ListUsersInGroup return.
+pub fn user_type(user: &UserRecord, attributes_to_get: Option<&[String]>) -> UserType {
+    let mut attrs = crate::attributes::to_wire(&user.sub, &user.data.attributes);
+    if let Some(wanted) = attributes_to_get {
+        attrs.retain(|a| wanted.contains(&a.name));
+    }
+    UserType {
+        username: Some(user.username.clone()),
+        attributes: Some(attrs),
+        user_create_date: Some(wire_timestamp(user.created_ms)),
+        user_last_modified_date: Some(wire_timestamp(user.modified_ms)),
+        enabled: Some(user.data.enabled),
+        user_status: Some(user.data.status.clone()),
+        mfa_options: mfa_options(user),
+    }
+}

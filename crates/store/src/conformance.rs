@@ -1,0 +1,394 @@
+//! The conformance suite every store implementation must pass, run against SQLite always and
+//! against PostgreSQL where one is available. Each check uses its own pool id, so checks can share a
+//! database and run concurrently.
+
+use std::sync::Arc;
+
+use cognate_core::store::*;
+use cognate_wire::shapes::{GroupType, UserPoolClientType, UserPoolType};
+
+fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{prefix}_{}x{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn pool(id: &str) -> PoolRecord {
+    PoolRecord {
+        id: id.into(),
+        name: "p".into(),
+        created_ms: 1,
+        modified_ms: 1,
+        settings: UserPoolType::default(),
+        version: 1,
+    }
+}
+
+fn user(pool_id: &str, name: &str) -> UserRecord {
+    UserRecord {
+        pool_id: pool_id.into(),
+        username_key: name.into(),
+        username: name.into(),
+        sub: format!("sub-{name}-{}", unique("s")),
+        created_ms: 1,
+        modified_ms: 1,
+        data: UserData {
+            status: "CONFIRMED".into(),
+            enabled: true,
+            ..Default::default()
+        },
+        keys: vec![UserKey::username(name)],
+        version: 1,
+    }
+}
+
+fn with_keys(mut u: UserRecord) -> UserRecord {
+    u.keys = vec![UserKey::username(&u.username_key), UserKey::sub(&u.sub)];
+    u
+}
+
+/// Run every check; panics with the name of the first that fails.
+pub async fn run_all(store: Arc<dyn Store>) {
+    pools(&store).await;
+    clients(&store).await;
+    users_and_keys(&store).await;
+    optimistic_updates(&store).await;
+    groups(&store).await;
+    concurrent_creates_of_one_username(store.clone()).await;
+    concurrent_updates_of_one_user(store.clone()).await;
+    delete_pool_removes_everything(&store).await;
+}
+
+pub async fn pools(store: &Arc<dyn Store>) {
+    let id = unique("pools");
+    store.create_pool(&pool(&id)).await.expect("create pool");
+    assert!(
+        matches!(
+            store.create_pool(&pool(&id)).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "duplicate pool id must conflict"
+    );
+    let mut p = store
+        .get_pool(&id)
+        .await
+        .expect("get")
+        .expect("pool exists");
+    assert_eq!(p.version, 1);
+    p.name = "renamed".into();
+    p.version = 2;
+    store.update_pool(&p).await.expect("update");
+    assert_eq!(
+        store.get_pool(&id).await.expect("get").map(|p| p.name),
+        Some("renamed".to_string())
+    );
+    assert!(
+        matches!(store.update_pool(&p).await, Err(StoreError::Stale)),
+        "stale version must be refused"
+    );
+    let page = store.list_pools(None, 100_000).await.expect("list");
+    assert!(page.items.iter().any(|p| p.id == id));
+}
+
+pub async fn clients(store: &Arc<dyn Store>) {
+    let pid = unique("clients");
+    store.create_pool(&pool(&pid)).await.expect("create pool");
+    for i in 0..3 {
+        let c = ClientRecord {
+            client_id: format!("{pid}-c{i}"),
+            pool_id: pid.clone(),
+            name: format!("c{i}"),
+            created_ms: 1,
+            modified_ms: 1,
+            settings: UserPoolClientType::default(),
+            version: 1,
+        };
+        store.create_client(&c).await.expect("create client");
+    }
+    let first = store.list_clients(&pid, None, 2).await.expect("list");
+    assert_eq!(first.items.len(), 2);
+    let rest = store
+        .list_clients(&pid, first.next.as_deref(), 2)
+        .await
+        .expect("list page 2");
+    assert_eq!(rest.items.len(), 1);
+    assert!(rest.next.is_none());
+    assert!(
+        store
+            .delete_client(&format!("{pid}-c0"))
+            .await
+            .expect("delete")
+    );
+    assert!(
+        store
+            .get_client(&format!("{pid}-c0"))
+            .await
+            .expect("get")
+            .is_none()
+    );
+}
+
+pub async fn users_and_keys(store: &Arc<dyn Store>) {
+    let pid = unique("users");
+    store.create_pool(&pool(&pid)).await.expect("create pool");
+    let mut alice = with_keys(user(&pid, "alice"));
+    alice.keys.push(UserKey::alias("email", "a@example.com"));
+    store.create_user(&alice).await.expect("create alice");
+    let found = store
+        .find_user(&pid, &UserKey::alias("email", "a@example.com"))
+        .await
+        .expect("find")
+        .expect("by alias");
+    assert_eq!(found.username, "alice");
+    assert_eq!(
+        store
+            .find_user(&pid, &UserKey::sub(&alice.sub))
+            .await
+            .expect("find")
+            .map(|u| u.username),
+        Some("alice".into())
+    );
+
+    // A second user cannot take alice's alias; nothing of the failed create remains.
+    let mut bob = with_keys(user(&pid, "bob"));
+    bob.keys.push(UserKey::alias("email", "a@example.com"));
+    match store.create_user(&bob).await {
+        Err(StoreError::Conflict(k)) => assert_eq!(k, UserKey::alias("email", "a@example.com")),
+        other => panic!("expected conflict, got {other:?}"),
+    }
+    assert!(
+        store
+            .find_user(&pid, &UserKey::username("bob"))
+            .await
+            .expect("find")
+            .is_none()
+    );
+    assert!(
+        store
+            .find_user(&pid, &UserKey::sub(&bob.sub))
+            .await
+            .expect("find")
+            .is_none(),
+        "failed create left a key behind"
+    );
+
+    // Moving the alias: alice drops it, bob can take it.
+    alice.keys.retain(|k| !k.starts_with("a:"));
+    alice.version = 2;
+    store.update_user(&alice).await.expect("update alice");
+    store
+        .create_user(&bob)
+        .await
+        .expect("bob takes the freed alias");
+
+    let page = store.list_users(&pid, None, 10).await.expect("list");
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|u| u.username.as_str())
+            .collect::<Vec<_>>(),
+        vec!["alice", "bob"]
+    );
+    assert_eq!(store.count_users(&pid).await.expect("count"), 2);
+    assert!(store.delete_user(&pid, "alice").await.expect("delete"));
+    assert!(
+        !store
+            .delete_user(&pid, "alice")
+            .await
+            .expect("delete again")
+    );
+    assert!(
+        store
+            .find_user(&pid, &UserKey::sub(&alice.sub))
+            .await
+            .expect("find")
+            .is_none(),
+        "keys must go with the user"
+    );
+}
+
+pub async fn optimistic_updates(store: &Arc<dyn Store>) {
+    let pid = unique("optimistic");
+    store.create_pool(&pool(&pid)).await.expect("create pool");
+    let u = with_keys(user(&pid, "carol"));
+    store.create_user(&u).await.expect("create");
+    let mut a = u.clone();
+    a.version = 2;
+    a.data.enabled = false;
+    store.update_user(&a).await.expect("first writer wins");
+    let mut b = u.clone();
+    b.version = 2;
+    assert!(
+        matches!(store.update_user(&b).await, Err(StoreError::Stale)),
+        "second writer with the old version must be refused"
+    );
+    let mut gone = user(&pid, "nobody");
+    gone.version = 2;
+    assert!(matches!(
+        store.update_user(&gone).await,
+        Err(StoreError::NotFound)
+    ));
+    let stored = store
+        .find_user(&pid, &UserKey::username("carol"))
+        .await
+        .expect("find")
+        .expect("exists");
+    assert!(!stored.data.enabled);
+}
+
+pub async fn groups(store: &Arc<dyn Store>) {
+    let pid = unique("groups");
+    store.create_pool(&pool(&pid)).await.expect("create pool");
+    let g = |name: &str| GroupRecord {
+        pool_id: pid.clone(),
+        name: name.into(),
+        created_ms: 1,
+        modified_ms: 1,
+        settings: GroupType::default(),
+    };
+    store
+        .create_group(&g("admins"))
+        .await
+        .expect("create group");
+    store.create_group(&g("users")).await.expect("create group");
+    assert!(matches!(
+        store.create_group(&g("admins")).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let dave = with_keys(user(&pid, "dave"));
+    store.create_user(&dave).await.expect("create user");
+    store.add_member(&pid, "admins", "dave").await.expect("add");
+    store
+        .add_member(&pid, "admins", "dave")
+        .await
+        .expect("add is idempotent");
+    store.add_member(&pid, "users", "dave").await.expect("add");
+    let groups = store
+        .groups_of_user(&pid, "dave", None, 10)
+        .await
+        .expect("groups of user");
+    assert_eq!(
+        groups
+            .items
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["admins", "users"]
+    );
+    let members = store
+        .users_in_group(&pid, "admins", None, 10)
+        .await
+        .expect("members");
+    assert_eq!(members.items.len(), 1);
+    store
+        .remove_member(&pid, "admins", "dave")
+        .await
+        .expect("remove");
+    assert!(
+        store
+            .users_in_group(&pid, "admins", None, 10)
+            .await
+            .expect("members")
+            .items
+            .is_empty()
+    );
+    assert!(
+        store
+            .delete_group(&pid, "users")
+            .await
+            .expect("delete group")
+    );
+    assert!(
+        store
+            .groups_of_user(&pid, "dave", None, 10)
+            .await
+            .expect("groups")
+            .items
+            .is_empty()
+    );
+}
+
+/// Ten concurrent creates of one username: exactly one succeeds, nine conflict.
+pub async fn concurrent_creates_of_one_username(store: Arc<dyn Store>) {
+    let pid = unique("race");
+    store.create_pool(&pool(&pid)).await.expect("create pool");
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let store = store.clone();
+        let u = with_keys(user(&pid, "erin"));
+        tasks.push(tokio::spawn(async move { store.create_user(&u).await }));
+    }
+    let mut ok = 0;
+    let mut conflicts = 0;
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(()) => ok += 1,
+            Err(StoreError::Conflict(_)) => conflicts += 1,
+            Err(e) => panic!("unexpected error {e}"),
+        }
+    }
+    assert_eq!((ok, conflicts), (1, 9));
+}
+
+/// Ten concurrent read-modify-writes of one user, each retrying on `Stale`: none is lost.
+pub async fn concurrent_updates_of_one_user(store: Arc<dyn Store>) {
+    let pid = unique("updates");
+    store.create_pool(&pool(&pid)).await.expect("create pool");
+    store
+        .create_user(&with_keys(user(&pid, "frank")))
+        .await
+        .expect("create");
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let store = store.clone();
+        let pid = pid.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let mut u = store
+                    .find_user(&pid, &UserKey::username("frank"))
+                    .await
+                    .expect("find")
+                    .expect("exists");
+                u.data.attributes.push((format!("custom:n{i}"), "x".into()));
+                u.version += 1;
+                match store.update_user(&u).await {
+                    Ok(()) => return,
+                    Err(StoreError::Stale) => continue,
+                    Err(e) => panic!("unexpected {e}"),
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let u = store
+        .find_user(&pid, &UserKey::username("frank"))
+        .await
+        .expect("find")
+        .expect("exists");
+    assert_eq!(u.data.attributes.len(), 10, "an update was lost");
+    assert_eq!(u.version, 11);
+}
+
+pub async fn delete_pool_removes_everything(store: &Arc<dyn Store>) {
+    let pid = unique("delete");
+    store.create_pool(&pool(&pid)).await.expect("create pool");
+    let u = with_keys(user(&pid, "gina"));
+    store.create_user(&u).await.expect("create user");
+    assert!(store.delete_pool(&pid).await.expect("delete"));
+    assert!(store.get_pool(&pid).await.expect("get").is_none());
+    assert!(
+        store
+            .find_user(&pid, &UserKey::sub(&u.sub))
+            .await
+            .expect("find")
+            .is_none()
+    );
+    assert_eq!(store.count_users(&pid).await.expect("count"), 0);
+    assert!(!store.delete_pool(&pid).await.expect("delete again"));
+}

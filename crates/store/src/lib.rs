@@ -1,0 +1,8 @@
+//! sqlx implementations of Cognate's storage traits: SQLite (default, one node) and, later,
+//! PostgreSQL (several nodes). Both pass the conformance suite in [`conformance`].
+
+pub mod conformance;
+mod json;
+pub mod sqlite;
+
+pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};
