@@ -1,0 +1,55 @@
+"""The AWS CLI against Cognate with --endpoint-url: what a person typing commands sees."""
+import json
+import os
+import subprocess
+import tempfile
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def aws(endpoint):
+    home = tempfile.mkdtemp()
+    env = {**os.environ, "HOME": home, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "AWS_MAX_ATTEMPTS": "1", "AWS_PAGER": ""}
+
+    def run(*args, check=True, output="json"):
+        cmd = ["aws", "--endpoint-url", endpoint, "--output", output, "cognito-idp", *args]
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if check and p.returncode != 0:
+            raise AssertionError(f"{' '.join(args)} failed: {p.stderr}")
+        return p
+    return run
+
+
+def test_cli_pool_client_user_group(aws):
+    pool = json.loads(aws("create-user-pool", "--pool-name", "cli-pool").stdout)["UserPool"]
+    pid = pool["Id"]
+    client = json.loads(aws("create-user-pool-client", "--user-pool-id", pid, "--client-name", "cli-app").stdout)["UserPoolClient"]
+    assert client["ClientName"] == "cli-app"
+    user = json.loads(aws("admin-create-user", "--user-pool-id", pid, "--username", "erin",
+                          "--user-attributes", "Name=email,Value=erin@example.com", "--message-action", "SUPPRESS").stdout)["User"]
+    assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    got = json.loads(aws("admin-get-user", "--user-pool-id", pid, "--username", "erin").stdout)
+    assert got["Username"] == "erin"
+    aws("create-group", "--user-pool-id", pid, "--group-name", "ops")
+    aws("admin-add-user-to-group", "--user-pool-id", pid, "--username", "erin", "--group-name", "ops")
+    groups = json.loads(aws("admin-list-groups-for-user", "--user-pool-id", pid, "--username", "erin").stdout)["Groups"]
+    assert [g["GroupName"] for g in groups] == ["ops"]
+    text = aws("list-users", "--user-pool-id", pid, "--query", "Users[].Username", output="text").stdout.split()
+    assert text == ["erin"]
+    listed = json.loads(aws("list-user-pools", "--max-results", "60").stdout)["UserPools"]
+    assert pid in [p["Id"] for p in listed]
+    aws("delete-user-pool", "--user-pool-id", pid)
+
+
+def test_cli_errors_exit_255_with_the_aws_message(aws):
+    p = aws("describe-user-pool", "--user-pool-id", "us-east-1_missing1", check=False)
+    assert p.returncode == 255
+    assert "An error occurred (ResourceNotFoundException) when calling the DescribeUserPool operation: User pool us-east-1_missing1 does not exist." in p.stderr
+
+
+def test_cli_unsigned_admin_call_is_refused(aws):
+    p = aws("list-user-pools", "--max-results", "1", "--no-sign-request", check=False)
+    assert p.returncode == 255
+    assert "MissingAuthenticationTokenException" in p.stderr
