@@ -5,6 +5,7 @@ pub mod app;
 pub mod attributes;
 pub mod caller;
 pub mod clock;
+pub mod delivery;
 pub mod ids;
 pub mod mfa_view;
 pub mod ops;

@@ -42,11 +42,11 @@ impl Default for SqliteOptions {
 }
 
 pub struct SqliteStore {
-    read: SqlitePool,
-    write: SqlitePool,
+    pub(crate) read: SqlitePool,
+    pub(crate) write: SqlitePool,
 }
 
-fn backend(e: sqlx::Error) -> StoreError {
+pub(crate) fn backend(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db)
             if db.code().as_deref() == Some("5") || db.code().as_deref() == Some("6") =>
@@ -271,6 +271,7 @@ impl PoolStore for SqliteStore {
             "DELETE FROM user_keys WHERE pool_id = ?",
             "DELETE FROM groups WHERE pool_id = ?",
             "DELETE FROM group_members WHERE pool_id = ?",
+            "DELETE FROM outbox WHERE pool_id = ?",
         ] {
             sqlx::query(sql)
                 .bind(id)
@@ -646,5 +647,47 @@ impl GroupStore for SqliteStore {
             .map_err(backend)?;
         let items = rows.iter().map(user_row).collect::<StoreResult<Vec<_>>>()?;
         Ok(page(items, limit, |u| u.username_key.clone()))
+    }
+}
+
+#[async_trait]
+impl OutboxStore for SqliteStore {
+    async fn append_message(&self, m: &OutboxMessage) -> StoreResult<()> {
+        sqlx::query("INSERT INTO outbox (id, pool_id, username, created_ms, message) VALUES (?, ?, ?, ?, ?)")
+            .bind(&m.id)
+            .bind(&m.pool_id)
+            .bind(&m.username)
+            .bind(m.created_ms)
+            .bind(to_text(m)?)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn list_messages(
+        &self,
+        pool_id: &str,
+        username: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<OutboxMessage>> {
+        let rows = match username {
+            Some(u) => sqlx::query("SELECT message FROM outbox WHERE pool_id = ? AND username = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?")
+                .bind(pool_id)
+                .bind(u)
+                .bind(limit as i64)
+                .fetch_all(&self.read)
+                .await
+                .map_err(backend)?,
+            None => sqlx::query("SELECT message FROM outbox WHERE pool_id = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?")
+                .bind(pool_id)
+                .bind(limit as i64)
+                .fetch_all(&self.read)
+                .await
+                .map_err(backend)?,
+        };
+        rows.iter()
+            .map(|r| from_text(&r.try_get::<String, _>("message").map_err(backend)?))
+            .collect()
     }
 }

@@ -5,8 +5,10 @@
 //! record's `version`, a unique key claimed in the same transaction as the user it points to. No
 //! process memory is the source of truth.
 
+mod outbox;
 mod records;
 
+pub use outbox::*;
 pub use records::*;
 
 use async_trait::async_trait;
@@ -121,6 +123,6 @@ pub trait GroupStore: Send + Sync {
 }
 
 /// Everything Cognate keeps.
-pub trait Store: PoolStore + ClientStore + UserStore + GroupStore {}
+pub trait Store: PoolStore + ClientStore + UserStore + GroupStore + OutboxStore {}
 
-impl<T: PoolStore + ClientStore + UserStore + GroupStore> Store for T {}
+impl<T: PoolStore + ClientStore + UserStore + GroupStore + OutboxStore> Store for T {}

@@ -1,0 +1,54 @@
+//! The default sender: stores every message in the outbox (readable through
+//! `GET /_cognate/outbox`) and logs it, so codes can be read without any mail or SMS set-up.
+//! This is the one place where codes are meant to be visible.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::{DeliveryError, Message, Sender};
+use crate::clock::Clock;
+use crate::store::{OutboxMessage, Store};
+
+pub struct OutboxSender {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl OutboxSender {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        OutboxSender { store, clock }
+    }
+}
+
+#[async_trait]
+impl Sender for OutboxSender {
+    async fn send(&self, m: &Message) -> Result<(), DeliveryError> {
+        let record = OutboxMessage {
+            id: crate::ids::uuid(),
+            pool_id: m.pool_id.clone(),
+            username: m.username.clone(),
+            channel: m.channel.as_str().to_string(),
+            destination: m.destination.clone(),
+            subject: m.subject.clone(),
+            body: m.body.clone(),
+            purpose: m.purpose.to_string(),
+            created_ms: self.clock.now_ms(),
+        };
+        self.store
+            .append_message(&record)
+            .await
+            .map_err(|e| DeliveryError(e.to_string()))?;
+        tracing::info!(
+            target: "cognate::outbox",
+            pool = %m.pool_id,
+            user = %m.username,
+            channel = m.channel.as_str(),
+            destination = %m.destination,
+            purpose = m.purpose,
+            body = %m.body,
+            "message stored in the development outbox"
+        );
+        Ok(())
+    }
+}
