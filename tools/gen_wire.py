@@ -99,6 +99,10 @@ def main() -> None:
             else:
                 out.append('    #[serde(rename = "{}", default, skip_serializing_if = "Option::is_none")]\n    pub {}: Option<{}>,\n'.format(member, snake(member), rt))
         out.append("}\n")
+    # Requests authorized by the user's access token expose it uniformly to the dispatcher.
+    for name in structures:
+        if "AccessToken" in shapes[name].get("required", []):
+            out.append("\nimpl crate::HasAccessToken for {} {{\n    fn access_token(&self) -> &str {{\n        &self.access_token\n    }}\n}}\n".format(name))
     # Operations whose model has no output shape answer `{}`; give them an empty response type so
     # every handler has the same signature.
     for op in sorted(ops):

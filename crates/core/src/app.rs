@@ -1,9 +1,12 @@
-//! The composition root: configuration, the store and the clock, passed to every operation.
+//! The composition root: configuration, the store, the clock and the message sender, passed to
+//! every operation.
 
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::delivery::Sender;
 use crate::store::{PoolRecord, Store, StoreError};
+use crate::tokens::{KeyCache, VerifiedCache};
 use crate::{ApiError, ApiResult, api_error};
 
 #[derive(Debug, Clone)]
@@ -12,6 +15,11 @@ pub struct CoreConfig {
     pub default_region: String,
     /// Account id shown in ARNs.
     pub account_id: String,
+    /// Public base URL of this service (no trailing slash); token issuers are `<base>/<poolId>`.
+    pub public_url: String,
+    /// Issue tokens with the AWS issuer `https://cognito-idp.<region>.amazonaws.com/<poolId>` instead,
+    /// for applications that hard-code that form.
+    pub aws_issuer: bool,
 }
 
 impl Default for CoreConfig {
@@ -19,6 +27,8 @@ impl Default for CoreConfig {
         CoreConfig {
             default_region: "us-east-1".into(),
             account_id: "000000000000".into(),
+            public_url: "http://127.0.0.1:9229".into(),
+            aws_issuer: false,
         }
     }
 }
@@ -27,19 +37,29 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub config: CoreConfig,
+    pub delivery: Arc<dyn Sender>,
+    /// Signing keys by pool (immutable once stored, so caching them is safe).
+    pub(crate) keys: KeyCache,
+    /// Access tokens whose signature was already verified, by their exact bytes.
+    pub(crate) verified: VerifiedCache,
 }
 
 impl App {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: CoreConfig) -> Self {
-        App {
-            store,
-            clock,
-            config,
-        }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: CoreConfig, delivery: Arc<dyn Sender>) -> Self {
+        App { store, clock, config, delivery, keys: KeyCache::default(), verified: VerifiedCache::default() }
     }
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// `iss` of the pool's tokens.
+    pub fn issuer(&self, pool_id: &str) -> String {
+        if self.config.aws_issuer {
+            format!("https://cognito-idp.{}.amazonaws.com/{pool_id}", crate::ids::pool_region(pool_id))
+        } else {
+            format!("{}/{pool_id}", self.config.public_url.trim_end_matches('/'))
+        }
     }
 
     /// The pool, or the real service's `ResourceNotFoundException`.
@@ -48,12 +68,7 @@ impl App {
             .get_pool(pool_id)
             .await
             .map_err(internal)?
-            .ok_or_else(|| {
-                api_error!(
-                    ResourceNotFoundException,
-                    "User pool {pool_id} does not exist."
-                )
-            })
+            .ok_or_else(|| api_error!(ResourceNotFoundException, "User pool {pool_id} does not exist."))
     }
 }
 

@@ -2,8 +2,7 @@
 //! and the checks the real service applies when attributes are written.
 
 use cognate_wire::shapes::{
-    AttributeType, NumberAttributeConstraintsType, SchemaAttributeType,
-    StringAttributeConstraintsType, UserPoolType,
+    AttributeType, NumberAttributeConstraintsType, SchemaAttributeType, StringAttributeConstraintsType, UserPoolType,
 };
 
 use crate::{ApiError, ApiResult, api_error};
@@ -45,18 +44,10 @@ pub fn pool_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAtt
             developer_only_attribute: Some(false),
             mutable: Some(*mutable),
             required: Some(*name == "sub"),
-            string_attribute_constraints: (*ty == "String").then(|| {
-                StringAttributeConstraintsType {
-                    min_length: Some((*min).to_string()),
-                    max_length: Some((*max).to_string()),
-                }
-            }),
-            number_attribute_constraints: (*ty == "Number").then(|| {
-                NumberAttributeConstraintsType {
-                    min_value: Some("0".into()),
-                    max_value: None,
-                }
-            }),
+            string_attribute_constraints: (*ty == "String")
+                .then(|| StringAttributeConstraintsType { min_length: Some((*min).to_string()), max_length: Some((*max).to_string()) }),
+            number_attribute_constraints: (*ty == "Number")
+                .then(|| NumberAttributeConstraintsType { min_value: Some("0".into()), max_value: None }),
         })
         .collect();
     for req in requested {
@@ -75,26 +66,14 @@ pub fn pool_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAtt
             }
             continue;
         }
-        let full = if req.developer_only_attribute == Some(true) {
-            format!("dev:custom:{name}")
-        } else {
-            format!("custom:{name}")
-        };
+        let full = if req.developer_only_attribute == Some(true) { format!("dev:custom:{name}") } else { format!("custom:{name}") };
         if out.iter().any(|a| a.name.as_deref() == Some(full.as_str())) {
-            return Err(api_error!(
-                InvalidParameterException,
-                "Duplicate attribute name: {name}"
-            ));
+            return Err(api_error!(InvalidParameterException, "Duplicate attribute name: {name}"));
         }
         if req.required == Some(true) {
-            return Err(ApiError::invalid_parameter(
-                "Required custom attributes are not supported currently.",
-            ));
+            return Err(ApiError::invalid_parameter("Required custom attributes are not supported currently."));
         }
-        let ty = req
-            .attribute_data_type
-            .clone()
-            .unwrap_or_else(|| "String".into());
+        let ty = req.attribute_data_type.clone().unwrap_or_else(|| "String".into());
         out.push(SchemaAttributeType {
             name: Some(full),
             attribute_data_type: Some(ty.clone()),
@@ -136,15 +115,10 @@ pub fn check_writes(pool: &UserPoolType, attrs: &[AttributeType], write: Write) 
             ));
         };
         if name == "sub" {
-            return Err(ApiError::invalid_parameter(
-                "Cannot modify the non-mutable attribute sub",
-            ));
+            return Err(ApiError::invalid_parameter("Cannot modify the non-mutable attribute sub"));
         }
         if write == Write::Update && def.mutable == Some(false) {
-            return Err(api_error!(
-                InvalidParameterException,
-                "Cannot modify the non-mutable attribute {name}"
-            ));
+            return Err(api_error!(InvalidParameterException, "Cannot modify the non-mutable attribute {name}"));
         }
         match def.attribute_data_type.as_deref() {
             Some("Boolean") if value != "true" && value != "false" => {
@@ -163,10 +137,7 @@ pub fn check_writes(pool: &UserPoolType, attrs: &[AttributeType], write: Write) 
         }
         if let Some(c) = &def.string_attribute_constraints {
             let len = value.chars().count();
-            if let Some(max) = c
-                .max_length
-                .as_deref()
-                .and_then(|m| m.parse::<usize>().ok())
+            if let Some(max) = c.max_length.as_deref().and_then(|m| m.parse::<usize>().ok())
                 && len > max
             {
                 return Err(api_error!(
@@ -174,10 +145,7 @@ pub fn check_writes(pool: &UserPoolType, attrs: &[AttributeType], write: Write) 
                     "Attributes did not conform to the schema: {name}: String must be no longer than {max} characters"
                 ));
             }
-            if let Some(min) = c
-                .min_length
-                .as_deref()
-                .and_then(|m| m.parse::<usize>().ok())
+            if let Some(min) = c.min_length.as_deref().and_then(|m| m.parse::<usize>().ok())
                 && len < min
                 && !value.is_empty()
             {
@@ -203,10 +171,7 @@ pub fn check_required(pool: &UserPoolType, attrs: &[(String, String)]) -> ApiRes
         let Some(name) = def.name.as_deref() else {
             continue;
         };
-        if def.required == Some(true)
-            && name != "sub"
-            && !attrs.iter().any(|(n, v)| n == name && !v.is_empty())
-        {
+        if def.required == Some(true) && name != "sub" && !attrs.iter().any(|(n, v)| n == name && !v.is_empty()) {
             return Err(api_error!(
                 InvalidParameterException,
                 "Attributes did not conform to the schema: {name}: The attribute is required"
@@ -225,8 +190,7 @@ pub fn is_email(v: &str) -> bool {
 
 /// E.164: `+` and 4 to 15 digits.
 pub fn is_phone(v: &str) -> bool {
-    v.strip_prefix('+')
-        .is_some_and(|d| (4..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()))
+    v.strip_prefix('+').is_some_and(|d| (4..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Apply writes to an attribute list, keeping first-set order; an empty value removes the attribute.
@@ -245,15 +209,9 @@ pub fn apply(attrs: &mut Vec<(String, String)>, writes: &[AttributeType]) {
 
 /// Attributes in wire form, `sub` first as the real service lists it.
 pub fn to_wire(sub: &str, attrs: &[(String, String)]) -> Vec<AttributeType> {
-    std::iter::once(AttributeType {
-        name: "sub".into(),
-        value: Some(sub.to_string()),
-    })
-    .chain(attrs.iter().map(|(n, v)| AttributeType {
-        name: n.clone(),
-        value: Some(v.clone()),
-    }))
-    .collect()
+    std::iter::once(AttributeType { name: "sub".into(), value: Some(sub.to_string()) })
+        .chain(attrs.iter().map(|(n, v)| AttributeType { name: n.clone(), value: Some(v.clone()) }))
+        .collect()
 }
 
 #[cfg(test)]
@@ -274,14 +232,8 @@ mod tests {
         apply(
             &mut attrs,
             &[
-                AttributeType {
-                    name: "name".into(),
-                    value: Some("A".into()),
-                },
-                AttributeType {
-                    name: "email".into(),
-                    value: Some(String::new()),
-                },
+                AttributeType { name: "name".into(), value: Some("A".into()) },
+                AttributeType { name: "email".into(), value: Some(String::new()) },
             ],
         );
         assert_eq!(attrs, vec![("name".to_string(), "A".to_string())]);

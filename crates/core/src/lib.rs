@@ -3,8 +3,11 @@
 
 pub mod app;
 pub mod attributes;
+pub mod auth;
 pub mod caller;
 pub mod clock;
+pub mod codes;
+pub mod codes_delivery;
 pub mod delivery;
 pub mod ids;
 pub mod mfa_view;
@@ -13,6 +16,7 @@ pub mod paging;
 pub mod password_policy;
 pub mod store;
 pub mod time;
+pub mod tokens;
 pub mod users;
 
 pub use app::{App, CoreConfig};

@@ -22,12 +22,7 @@ pub fn default_policy() -> PasswordPolicyType {
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 
 pub fn check(policy: &PasswordPolicyType, password: &str) -> ApiResult<()> {
-    let fail = |why: &str| -> ApiError {
-        api_error!(
-            InvalidPasswordException,
-            "Password did not conform with policy: {why}"
-        )
-    };
+    let fail = |why: &str| -> ApiError { api_error!(InvalidPasswordException, "Password did not conform with policy: {why}") };
     let min = policy.minimum_length.unwrap_or(8);
     if (password.chars().count() as i64) < min {
         return Err(fail("Password not long enough"));
@@ -51,16 +46,8 @@ pub fn check(policy: &PasswordPolicyType, password: &str) -> ApiResult<()> {
 pub fn generate_temporary(policy: &PasswordPolicyType) -> String {
     let mut rng = rand::rng();
     let len = policy.minimum_length.unwrap_or(8).max(12) as usize;
-    let sets: [&[u8]; 4] = [
-        b"ABCDEFGHJKLMNPQRSTUVWXYZ",
-        b"abcdefghijkmnopqrstuvwxyz",
-        b"23456789",
-        b"!@#%^&*",
-    ];
-    let mut chars: Vec<char> = sets
-        .iter()
-        .map(|s| s[rng.random_range(0..s.len())] as char)
-        .collect();
+    let sets: [&[u8]; 4] = [b"ABCDEFGHJKLMNPQRSTUVWXYZ", b"abcdefghijkmnopqrstuvwxyz", b"23456789", b"!@#%^&*"];
+    let mut chars: Vec<char> = sets.iter().map(|s| s[rng.random_range(0..s.len())] as char).collect();
     while chars.len() < len {
         let s = sets[rng.random_range(0..3)];
         chars.push(s[rng.random_range(0..s.len())] as char);
@@ -80,26 +67,11 @@ mod tests {
     fn messages_follow_the_policy_order() {
         let p = default_policy();
         let msg = |pw: &str| check(&p, pw).err().map(|e| e.message).unwrap_or_default();
-        assert_eq!(
-            msg("Ab1!"),
-            "Password did not conform with policy: Password not long enough"
-        );
-        assert_eq!(
-            msg("abcdefg1!"),
-            "Password did not conform with policy: Password must have uppercase characters"
-        );
-        assert_eq!(
-            msg("ABCDEFG1!"),
-            "Password did not conform with policy: Password must have lowercase characters"
-        );
-        assert_eq!(
-            msg("Abcdefgh!"),
-            "Password did not conform with policy: Password must have numeric characters"
-        );
-        assert_eq!(
-            msg("Abcdefgh1"),
-            "Password did not conform with policy: Password must have symbol characters"
-        );
+        assert_eq!(msg("Ab1!"), "Password did not conform with policy: Password not long enough");
+        assert_eq!(msg("abcdefg1!"), "Password did not conform with policy: Password must have uppercase characters");
+        assert_eq!(msg("ABCDEFG1!"), "Password did not conform with policy: Password must have lowercase characters");
+        assert_eq!(msg("Abcdefgh!"), "Password did not conform with policy: Password must have numeric characters");
+        assert_eq!(msg("Abcdefgh1"), "Password did not conform with policy: Password must have symbol characters");
         assert!(check(&p, "Abcdefg1!").is_ok());
         for _ in 0..50 {
             assert!(check(&p, &generate_temporary(&p)).is_ok());

@@ -19,19 +19,12 @@ pub fn user_not_found() -> ApiError {
 
 fn case_sensitive(pool: &UserPoolType) -> bool {
     // Pools created without UsernameConfiguration are case sensitive, as on AWS.
-    pool.username_configuration
-        .as_ref()
-        .map(|c| c.case_sensitive)
-        .unwrap_or(true)
+    pool.username_configuration.as_ref().map(|c| c.case_sensitive).unwrap_or(true)
 }
 
 /// The form a username is stored and looked up under.
 pub fn username_key(pool: &UserPoolType, username: &str) -> String {
-    if case_sensitive(pool) {
-        username.to_string()
-    } else {
-        username.to_lowercase()
-    }
+    if case_sensitive(pool) { username.to_string() } else { username.to_lowercase() }
 }
 
 fn username_attributes(pool: &UserPoolType) -> &[String] {
@@ -58,10 +51,7 @@ fn alias_value(attribute: &str, value: &str) -> String {
 /// Every key `user` claims in its pool: its username, its sub, and the sign-in aliases the pool's
 /// UsernameAttributes / AliasAttributes give it (aliases only once verified, as on AWS).
 pub fn compute_keys(pool: &UserPoolType, user: &UserRecord) -> Vec<String> {
-    let mut keys = vec![
-        UserKey::username(&user.username_key),
-        UserKey::sub(&user.sub),
-    ];
+    let mut keys = vec![UserKey::username(&user.username_key), UserKey::sub(&user.sub)];
     for attr in username_attributes(pool) {
         if let Some(v) = user.attribute(attr) {
             keys.push(UserKey::alias(attr, &alias_value(attr, v)));
@@ -88,15 +78,9 @@ pub fn conflict_error(pool: &UserPoolType, key: &str) -> ApiError {
     if let Some(rest) = key.strip_prefix("a:") {
         let attr = rest.split(':').next().unwrap_or("email");
         if username_attributes(pool).iter().any(|a| a == attr) {
-            return api_error!(
-                UsernameExistsException,
-                "An account with the given {attr} already exists."
-            );
+            return api_error!(UsernameExistsException, "An account with the given {attr} already exists.");
         }
-        return api_error!(
-            AliasExistsException,
-            "An account with the given {attr} already exists."
-        );
+        return api_error!(AliasExistsException, "An account with the given {attr} already exists.");
     }
     api_error!(UsernameExistsException, "User account already exists")
 }
@@ -104,23 +88,12 @@ pub fn conflict_error(pool: &UserPoolType, key: &str) -> ApiError {
 /// Find a user by what a caller calls them: the username, the `sub`, or a sign-in alias.
 pub async fn find(app: &App, pool: &PoolRecord, name: &str) -> ApiResult<Option<UserRecord>> {
     let settings = &pool.settings;
-    let mut candidates = vec![
-        UserKey::username(&username_key(settings, name)),
-        UserKey::sub(name),
-    ];
-    for attr in username_attributes(settings)
-        .iter()
-        .chain(alias_attributes(settings))
-    {
+    let mut candidates = vec![UserKey::username(&username_key(settings, name)), UserKey::sub(name)];
+    for attr in username_attributes(settings).iter().chain(alias_attributes(settings)) {
         candidates.push(UserKey::alias(attr, &alias_value(attr, name)));
     }
     for key in candidates {
-        if let Some(user) = app
-            .store
-            .find_user(&pool.id, &key)
-            .await
-            .map_err(internal)?
-        {
+        if let Some(user) = app.store.find_user(&pool.id, &key).await.map_err(internal)? {
             return Ok(Some(user));
         }
     }
@@ -133,12 +106,7 @@ pub async fn get(app: &App, pool: &PoolRecord, name: &str) -> ApiResult<UserReco
 
 /// Read-modify-write of one user, retried when another request changed it in between. `change`
 /// may run more than once, so it must not have side effects beyond the record.
-pub async fn modify<F>(
-    app: &App,
-    pool: &PoolRecord,
-    name: &str,
-    mut change: F,
-) -> ApiResult<UserRecord>
+pub async fn modify<F>(app: &App, pool: &PoolRecord, name: &str, mut change: F) -> ApiResult<UserRecord>
 where
     F: FnMut(&mut UserRecord) -> ApiResult<()>,
 {
@@ -156,10 +124,7 @@ where
             Err(e) => return Err(internal(e)),
         }
     }
-    Err(api_error!(
-        ConcurrentModificationException,
-        "The user was modified concurrently; try again."
-    ))
+    Err(api_error!(ConcurrentModificationException, "The user was modified concurrently; try again."))
 }
 
 /// Hash a password for storage: argon2id, plus Cognito's SRP salt and verifier (spec §5.2), which
@@ -180,13 +145,7 @@ pub async fn password_record(
             ApiError::internal()
         })?;
         let verifier = cognate_crypto::srp::make_verifier(&pool_name, &user, &password);
-        Ok(PasswordRecord {
-            hash,
-            srp_salt: verifier.salt_hex,
-            srp_verifier: verifier.verifier_hex,
-            set_ms: now_ms,
-            temporary,
-        })
+        Ok(PasswordRecord { hash, srp_salt: verifier.salt_hex, srp_verifier: verifier.verifier_hex, set_ms: now_ms, temporary })
     })
     .await
     .map_err(|_| ApiError::internal())?
@@ -196,19 +155,15 @@ pub async fn password_record(
 pub async fn password_matches(record: &PasswordRecord, password: &str) -> bool {
     let hash = record.hash.clone();
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || cognate_crypto::password::verify(&password, &hash))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || cognate_crypto::password::verify(&password, &hash)).await.unwrap_or(false)
 }
 
 /// Legacy `MFAOptions`, present only when SMS MFA was set through SetUserSettings.
 pub fn mfa_options(user: &UserRecord) -> Option<Vec<MFAOptionType>> {
-    user.data.mfa.legacy_sms.then(|| {
-        vec![MFAOptionType {
-            delivery_medium: Some("SMS".into()),
-            attribute_name: Some("phone_number".into()),
-        }]
-    })
+    user.data
+        .mfa
+        .legacy_sms
+        .then(|| vec![MFAOptionType { delivery_medium: Some("SMS".into()), attribute_name: Some("phone_number".into()) }])
 }
 
 /// The `UserType` that AdminCreateUser, ListUsers and ListUsersInGroup return.
@@ -226,4 +181,31 @@ pub fn user_type(user: &UserRecord, attributes_to_get: Option<&[String]>) -> Use
         user_status: Some(user.data.status.clone()),
         mfa_options: mfa_options(user),
     }
+}
+
+/// The internal username and first attributes of a new user called `typed`. In pools where people
+/// sign in with an email or phone number, the typed name is that attribute and the internal username
+/// is the `sub`, as on AWS.
+pub fn new_identity(settings: &UserPoolType, typed: &str, sub: &str) -> ApiResult<(String, Vec<(String, String)>)> {
+    use crate::attributes::{is_email, is_phone};
+    if !uses_username_attributes(settings) {
+        if is_email(typed) && alias_attributes(settings).iter().any(|a| a == "email") {
+            return Err(ApiError::invalid_parameter("Username cannot be of email format, since user pool is configured for email alias."));
+        }
+        return Ok((typed.to_string(), Vec::new()));
+    }
+    let allowed = username_attributes(settings);
+    if allowed.iter().any(|a| a == "email") && is_email(typed) {
+        return Ok((sub.to_string(), vec![("email".into(), typed.to_string())]));
+    }
+    if allowed.iter().any(|a| a == "phone_number") && is_phone(typed) {
+        return Ok((sub.to_string(), vec![("phone_number".into(), typed.to_string())]));
+    }
+    Err(ApiError::invalid_parameter(if allowed.len() > 1 {
+        "Username should be either an email or a phone number."
+    } else if allowed.iter().any(|a| a == "email") {
+        "Username should be an email."
+    } else {
+        "Username should be a phone number."
+    }))
 }

@@ -14,9 +14,7 @@
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{
-    KeyPair as _, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents,
-};
+use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde::Serialize;
@@ -59,9 +57,7 @@ pub struct SigningKey {
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The private key must never reach a log line.
-        f.debug_struct("SigningKey")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
+        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
     }
 }
 
@@ -69,17 +65,9 @@ impl SigningKey {
     /// Generates a fresh RSA-2048 key. Its `kid` is Cognito-shaped: standard base64 of
     /// the SHA-256 of the public key's SubjectPublicKeyInfo DER (44 characters).
     pub fn generate() -> Result<Self, JwtError> {
-        let key_pair =
-            RsaKeyPair::generate(KeySize::Rsa2048).map_err(|e| JwtError::Signing(e.to_string()))?;
-        let private_der = key_pair
-            .as_der()
-            .map_err(|e| JwtError::Signing(e.to_string()))?
-            .as_ref()
-            .to_vec();
-        let spki = key_pair
-            .public_key()
-            .as_der()
-            .map_err(|e| JwtError::Signing(e.to_string()))?;
+        let key_pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|e| JwtError::Signing(e.to_string()))?;
+        let private_der = key_pair.as_der().map_err(|e| JwtError::Signing(e.to_string()))?.as_ref().to_vec();
+        let spki = key_pair.public_key().as_der().map_err(|e| JwtError::Signing(e.to_string()))?;
         let kid = STANDARD.encode(sha256(&[spki.as_ref()]));
         Self::assemble(kid, private_der, key_pair)
     }
@@ -99,12 +87,7 @@ impl SigningKey {
     fn assemble(kid: String, private_der: Vec<u8>, key_pair: RsaKeyPair) -> Result<Self, JwtError> {
         let components: RsaPublicKeyComponents<Vec<u8>> = key_pair.public_key().into();
         let public = PublicKey::from_raw(&kid, components.n, components.e)?;
-        Ok(Self {
-            kid,
-            private_der,
-            key_pair,
-            public,
-        })
+        Ok(Self { kid, private_der, key_pair, public })
     }
 
     /// The key id placed in token headers and the JWKS.
@@ -149,28 +132,15 @@ impl SigningKey {
     /// Claims are serialised in their own field order (Cognito's order is set by the
     /// caller's struct).
     pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, JwtError> {
-        let kid_json =
-            serde_json::to_string(&self.kid).map_err(|e| JwtError::Signing(e.to_string()))?;
+        let kid_json = serde_json::to_string(&self.kid).map_err(|e| JwtError::Signing(e.to_string()))?;
         let header = format!(r#"{{"kid":{kid_json},"alg":"RS256"}}"#);
         let payload = serde_json::to_vec(claims).map_err(|e| JwtError::Signing(e.to_string()))?;
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header),
-            URL_SAFE_NO_PAD.encode(payload)
-        );
+        let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(payload));
         let mut signature = vec![0u8; self.key_pair.public_modulus_len()];
         self.key_pair
-            .sign(
-                &RSA_PKCS1_SHA256,
-                &SystemRandom::new(),
-                signing_input.as_bytes(),
-                &mut signature,
-            )
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), signing_input.as_bytes(), &mut signature)
             .map_err(|e| JwtError::Signing(e.to_string()))?;
-        Ok(format!(
-            "{signing_input}.{}",
-            URL_SAFE_NO_PAD.encode(signature)
-        ))
+        Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 }
 
@@ -185,12 +155,8 @@ pub struct PublicKey {
 impl PublicKey {
     /// From base64url `n` and `e`, as found in a JWK.
     pub fn from_components(kid: &str, n_b64url: &str, e_b64url: &str) -> Result<Self, JwtError> {
-        let n = URL_SAFE_NO_PAD
-            .decode(n_b64url)
-            .map_err(|_| JwtError::InvalidKey("n is not base64url".into()))?;
-        let e = URL_SAFE_NO_PAD
-            .decode(e_b64url)
-            .map_err(|_| JwtError::InvalidKey("e is not base64url".into()))?;
+        let n = URL_SAFE_NO_PAD.decode(n_b64url).map_err(|_| JwtError::InvalidKey("n is not base64url".into()))?;
+        let e = URL_SAFE_NO_PAD.decode(e_b64url).map_err(|_| JwtError::InvalidKey("e is not base64url".into()))?;
         Self::from_raw(kid, n, e)
     }
 
@@ -211,15 +177,9 @@ impl PublicKey {
         strip_leading_zeros(&mut n);
         strip_leading_zeros(&mut e);
         if n.len() < 256 || e.is_empty() {
-            return Err(JwtError::InvalidKey(
-                "RSA modulus shorter than 2048 bits".into(),
-            ));
+            return Err(JwtError::InvalidKey("RSA modulus shorter than 2048 bits".into()));
         }
-        Ok(Self {
-            kid: kid.to_owned(),
-            n,
-            e,
-        })
+        Ok(Self { kid: kid.to_owned(), n, e })
     }
 
     /// The key id this key answers to.
@@ -248,11 +208,7 @@ pub struct Header {
 pub fn decode_unverified_header(token: &str) -> Result<Header, JwtError> {
     let (header_b64, _, _) = split(token)?;
     let header = decode_json_object(header_b64)?;
-    let alg = header
-        .get("alg")
-        .and_then(Value::as_str)
-        .ok_or(JwtError::Malformed)?
-        .to_owned();
+    let alg = header.get("alg").and_then(Value::as_str).ok_or(JwtError::Malformed)?.to_owned();
     let kid = header.get("kid").and_then(Value::as_str).map(str::to_owned);
     Ok(Header { alg, kid })
 }
@@ -277,28 +233,16 @@ where
     if header.get("crit").is_some() {
         return Err(JwtError::Malformed);
     }
-    let kid = header
-        .get("kid")
-        .and_then(Value::as_str)
-        .ok_or(JwtError::UnknownKid)?;
+    let kid = header.get("kid").and_then(Value::as_str).ok_or(JwtError::UnknownKid)?;
     let key = keys(kid).ok_or(JwtError::UnknownKid)?;
 
-    let signature = URL_SAFE_NO_PAD
-        .decode(signature_b64)
-        .map_err(|_| JwtError::Malformed)?;
+    let signature = URL_SAFE_NO_PAD.decode(signature_b64).map_err(|_| JwtError::Malformed)?;
     // The signing input is the first two parts exactly as received.
     let signing_input_len = header_b64.len() + 1 + payload_b64.len();
     let signing_input = token.get(..signing_input_len).ok_or(JwtError::Malformed)?;
-    RsaPublicKeyComponents {
-        n: key.n.as_slice(),
-        e: key.e.as_slice(),
-    }
-    .verify(
-        &RSA_PKCS1_2048_8192_SHA256,
-        signing_input.as_bytes(),
-        &signature,
-    )
-    .map_err(|_| JwtError::InvalidSignature)?;
+    RsaPublicKeyComponents { n: key.n.as_slice(), e: key.e.as_slice() }
+        .verify(&RSA_PKCS1_2048_8192_SHA256, signing_input.as_bytes(), &signature)
+        .map_err(|_| JwtError::InvalidSignature)?;
 
     decode_json_object(payload_b64)
 }
@@ -307,17 +251,13 @@ where
 fn split(token: &str) -> Result<(&str, &str, &str), JwtError> {
     let mut parts = token.split('.');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(p), Some(s), None) if !h.is_empty() && !p.is_empty() && !s.is_empty() => {
-            Ok((h, p, s))
-        }
+        (Some(h), Some(p), Some(s), None) if !h.is_empty() && !p.is_empty() && !s.is_empty() => Ok((h, p, s)),
         _ => Err(JwtError::Malformed),
     }
 }
 
 fn decode_json_object(part: &str) -> Result<Value, JwtError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| JwtError::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| JwtError::Malformed)?;
     match serde_json::from_slice(&bytes) {
         Ok(value @ Value::Object(_)) => Ok(value),
         _ => Err(JwtError::Malformed),
@@ -336,10 +276,7 @@ mod tests {
     static OTHER: LazyLock<SigningKey> = LazyLock::new(|| SigningKey::generate().unwrap());
 
     fn lookup(kid: &str) -> Option<&'static PublicKey> {
-        [&*KEY, &*OTHER]
-            .into_iter()
-            .find(|k| k.kid() == kid)
-            .map(|k| k.public_key())
+        [&*KEY, &*OTHER].into_iter().find(|k| k.kid() == kid).map(|k| k.public_key())
     }
 
     fn claims() -> Value {
@@ -368,17 +305,8 @@ mod tests {
         let token = KEY.sign(&claims()).unwrap();
         let header_b64 = token.split('.').next().unwrap();
         let header = String::from_utf8(URL_SAFE_NO_PAD.decode(header_b64).unwrap()).unwrap();
-        assert_eq!(
-            header,
-            format!(r#"{{"kid":"{}","alg":"RS256"}}"#, KEY.kid())
-        );
-        assert_eq!(
-            decode_unverified_header(&token).unwrap(),
-            Header {
-                alg: "RS256".into(),
-                kid: Some(KEY.kid().into())
-            }
-        );
+        assert_eq!(header, format!(r#"{{"kid":"{}","alg":"RS256"}}"#, KEY.kid()));
+        assert_eq!(decode_unverified_header(&token).unwrap(), Header { alg: "RS256".into(), kid: Some(KEY.kid().into()) });
     }
 
     #[test]
@@ -394,13 +322,7 @@ mod tests {
     fn jwk_has_cognito_shape() {
         let jwk = KEY.jwk();
         let text = serde_json::to_string(&jwk).unwrap();
-        assert!(
-            text.starts_with(&format!(
-                r#"{{"alg":"RS256","e":"AQAB","kid":"{}","kty":"RSA","n":""#,
-                KEY.kid()
-            )),
-            "{text}"
-        );
+        assert!(text.starts_with(&format!(r#"{{"alg":"RS256","e":"AQAB","kid":"{}","kty":"RSA","n":""#, KEY.kid())), "{text}");
         assert!(text.ends_with(r#"","use":"sig"}"#), "{text}");
         assert_eq!(URL_SAFE_NO_PAD.decode(KEY.n()).unwrap().len(), 256);
         assert_eq!(PublicKey::from_jwk(&jwk).unwrap(), *KEY.public_key());
@@ -424,12 +346,7 @@ mod tests {
         let parts: Vec<&str> = token.split('.').collect();
         let mut forged = claims();
         forged["sub"] = json!("someone-else");
-        let tampered = format!(
-            "{}.{}.{}",
-            parts[0],
-            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).unwrap()),
-            parts[2]
-        );
+        let tampered = format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).unwrap()), parts[2]);
         assert_eq!(verify(&tampered, lookup), Err(JwtError::InvalidSignature));
     }
 
@@ -445,18 +362,12 @@ mod tests {
     #[test]
     fn alg_none_is_rejected() {
         let payload = b64(&claims().to_string());
-        for header in [
-            format!(r#"{{"kid":"{}","alg":"none"}}"#, KEY.kid()),
-            r#"{"alg":"none"}"#.to_owned(),
-        ] {
+        for header in [format!(r#"{{"kid":"{}","alg":"none"}}"#, KEY.kid()), r#"{"alg":"none"}"#.to_owned()] {
             let token = format!("{}.{payload}.", b64(&header));
             // An empty signature part is already malformed; with a dummy one, alg decides.
             assert_eq!(verify(&token, lookup), Err(JwtError::Malformed));
             let token = format!("{}.{payload}.AAAA", b64(&header));
-            assert_eq!(
-                verify(&token, lookup),
-                Err(JwtError::AlgorithmNotAllowed("none".into()))
-            );
+            assert_eq!(verify(&token, lookup), Err(JwtError::AlgorithmNotAllowed("none".into())));
         }
     }
 
@@ -469,10 +380,7 @@ mod tests {
         let n = URL_SAFE_NO_PAD.decode(KEY.n()).unwrap();
         let mac = hmac_sha256(&n, &[input.as_bytes()]);
         let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac));
-        assert_eq!(
-            verify(&token, lookup),
-            Err(JwtError::AlgorithmNotAllowed("HS256".into()))
-        );
+        assert_eq!(verify(&token, lookup), Err(JwtError::AlgorithmNotAllowed("HS256".into())));
     }
 
     #[test]
@@ -488,10 +396,7 @@ mod tests {
     fn malformed_tokens_are_rejected() {
         let good = KEY.sign(&claims()).unwrap();
         let parts: Vec<&str> = good.split('.').collect();
-        let crit = b64(&format!(
-            r#"{{"kid":"{}","alg":"RS256","crit":["x"]}}"#,
-            KEY.kid()
-        ));
+        let crit = b64(&format!(r#"{{"kid":"{}","alg":"RS256","crit":["x"]}}"#, KEY.kid()));
         for bad in [
             String::new(),
             "abc".into(),

@@ -30,17 +30,13 @@ const MAX_VERIFY_PARALLELISM: u32 = 16;
 pub struct PasswordError(String);
 
 fn hasher() -> Result<Argon2<'static>, PasswordError> {
-    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
-        .map_err(|e| PasswordError(e.to_string()))?;
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).map_err(|e| PasswordError(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// Hashes `password` with a fresh random salt; returns the PHC string to store.
 pub fn hash(password: &str) -> Result<String, PasswordError> {
-    hasher()?
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| PasswordError(e.to_string()))
+    hasher()?.hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| PasswordError(e.to_string()))
 }
 
 /// Whether `password` matches the stored PHC string. Any malformed, non-argon2id or
@@ -56,15 +52,10 @@ pub fn verify(password: &str, phc: &str) -> bool {
     let Ok(params) = Params::try_from(&parsed) else {
         return false;
     };
-    if params.m_cost() > MAX_VERIFY_MEMORY_KIB
-        || params.t_cost() > MAX_VERIFY_ITERATIONS
-        || params.p_cost() > MAX_VERIFY_PARALLELISM
-    {
+    if params.m_cost() > MAX_VERIFY_MEMORY_KIB || params.t_cost() > MAX_VERIFY_ITERATIONS || params.p_cost() > MAX_VERIFY_PARALLELISM {
         return false;
     }
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
+    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
 }
 
 /// Whether a stored hash was made with other parameters than today's, so the caller can
@@ -104,13 +95,7 @@ mod tests {
 
     #[test]
     fn malformed_hashes_never_match() {
-        for bad in [
-            "",
-            "plaintext",
-            "$argon2id$",
-            "$argon2id$v=19$m=19456,t=2,p=1$",
-            "$bcrypt$2b$10$abcdefghijklmnopqrstuu",
-        ] {
+        for bad in ["", "plaintext", "$argon2id$", "$argon2id$v=19$m=19456,t=2,p=1$", "$bcrypt$2b$10$abcdefghijklmnopqrstuu"] {
             assert!(!verify("x", bad), "{bad:?}");
             assert!(needs_rehash(bad), "{bad:?}");
         }

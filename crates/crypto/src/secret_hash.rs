@@ -25,10 +25,7 @@ pub fn verify(client_secret: &str, username: &str, client_id: &str, provided: &s
 }
 
 fn mac(client_secret: &str, username: &str, client_id: &str) -> [u8; 32] {
-    hmac_sha256(
-        client_secret.as_bytes(),
-        &[username.as_bytes(), client_id.as_bytes()],
-    )
+    hmac_sha256(client_secret.as_bytes(), &[username.as_bytes(), client_id.as_bytes()])
 }
 
 #[cfg(test)]
@@ -54,12 +51,7 @@ mod tests {
         assert!(!verify("other-secret", USER, CLIENT_ID, EXPECTED));
         assert!(!verify(CLIENT_SECRET, USER, "other-client", EXPECTED));
         assert!(!verify(CLIENT_SECRET, USER, CLIENT_ID, ""));
-        assert!(!verify(
-            CLIENT_SECRET,
-            USER,
-            CLIENT_ID,
-            "not base64 at all!"
-        ));
+        assert!(!verify(CLIENT_SECRET, USER, CLIENT_ID, "not base64 at all!"));
         assert!(!verify(CLIENT_SECRET, USER, CLIENT_ID, &EXPECTED[..20]));
     }
 }

@@ -65,12 +65,7 @@ pub fn code_at(secret_b32: &str, unix: u64) -> Option<String> {
 ///
 /// All three candidate steps are always computed and compared in constant time, so the
 /// response time does not reveal which step (if any) matched.
-pub fn check(
-    secret_b32: &str,
-    code: &str,
-    now_unix: u64,
-    last_used_step: Option<u64>,
-) -> TotpCheck {
+pub fn check(secret_b32: &str, code: &str, now_unix: u64, last_used_step: Option<u64>) -> TotpCheck {
     if code.len() != DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
         return TotpCheck::Mismatch;
     }
@@ -78,11 +73,7 @@ pub fn check(
         return TotpCheck::Mismatch;
     };
     let current = now_unix / STEP_SECONDS;
-    let candidates = [
-        current.checked_sub(1),
-        Some(current),
-        current.checked_add(1),
-    ];
+    let candidates = [current.checked_sub(1), Some(current), current.checked_add(1)];
 
     let mut accepted = None;
     let mut replayed = false;
@@ -111,15 +102,9 @@ pub fn check(
 ///
 /// Issuer and account are percent-encoded; an empty issuer is left out.
 pub fn otpauth_uri(secret_b32: &str, issuer: &str, account: &str) -> String {
-    let label = if issuer.is_empty() {
-        percent_encode(account)
-    } else {
-        format!("{}:{}", percent_encode(issuer), percent_encode(account))
-    };
-    let mut uri = format!(
-        "otpauth://totp/{label}?secret={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}",
-        percent_encode(secret_b32)
-    );
+    let label = if issuer.is_empty() { percent_encode(account) } else { format!("{}:{}", percent_encode(issuer), percent_encode(account)) };
+    let mut uri =
+        format!("otpauth://totp/{label}?secret={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}", percent_encode(secret_b32));
     if !issuer.is_empty() {
         uri.push_str("&issuer=");
         uri.push_str(&percent_encode(issuer));
@@ -159,11 +144,7 @@ mod tests {
             (20_000_000_000, "353130"),
         ] {
             assert_eq!(code_at(RFC_SECRET, t).as_deref(), Some(want), "T = {t}");
-            assert_eq!(
-                check(RFC_SECRET, want, t, None),
-                TotpCheck::Accepted { step: t / 30 },
-                "T = {t}"
-            );
+            assert_eq!(check(RFC_SECRET, want, t, None), TotpCheck::Accepted { step: t / 30 }, "T = {t}");
         }
     }
 
@@ -172,14 +153,8 @@ mod tests {
         let t = 1_111_111_109;
         let code = "081804"; // step t/30
         let step = t / 30;
-        assert_eq!(
-            check(RFC_SECRET, code, t - 30, None),
-            TotpCheck::Accepted { step }
-        );
-        assert_eq!(
-            check(RFC_SECRET, code, t + 30, None),
-            TotpCheck::Accepted { step }
-        );
+        assert_eq!(check(RFC_SECRET, code, t - 30, None), TotpCheck::Accepted { step });
+        assert_eq!(check(RFC_SECRET, code, t + 30, None), TotpCheck::Accepted { step });
         assert_eq!(check(RFC_SECRET, code, t - 60, None), TotpCheck::Mismatch);
         assert_eq!(check(RFC_SECRET, code, t + 60, None), TotpCheck::Mismatch);
     }
@@ -188,60 +163,29 @@ mod tests {
     fn replay_of_an_accepted_step_is_refused() {
         let t = 1_234_567_890;
         let step = t / 30;
-        assert_eq!(
-            check(RFC_SECRET, "005924", t, Some(step)),
-            TotpCheck::Replayed
-        );
-        assert_eq!(
-            check(RFC_SECRET, "005924", t, Some(step + 1)),
-            TotpCheck::Replayed
-        );
-        assert_eq!(
-            check(RFC_SECRET, "005924", t, Some(step - 1)),
-            TotpCheck::Accepted { step }
-        );
+        assert_eq!(check(RFC_SECRET, "005924", t, Some(step)), TotpCheck::Replayed);
+        assert_eq!(check(RFC_SECRET, "005924", t, Some(step + 1)), TotpCheck::Replayed);
+        assert_eq!(check(RFC_SECRET, "005924", t, Some(step - 1)), TotpCheck::Accepted { step });
         // A wrong code stays a mismatch whatever the history.
-        assert_eq!(
-            check(RFC_SECRET, "000000", t, Some(step)),
-            TotpCheck::Mismatch
-        );
+        assert_eq!(check(RFC_SECRET, "000000", t, Some(step)), TotpCheck::Mismatch);
     }
 
     #[test]
     fn malformed_codes_are_mismatches() {
         let t = 59;
-        for bad in [
-            "",
-            "28708",
-            "2870820",
-            " 87082",
-            "28708a",
-            "+87082",
-            "２８７０８２",
-        ] {
-            assert_eq!(
-                check(RFC_SECRET, bad, t, None),
-                TotpCheck::Mismatch,
-                "{bad:?}"
-            );
+        for bad in ["", "28708", "2870820", " 87082", "28708a", "+87082", "２８７０８２"] {
+            assert_eq!(check(RFC_SECRET, bad, t, None), TotpCheck::Mismatch, "{bad:?}");
         }
     }
 
     #[test]
     fn unusable_secrets_never_panic() {
         for bad in ["", "!!!!", "ASDFASDFASDF", "GEZDGNBV"] {
-            assert_eq!(
-                check(bad, "123456", 59, None),
-                TotpCheck::Mismatch,
-                "{bad:?}"
-            );
+            assert_eq!(check(bad, "123456", 59, None), TotpCheck::Mismatch, "{bad:?}");
             assert_eq!(code_at(bad, 59), None, "{bad:?}");
         }
         // Extreme clocks do not overflow.
-        assert!(matches!(
-            check(RFC_SECRET, "123456", u64::MAX, None),
-            TotpCheck::Mismatch | TotpCheck::Accepted { .. }
-        ));
+        assert!(matches!(check(RFC_SECRET, "123456", u64::MAX, None), TotpCheck::Mismatch | TotpCheck::Accepted { .. }));
         assert!(code_at(RFC_SECRET, u64::MAX).is_some());
     }
 
@@ -249,23 +193,11 @@ mod tests {
     fn generated_secrets_are_52_base32_chars_and_usable() {
         let secret = generate_secret();
         assert_eq!(secret.len(), 52);
-        assert!(
-            secret
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
-        );
+        assert!(secret.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)));
         let code = code_at(&secret, 1_700_000_000).unwrap();
-        assert_eq!(
-            check(&secret, &code, 1_700_000_000, None),
-            TotpCheck::Accepted {
-                step: 1_700_000_000 / 30
-            }
-        );
+        assert_eq!(check(&secret, &code, 1_700_000_000, None), TotpCheck::Accepted { step: 1_700_000_000 / 30 });
         // Lower-case input (some apps show it that way) is accepted too.
-        assert_eq!(
-            code_at(&secret.to_ascii_lowercase(), 1_700_000_000),
-            Some(code)
-        );
+        assert_eq!(code_at(&secret.to_ascii_lowercase(), 1_700_000_000), Some(code));
         assert_ne!(generate_secret(), secret);
     }
 

@@ -16,12 +16,7 @@ pub struct AdminAuth {
 
 impl AdminAuth {
     pub fn new(keys: &[AdminKey]) -> Self {
-        AdminAuth {
-            keys: keys
-                .iter()
-                .map(|k| (k.access_key_id.clone(), k.secret.clone()))
-                .collect(),
-        }
+        AdminAuth { keys: keys.iter().map(|k| (k.access_key_id.clone(), k.secret.clone())).collect() }
     }
 
     /// No keys configured: any well-formed signature is accepted (local development only).
@@ -30,11 +25,7 @@ impl AdminAuth {
     }
 
     pub fn verify(&self, parts: &Parts, body: &[u8], now_ms: i64) -> Result<IamCaller, ApiError> {
-        let headers: Vec<(&str, &str)> = parts
-            .headers
-            .iter()
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
-            .collect();
+        let headers: Vec<(&str, &str)> = parts.headers.iter().filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v))).collect();
         let request = sigv4::Request {
             method: parts.method.as_str(),
             path: parts.uri.path(),
@@ -49,10 +40,7 @@ impl AdminAuth {
             sigv4::verify(&request, |id| self.keys.get(id).cloned(), now)
         };
         match result {
-            Ok(v) => Ok(IamCaller {
-                access_key_id: v.access_key_id,
-                region: v.region,
-            }),
+            Ok(v) => Ok(IamCaller { access_key_id: v.access_key_id, region: v.region }),
             Err(e) => Err(ApiError::new(error_code(e.aws_code()), e.message())),
         }
     }

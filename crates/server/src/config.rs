@@ -42,6 +42,14 @@ pub struct Flags {
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `cognate=debug`. Default info.
     #[arg(long, env = "COGNATE_LOG")]
     pub log: Option<String>,
+    /// Public base URL of this server, used in token issuers (`<url>/<poolId>`) and discovery
+    /// documents. Default: http://<bind>:<port> as actually bound.
+    #[arg(long, env = "COGNATE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Issue tokens with the AWS issuer form `https://cognito-idp.<region>.amazonaws.com/<poolId>`,
+    /// for applications (and verifiers such as aws-jwt-verify's CognitoJwtVerifier) that require it.
+    #[arg(long, env = "COGNATE_AWS_ISSUER")]
+    pub aws_issuer: Option<bool>,
 }
 
 /// The file layer. Every key is optional and named like the flag (`bind`, `port`, `data_dir`, ...).
@@ -55,6 +63,8 @@ pub struct FileConfig {
     pub admin_keys: Option<Vec<String>>,
     pub region: Option<String>,
     pub log: Option<String>,
+    pub public_url: Option<String>,
+    pub aws_issuer: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +82,8 @@ pub struct Config {
     pub admin_keys: Vec<AdminKey>,
     pub region: String,
     pub log: String,
+    pub public_url: Option<String>,
+    pub aws_issuer: bool,
 }
 
 impl Default for Config {
@@ -84,6 +96,8 @@ impl Default for Config {
             admin_keys: Vec::new(),
             region: "us-east-1".into(),
             log: "info".into(),
+            public_url: None,
+            aws_issuer: false,
         }
     }
 }
@@ -98,28 +112,21 @@ const KNOWN_ENV: &[&str] = &[
     "COGNATE_ADMIN_KEYS_FILE",
     "COGNATE_REGION",
     "COGNATE_LOG",
+    "COGNATE_PUBLIC_URL",
+    "COGNATE_AWS_ISSUER",
 ];
 
 /// `COGNATE_*` variables that mean nothing to this version (likely typos); reported at start-up.
 pub fn unknown_env_vars() -> Vec<String> {
-    std::env::vars()
-        .map(|(k, _)| k)
-        .filter(|k| k.starts_with("COGNATE_") && !KNOWN_ENV.contains(&k.as_str()))
-        .collect()
+    std::env::vars().map(|(k, _)| k).filter(|k| k.starts_with("COGNATE_") && !KNOWN_ENV.contains(&k.as_str())).collect()
 }
 
 fn parse_key(text: &str) -> Result<AdminKey, String> {
-    let (id, secret) = text
-        .trim()
-        .split_once(':')
-        .ok_or_else(|| "admin keys look like ACCESS_KEY_ID:SECRET_ACCESS_KEY".to_string())?;
+    let (id, secret) = text.trim().split_once(':').ok_or_else(|| "admin keys look like ACCESS_KEY_ID:SECRET_ACCESS_KEY".to_string())?;
     if id.is_empty() || secret.is_empty() {
         return Err("admin keys look like ACCESS_KEY_ID:SECRET_ACCESS_KEY".into());
     }
-    Ok(AdminKey {
-        access_key_id: id.to_string(),
-        secret: secret.to_string(),
-    })
+    Ok(AdminKey { access_key_id: id.to_string(), secret: secret.to_string() })
 }
 
 impl Config {
@@ -132,45 +139,26 @@ impl Config {
         });
         let file: FileConfig = match &file_path {
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+                let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
                 toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?
             }
             None => FileConfig::default(),
         };
         let d = Config::default();
-        let sync = flags
-            .sqlite_synchronous
-            .or(file.sqlite_synchronous)
-            .unwrap_or_else(|| "normal".into());
+        let sync = flags.sqlite_synchronous.or(file.sqlite_synchronous).unwrap_or_else(|| "normal".into());
         let sqlite_full_sync = match sync.as_str() {
             "normal" => false,
             "full" => true,
             other => {
-                return Err(format!(
-                    "sqlite_synchronous must be `normal` or `full`, not `{other}`"
-                ));
+                return Err(format!("sqlite_synchronous must be `normal` or `full`, not `{other}`"));
             }
         };
-        let mut key_texts: Vec<String> = if flags.admin_keys.is_empty() {
-            file.admin_keys.unwrap_or_default()
-        } else {
-            flags.admin_keys
-        };
+        let mut key_texts: Vec<String> = if flags.admin_keys.is_empty() { file.admin_keys.unwrap_or_default() } else { flags.admin_keys };
         if let Some(path) = &flags.admin_keys_file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            key_texts.extend(
-                text.lines()
-                    .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-                    .map(str::to_string),
-            );
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            key_texts.extend(text.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).map(str::to_string));
         }
-        let admin_keys = key_texts
-            .iter()
-            .filter(|k| !k.trim().is_empty())
-            .map(|k| parse_key(k))
-            .collect::<Result<Vec<_>, _>>()?;
+        let admin_keys = key_texts.iter().filter(|k| !k.trim().is_empty()).map(|k| parse_key(k)).collect::<Result<Vec<_>, _>>()?;
         Ok(Config {
             bind: flags.bind.or(file.bind).unwrap_or(d.bind),
             port: flags.port.or(file.port).unwrap_or(d.port),
@@ -179,6 +167,8 @@ impl Config {
             admin_keys,
             region: flags.region.or(file.region).unwrap_or(d.region),
             log: flags.log.or(file.log).unwrap_or(d.log),
+            public_url: flags.public_url.or(file.public_url),
+            aws_issuer: flags.aws_issuer.or(file.aws_issuer).unwrap_or(false),
         })
     }
 
@@ -209,11 +199,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("cognate.toml");
         std::fs::write(&path, "port = 1234\nregion = \"eu-west-1\"\n").expect("write");
-        let flags = Flags {
-            config: Some(path.clone()),
-            port: Some(4321),
-            ..Default::default()
-        };
+        let flags = Flags { config: Some(path.clone()), port: Some(4321), ..Default::default() };
         let c = Config::load(flags).expect("load");
         assert_eq!(c.port, 4321);
         assert_eq!(c.region, "eu-west-1");
@@ -222,16 +208,9 @@ mod tests {
 
     #[test]
     fn non_loopback_without_keys_is_refused() {
-        let c = Config {
-            bind: IpAddr::from([0, 0, 0, 0]),
-            ..Default::default()
-        };
+        let c = Config { bind: IpAddr::from([0, 0, 0, 0]), ..Default::default() };
         assert!(c.check().is_err());
-        let c = Config {
-            bind: IpAddr::from([0, 0, 0, 0]),
-            admin_keys: vec![parse_key("AK:SK").expect("key")],
-            ..Default::default()
-        };
+        let c = Config { bind: IpAddr::from([0, 0, 0, 0]), admin_keys: vec![parse_key("AK:SK").expect("key")], ..Default::default() };
         assert!(c.check().is_ok());
     }
 
@@ -240,12 +219,6 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("c.toml");
         std::fs::write(&path, "prot = 1\n").expect("write");
-        assert!(
-            Config::load(Flags {
-                config: Some(path),
-                ..Default::default()
-            })
-            .is_err()
-        );
+        assert!(Config::load(Flags { config: Some(path), ..Default::default() }).is_err());
     }
 }

@@ -1,70 +1,109 @@
 //! From a decoded operation and body to the domain handler. The `match` covers every operation in
-//! the wire table, so an operation without a handler does not compile.
+//! the wire table, so an operation without a handler does not compile. The access class of each arm
+//! decides what the handler receives: the verified IAM caller, the user proven by the access token
+//! in the body, or nothing.
 
-use cognate_core::ops::{clients, groups, pools, users};
+use cognate_core::auth::{initiate, refresh, respond};
+use cognate_core::ops::{account, clients, groups, me, pools, users};
+use cognate_core::tokens::StatusCheck;
 use cognate_core::{App, Caller, IamCaller};
 use cognate_wire::codec::{encode_output, into_input};
-use cognate_wire::{ApiError, Operation};
+use cognate_wire::{ApiError, ErrorCode, HasAccessToken, Operation};
 use serde_json::Value;
 
 fn iam(caller: Caller) -> Result<IamCaller, ApiError> {
     match caller {
         Caller::Iam(c) => Ok(c),
         // The HTTP layer verifies SigV4 for every `Access::Iam` operation before dispatching.
-        Caller::Anonymous => Err(ApiError::new(
-            cognate_wire::ErrorCode::MissingAuthenticationTokenException,
-            "Missing Authentication Token",
-        )),
+        Caller::Anonymous => Err(ApiError::new(ErrorCode::MissingAuthenticationTokenException, "Missing Authentication Token")),
     }
 }
 
+async fn authenticate<T: HasAccessToken>(app: &App, input: &T) -> Result<cognate_core::tokens::TokenUser, ApiError> {
+    app.authenticate(input.access_token(), StatusCheck::Full).await
+}
+
 macro_rules! route {
-    ($app:expr, $op:expr, $caller:expr, $value:expr; $( $variant:ident => $handler:path ),* $(,)?) => {
+    ($app:expr, $op:expr, $caller:expr, $value:expr;
+     iam { $( $iv:ident => $ih:path ),* $(,)? }
+     token { $( $tv:ident => $th:path ),* $(,)? }
+     public { $( $pv:ident => $ph:path ),* $(,)? }) => {
         match $op {
-            $( Operation::$variant => {
+            $( Operation::$iv => {
                 let caller = iam($caller)?;
                 let input = into_input($value)?;
-                Ok(encode_output(&$handler($app, &caller, input).await?))
+                Ok(encode_output(&$ih($app, &caller, input).await?))
+            } )*
+            $( Operation::$tv => {
+                let input = into_input($value)?;
+                let user = authenticate($app, &input).await?;
+                Ok(encode_output(&$th($app, user, input).await?))
+            } )*
+            $( Operation::$pv => {
+                let input = into_input($value)?;
+                Ok(encode_output(&$ph($app, input).await?))
             } )*
         }
     };
 }
 
 /// Run `op` and return the encoded response body.
-pub async fn dispatch(
-    app: &App,
-    op: Operation,
-    caller: Caller,
-    value: Value,
-) -> Result<Vec<u8>, ApiError> {
+pub async fn dispatch(app: &App, op: Operation, caller: Caller, value: Value) -> Result<Vec<u8>, ApiError> {
     route!(app, op, caller, value;
-        CreateUserPool => pools::create_user_pool,
-        DescribeUserPool => pools::describe_user_pool,
-        UpdateUserPool => pools::update_user_pool,
-        ListUserPools => pools::list_user_pools,
-        DeleteUserPool => pools::delete_user_pool,
-        CreateUserPoolClient => clients::create_user_pool_client,
-        DescribeUserPoolClient => clients::describe_user_pool_client,
-        UpdateUserPoolClient => clients::update_user_pool_client,
-        ListUserPoolClients => clients::list_user_pool_clients,
-        DeleteUserPoolClient => clients::delete_user_pool_client,
-        AdminCreateUser => users::admin_create_user,
-        AdminGetUser => users::admin_get_user,
-        AdminDeleteUser => users::admin_delete_user,
-        AdminSetUserPassword => users::admin_set_user_password,
-        AdminUpdateUserAttributes => users::admin_update_user_attributes,
-        AdminDeleteUserAttributes => users::admin_delete_user_attributes,
-        AdminDisableUser => users::admin_disable_user,
-        AdminEnableUser => users::admin_enable_user,
-        AdminConfirmSignUp => users::admin_confirm_sign_up,
-        ListUsers => users::list_users,
-        CreateGroup => groups::create_group,
-        GetGroup => groups::get_group,
-        ListGroups => groups::list_groups,
-        DeleteGroup => groups::delete_group,
-        AdminAddUserToGroup => groups::admin_add_user_to_group,
-        AdminRemoveUserFromGroup => groups::admin_remove_user_from_group,
-        AdminListGroupsForUser => groups::admin_list_groups_for_user,
-        ListUsersInGroup => groups::list_users_in_group,
+        iam {
+            CreateUserPool => pools::create_user_pool,
+            DescribeUserPool => pools::describe_user_pool,
+            UpdateUserPool => pools::update_user_pool,
+            ListUserPools => pools::list_user_pools,
+            DeleteUserPool => pools::delete_user_pool,
+            CreateUserPoolClient => clients::create_user_pool_client,
+            DescribeUserPoolClient => clients::describe_user_pool_client,
+            UpdateUserPoolClient => clients::update_user_pool_client,
+            ListUserPoolClients => clients::list_user_pool_clients,
+            DeleteUserPoolClient => clients::delete_user_pool_client,
+            AdminCreateUser => users::admin_create_user,
+            AdminGetUser => users::admin_get_user,
+            AdminDeleteUser => users::admin_delete_user,
+            AdminSetUserPassword => users::admin_set_user_password,
+            AdminUpdateUserAttributes => users::admin_update_user_attributes,
+            AdminDeleteUserAttributes => users::admin_delete_user_attributes,
+            AdminDisableUser => users::admin_disable_user,
+            AdminEnableUser => users::admin_enable_user,
+            AdminConfirmSignUp => users::admin_confirm_sign_up,
+            ListUsers => users::list_users,
+            CreateGroup => groups::create_group,
+            GetGroup => groups::get_group,
+            ListGroups => groups::list_groups,
+            DeleteGroup => groups::delete_group,
+            AdminAddUserToGroup => groups::admin_add_user_to_group,
+            AdminRemoveUserFromGroup => groups::admin_remove_user_from_group,
+            AdminListGroupsForUser => groups::admin_list_groups_for_user,
+            ListUsersInGroup => groups::list_users_in_group,
+            AdminInitiateAuth => initiate::admin_initiate_auth,
+            AdminRespondToAuthChallenge => respond::admin_respond_to_auth_challenge,
+            AdminResetUserPassword => account::admin_reset_user_password,
+            AdminUserGlobalSignOut => me::admin_user_global_sign_out,
+        }
+        token {
+            GetUser => me::get_user,
+            ChangePassword => me::change_password,
+            UpdateUserAttributes => me::update_user_attributes,
+            DeleteUserAttributes => me::delete_user_attributes,
+            GetUserAttributeVerificationCode => me::get_user_attribute_verification_code,
+            VerifyUserAttribute => me::verify_user_attribute,
+            DeleteUser => me::delete_user,
+            GlobalSignOut => me::global_sign_out,
+        }
+        public {
+            InitiateAuth => initiate::initiate_auth,
+            RespondToAuthChallenge => respond::respond_to_auth_challenge,
+            GetTokensFromRefreshToken => refresh::get_tokens_from_refresh_token,
+            RevokeToken => refresh::revoke_token,
+            SignUp => account::sign_up,
+            ConfirmSignUp => account::confirm_sign_up,
+            ResendConfirmationCode => account::resend_confirmation_code,
+            ForgotPassword => account::forgot_password,
+            ConfirmForgotPassword => account::confirm_forgot_password,
+        }
     )
 }

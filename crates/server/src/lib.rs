@@ -4,11 +4,14 @@ pub mod auth;
 pub mod config;
 pub mod dispatch;
 pub mod http;
+pub mod wellknown;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use cognate_core::{App, CoreConfig, SystemClock};
+use cognate_core::delivery::outbox::OutboxSender;
+use cognate_core::store::Store;
+use cognate_core::{App, Clock, CoreConfig, SystemClock};
 use cognate_store::{SqliteOptions, SqliteStore, Synchronous};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -48,29 +51,30 @@ impl Running {
 
 /// Open the store, bind the listener and start serving.
 pub async fn start(config: &Config) -> Result<Running, String> {
+    start_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// [`start`] with an injected clock, so tests can move time (token expiry, sessions, lockout).
+pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Running, String> {
     config.check()?;
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
     let db = config.data_dir.join("cognate.db");
-    let options = SqliteOptions {
-        synchronous: if config.sqlite_full_sync {
-            Synchronous::Full
-        } else {
-            Synchronous::Normal
-        },
+    let options =
+        SqliteOptions { synchronous: if config.sqlite_full_sync { Synchronous::Full } else { Synchronous::Normal }, ..Default::default() };
+    let store = SqliteStore::open(&db, options).await.map_err(|e| format!("cannot open {}: {e}", db.display()))?;
+    let listener = TcpListener::bind((config.bind, config.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let store: Arc<dyn Store> = Arc::new(store);
+    let core = CoreConfig {
+        default_region: config.region.clone(),
+        public_url: config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+        aws_issuer: config.aws_issuer,
         ..Default::default()
     };
-    let store = SqliteStore::open(&db, options)
-        .await
-        .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
-    let app = App::new(
-        Arc::new(store),
-        Arc::new(SystemClock),
-        CoreConfig {
-            default_region: config.region.clone(),
-            ..Default::default()
-        },
-    );
+    let delivery = Arc::new(OutboxSender::new(store.clone(), clock.clone()));
+    let app = App::new(store, clock, core, delivery);
     let auth = AdminAuth::new(&config.admin_keys);
     if auth.is_open() {
         tracing::warn!(
@@ -78,10 +82,6 @@ pub async fn start(config: &Config) -> Result<Running, String> {
         );
     }
     let state = Arc::new(ServerState { app, auth });
-    let listener = TcpListener::bind((config.bind, config.port))
-        .await
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, router(state))
@@ -91,9 +91,5 @@ pub async fn start(config: &Config) -> Result<Running, String> {
             .await
     });
     tracing::info!(%addr, database = %db.display(), "cognate listening");
-    Ok(Running {
-        addr,
-        shutdown: tx,
-        task,
-    })
+    Ok(Running { addr, shutdown: tx, task })
 }

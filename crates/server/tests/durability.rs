@@ -22,16 +22,9 @@ fn spawn(data_dir: &std::path::Path) -> (Child, String) {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let addr = loop {
-        let line = lines
-            .next()
-            .expect("cognate exited before listening")
-            .expect("read log");
+        let line = lines.next().expect("cognate exited before listening").expect("read log");
         if let Some(rest) = line.split("addr=").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_string();
+            break rest.split_whitespace().next().unwrap_or_default().to_string();
         }
     };
     // Keep draining the log so the child never blocks on a full pipe.
@@ -75,59 +68,23 @@ async fn acknowledged_writes_survive_sigkill() {
         .and_then(|c| c.client_id().map(str::to_string))
         .expect("client id");
     for i in 0..50 {
-        c.admin_create_user()
-            .user_pool_id(&pool_id)
-            .username(format!("user{i:02}"))
-            .send()
-            .await
-            .expect("user");
+        c.admin_create_user().user_pool_id(&pool_id).username(format!("user{i:02}")).send().await.expect("user");
     }
-    c.create_group()
-        .user_pool_id(&pool_id)
-        .group_name("g")
-        .send()
-        .await
-        .expect("group");
-    c.admin_add_user_to_group()
-        .user_pool_id(&pool_id)
-        .username("user07")
-        .group_name("g")
-        .send()
-        .await
-        .expect("member");
-    c.admin_disable_user()
-        .user_pool_id(&pool_id)
-        .username("user08")
-        .send()
-        .await
-        .expect("disable");
+    c.create_group().user_pool_id(&pool_id).group_name("g").send().await.expect("group");
+    c.admin_add_user_to_group().user_pool_id(&pool_id).username("user07").group_name("g").send().await.expect("member");
+    c.admin_disable_user().user_pool_id(&pool_id).username("user08").send().await.expect("disable");
 
     child.kill().expect("SIGKILL");
     let _ = child.wait();
 
     let (mut child, endpoint) = spawn(dir.path());
     let c = client(&endpoint);
-    c.describe_user_pool()
-        .user_pool_id(&pool_id)
-        .send()
-        .await
-        .expect("pool survived");
-    c.describe_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_id(&client_id)
-        .send()
-        .await
-        .expect("client survived");
+    c.describe_user_pool().user_pool_id(&pool_id).send().await.expect("pool survived");
+    c.describe_user_pool_client().user_pool_id(&pool_id).client_id(&client_id).send().await.expect("client survived");
     let mut count = 0;
     let mut token = None;
     loop {
-        let page = c
-            .list_users()
-            .user_pool_id(&pool_id)
-            .set_pagination_token(token)
-            .send()
-            .await
-            .expect("list");
+        let page = c.list_users().user_pool_id(&pool_id).set_pagination_token(token).send().await.expect("list");
         count += page.users().len();
         token = page.pagination_token().map(str::to_string);
         if token.is_none() {
@@ -135,23 +92,9 @@ async fn acknowledged_writes_survive_sigkill() {
         }
     }
     assert_eq!(count, 50, "every acknowledged user is there");
-    let members = c
-        .list_users_in_group()
-        .user_pool_id(&pool_id)
-        .group_name("g")
-        .send()
-        .await
-        .expect("members");
+    let members = c.list_users_in_group().user_pool_id(&pool_id).group_name("g").send().await.expect("members");
     assert_eq!(members.users().len(), 1);
-    assert!(
-        !c.admin_get_user()
-            .user_pool_id(&pool_id)
-            .username("user08")
-            .send()
-            .await
-            .expect("user")
-            .enabled()
-    );
+    assert!(!c.admin_get_user().user_pool_id(&pool_id).username("user08").send().await.expect("user").enabled());
     child.kill().expect("kill");
     let _ = child.wait();
 }

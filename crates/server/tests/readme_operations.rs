@@ -4,13 +4,8 @@ use cognate_wire::{Access, Operation};
 
 #[test]
 fn readme_lists_exactly_the_operation_table() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
-        .expect("README.md");
-    let table = readme
-        .split("<!-- operations:begin -->")
-        .nth(1)
-        .and_then(|r| r.split("<!-- operations:end -->").next())
-        .expect("markers");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("README.md");
+    let table = readme.split("<!-- operations:begin -->").nth(1).and_then(|r| r.split("<!-- operations:end -->").next()).expect("markers");
     let rows: Vec<(String, String)> = table
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| operation") && !l.starts_with("|---"))
@@ -30,8 +25,5 @@ fn readme_lists_exactly_the_operation_table() {
             (op.name().to_string(), access.to_string())
         })
         .collect();
-    assert_eq!(
-        rows, expected,
-        "update the README table from crates/wire/src/ops.rs"
-    );
+    assert_eq!(rows, expected, "update the README table from crates/wire/src/ops.rs");
 }

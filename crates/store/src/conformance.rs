@@ -10,22 +10,11 @@ use cognate_wire::shapes::{GroupType, UserPoolClientType, UserPoolType};
 fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{prefix}_{}x{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("{prefix}_{}x{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
 fn pool(id: &str) -> PoolRecord {
-    PoolRecord {
-        id: id.into(),
-        name: "p".into(),
-        created_ms: 1,
-        modified_ms: 1,
-        settings: UserPoolType::default(),
-        version: 1,
-    }
+    PoolRecord { id: id.into(), name: "p".into(), created_ms: 1, modified_ms: 1, settings: UserPoolType::default(), version: 1 }
 }
 
 fn user(pool_id: &str, name: &str) -> UserRecord {
@@ -36,11 +25,7 @@ fn user(pool_id: &str, name: &str) -> UserRecord {
         sub: format!("sub-{name}-{}", unique("s")),
         created_ms: 1,
         modified_ms: 1,
-        data: UserData {
-            status: "CONFIRMED".into(),
-            enabled: true,
-            ..Default::default()
-        },
+        data: UserData { status: "CONFIRMED".into(), enabled: true, ..Default::default() },
         keys: vec![UserKey::username(name)],
         version: 1,
     }
@@ -61,35 +46,20 @@ pub async fn run_all(store: Arc<dyn Store>) {
     concurrent_creates_of_one_username(store.clone()).await;
     concurrent_updates_of_one_user(store.clone()).await;
     delete_pool_removes_everything(&store).await;
+    sign_in_state(store.clone()).await;
 }
 
 pub async fn pools(store: &Arc<dyn Store>) {
     let id = unique("pools");
     store.create_pool(&pool(&id)).await.expect("create pool");
-    assert!(
-        matches!(
-            store.create_pool(&pool(&id)).await,
-            Err(StoreError::Conflict(_))
-        ),
-        "duplicate pool id must conflict"
-    );
-    let mut p = store
-        .get_pool(&id)
-        .await
-        .expect("get")
-        .expect("pool exists");
+    assert!(matches!(store.create_pool(&pool(&id)).await, Err(StoreError::Conflict(_))), "duplicate pool id must conflict");
+    let mut p = store.get_pool(&id).await.expect("get").expect("pool exists");
     assert_eq!(p.version, 1);
     p.name = "renamed".into();
     p.version = 2;
     store.update_pool(&p).await.expect("update");
-    assert_eq!(
-        store.get_pool(&id).await.expect("get").map(|p| p.name),
-        Some("renamed".to_string())
-    );
-    assert!(
-        matches!(store.update_pool(&p).await, Err(StoreError::Stale)),
-        "stale version must be refused"
-    );
+    assert_eq!(store.get_pool(&id).await.expect("get").map(|p| p.name), Some("renamed".to_string()));
+    assert!(matches!(store.update_pool(&p).await, Err(StoreError::Stale)), "stale version must be refused");
     let page = store.list_pools(None, 100_000).await.expect("list");
     assert!(page.items.iter().any(|p| p.id == id));
 }
@@ -111,25 +81,11 @@ pub async fn clients(store: &Arc<dyn Store>) {
     }
     let first = store.list_clients(&pid, None, 2).await.expect("list");
     assert_eq!(first.items.len(), 2);
-    let rest = store
-        .list_clients(&pid, first.next.as_deref(), 2)
-        .await
-        .expect("list page 2");
+    let rest = store.list_clients(&pid, first.next.as_deref(), 2).await.expect("list page 2");
     assert_eq!(rest.items.len(), 1);
     assert!(rest.next.is_none());
-    assert!(
-        store
-            .delete_client(&format!("{pid}-c0"))
-            .await
-            .expect("delete")
-    );
-    assert!(
-        store
-            .get_client(&format!("{pid}-c0"))
-            .await
-            .expect("get")
-            .is_none()
-    );
+    assert!(store.delete_client(&format!("{pid}-c0")).await.expect("delete"));
+    assert!(store.get_client(&format!("{pid}-c0")).await.expect("get").is_none());
 }
 
 pub async fn users_and_keys(store: &Arc<dyn Store>) {
@@ -138,20 +94,9 @@ pub async fn users_and_keys(store: &Arc<dyn Store>) {
     let mut alice = with_keys(user(&pid, "alice"));
     alice.keys.push(UserKey::alias("email", "a@example.com"));
     store.create_user(&alice).await.expect("create alice");
-    let found = store
-        .find_user(&pid, &UserKey::alias("email", "a@example.com"))
-        .await
-        .expect("find")
-        .expect("by alias");
+    let found = store.find_user(&pid, &UserKey::alias("email", "a@example.com")).await.expect("find").expect("by alias");
     assert_eq!(found.username, "alice");
-    assert_eq!(
-        store
-            .find_user(&pid, &UserKey::sub(&alice.sub))
-            .await
-            .expect("find")
-            .map(|u| u.username),
-        Some("alice".into())
-    );
+    assert_eq!(store.find_user(&pid, &UserKey::sub(&alice.sub)).await.expect("find").map(|u| u.username), Some("alice".into()));
 
     // A second user cannot take alice's alias; nothing of the failed create remains.
     let mut bob = with_keys(user(&pid, "bob"));
@@ -160,55 +105,21 @@ pub async fn users_and_keys(store: &Arc<dyn Store>) {
         Err(StoreError::Conflict(k)) => assert_eq!(k, UserKey::alias("email", "a@example.com")),
         other => panic!("expected conflict, got {other:?}"),
     }
-    assert!(
-        store
-            .find_user(&pid, &UserKey::username("bob"))
-            .await
-            .expect("find")
-            .is_none()
-    );
-    assert!(
-        store
-            .find_user(&pid, &UserKey::sub(&bob.sub))
-            .await
-            .expect("find")
-            .is_none(),
-        "failed create left a key behind"
-    );
+    assert!(store.find_user(&pid, &UserKey::username("bob")).await.expect("find").is_none());
+    assert!(store.find_user(&pid, &UserKey::sub(&bob.sub)).await.expect("find").is_none(), "failed create left a key behind");
 
     // Moving the alias: alice drops it, bob can take it.
     alice.keys.retain(|k| !k.starts_with("a:"));
     alice.version = 2;
     store.update_user(&alice).await.expect("update alice");
-    store
-        .create_user(&bob)
-        .await
-        .expect("bob takes the freed alias");
+    store.create_user(&bob).await.expect("bob takes the freed alias");
 
     let page = store.list_users(&pid, None, 10).await.expect("list");
-    assert_eq!(
-        page.items
-            .iter()
-            .map(|u| u.username.as_str())
-            .collect::<Vec<_>>(),
-        vec!["alice", "bob"]
-    );
+    assert_eq!(page.items.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), vec!["alice", "bob"]);
     assert_eq!(store.count_users(&pid).await.expect("count"), 2);
     assert!(store.delete_user(&pid, "alice").await.expect("delete"));
-    assert!(
-        !store
-            .delete_user(&pid, "alice")
-            .await
-            .expect("delete again")
-    );
-    assert!(
-        store
-            .find_user(&pid, &UserKey::sub(&alice.sub))
-            .await
-            .expect("find")
-            .is_none(),
-        "keys must go with the user"
-    );
+    assert!(!store.delete_user(&pid, "alice").await.expect("delete again"));
+    assert!(store.find_user(&pid, &UserKey::sub(&alice.sub)).await.expect("find").is_none(), "keys must go with the user");
 }
 
 pub async fn optimistic_updates(store: &Arc<dyn Store>) {
@@ -222,94 +133,35 @@ pub async fn optimistic_updates(store: &Arc<dyn Store>) {
     store.update_user(&a).await.expect("first writer wins");
     let mut b = u.clone();
     b.version = 2;
-    assert!(
-        matches!(store.update_user(&b).await, Err(StoreError::Stale)),
-        "second writer with the old version must be refused"
-    );
+    assert!(matches!(store.update_user(&b).await, Err(StoreError::Stale)), "second writer with the old version must be refused");
     let mut gone = user(&pid, "nobody");
     gone.version = 2;
-    assert!(matches!(
-        store.update_user(&gone).await,
-        Err(StoreError::NotFound)
-    ));
-    let stored = store
-        .find_user(&pid, &UserKey::username("carol"))
-        .await
-        .expect("find")
-        .expect("exists");
+    assert!(matches!(store.update_user(&gone).await, Err(StoreError::NotFound)));
+    let stored = store.find_user(&pid, &UserKey::username("carol")).await.expect("find").expect("exists");
     assert!(!stored.data.enabled);
 }
 
 pub async fn groups(store: &Arc<dyn Store>) {
     let pid = unique("groups");
     store.create_pool(&pool(&pid)).await.expect("create pool");
-    let g = |name: &str| GroupRecord {
-        pool_id: pid.clone(),
-        name: name.into(),
-        created_ms: 1,
-        modified_ms: 1,
-        settings: GroupType::default(),
-    };
-    store
-        .create_group(&g("admins"))
-        .await
-        .expect("create group");
+    let g =
+        |name: &str| GroupRecord { pool_id: pid.clone(), name: name.into(), created_ms: 1, modified_ms: 1, settings: GroupType::default() };
+    store.create_group(&g("admins")).await.expect("create group");
     store.create_group(&g("users")).await.expect("create group");
-    assert!(matches!(
-        store.create_group(&g("admins")).await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(matches!(store.create_group(&g("admins")).await, Err(StoreError::Conflict(_))));
     let dave = with_keys(user(&pid, "dave"));
     store.create_user(&dave).await.expect("create user");
     store.add_member(&pid, "admins", "dave").await.expect("add");
-    store
-        .add_member(&pid, "admins", "dave")
-        .await
-        .expect("add is idempotent");
+    store.add_member(&pid, "admins", "dave").await.expect("add is idempotent");
     store.add_member(&pid, "users", "dave").await.expect("add");
-    let groups = store
-        .groups_of_user(&pid, "dave", None, 10)
-        .await
-        .expect("groups of user");
-    assert_eq!(
-        groups
-            .items
-            .iter()
-            .map(|g| g.name.as_str())
-            .collect::<Vec<_>>(),
-        vec!["admins", "users"]
-    );
-    let members = store
-        .users_in_group(&pid, "admins", None, 10)
-        .await
-        .expect("members");
+    let groups = store.groups_of_user(&pid, "dave", None, 10).await.expect("groups of user");
+    assert_eq!(groups.items.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), vec!["admins", "users"]);
+    let members = store.users_in_group(&pid, "admins", None, 10).await.expect("members");
     assert_eq!(members.items.len(), 1);
-    store
-        .remove_member(&pid, "admins", "dave")
-        .await
-        .expect("remove");
-    assert!(
-        store
-            .users_in_group(&pid, "admins", None, 10)
-            .await
-            .expect("members")
-            .items
-            .is_empty()
-    );
-    assert!(
-        store
-            .delete_group(&pid, "users")
-            .await
-            .expect("delete group")
-    );
-    assert!(
-        store
-            .groups_of_user(&pid, "dave", None, 10)
-            .await
-            .expect("groups")
-            .items
-            .is_empty()
-    );
+    store.remove_member(&pid, "admins", "dave").await.expect("remove");
+    assert!(store.users_in_group(&pid, "admins", None, 10).await.expect("members").items.is_empty());
+    assert!(store.delete_group(&pid, "users").await.expect("delete group"));
+    assert!(store.groups_of_user(&pid, "dave", None, 10).await.expect("groups").items.is_empty());
 }
 
 /// Ten concurrent creates of one username: exactly one succeeds, nine conflict.
@@ -338,21 +190,14 @@ pub async fn concurrent_creates_of_one_username(store: Arc<dyn Store>) {
 pub async fn concurrent_updates_of_one_user(store: Arc<dyn Store>) {
     let pid = unique("updates");
     store.create_pool(&pool(&pid)).await.expect("create pool");
-    store
-        .create_user(&with_keys(user(&pid, "frank")))
-        .await
-        .expect("create");
+    store.create_user(&with_keys(user(&pid, "frank"))).await.expect("create");
     let mut tasks = Vec::new();
     for i in 0..10 {
         let store = store.clone();
         let pid = pid.clone();
         tasks.push(tokio::spawn(async move {
             loop {
-                let mut u = store
-                    .find_user(&pid, &UserKey::username("frank"))
-                    .await
-                    .expect("find")
-                    .expect("exists");
+                let mut u = store.find_user(&pid, &UserKey::username("frank")).await.expect("find").expect("exists");
                 u.data.attributes.push((format!("custom:n{i}"), "x".into()));
                 u.version += 1;
                 match store.update_user(&u).await {
@@ -366,11 +211,7 @@ pub async fn concurrent_updates_of_one_user(store: Arc<dyn Store>) {
     for t in tasks {
         t.await.expect("task");
     }
-    let u = store
-        .find_user(&pid, &UserKey::username("frank"))
-        .await
-        .expect("find")
-        .expect("exists");
+    let u = store.find_user(&pid, &UserKey::username("frank")).await.expect("find").expect("exists");
     assert_eq!(u.data.attributes.len(), 10, "an update was lost");
     assert_eq!(u.version, 11);
 }
@@ -382,13 +223,114 @@ pub async fn delete_pool_removes_everything(store: &Arc<dyn Store>) {
     store.create_user(&u).await.expect("create user");
     assert!(store.delete_pool(&pid).await.expect("delete"));
     assert!(store.get_pool(&pid).await.expect("get").is_none());
-    assert!(
-        store
-            .find_user(&pid, &UserKey::sub(&u.sub))
-            .await
-            .expect("find")
-            .is_none()
-    );
+    assert!(store.find_user(&pid, &UserKey::sub(&u.sub)).await.expect("find").is_none());
     assert_eq!(store.count_users(&pid).await.expect("count"), 0);
     assert!(!store.delete_pool(&pid).await.expect("delete again"));
+}
+
+/// Sign-in state: keys are claimed once, sessions and codes are consumed once, refresh families revoke together.
+pub async fn sign_in_state(store: Arc<dyn Store>) {
+    let pid = unique("signin");
+    let key = |kid: &str| SigningKeyRecord {
+        pool_id: pid.clone(),
+        purpose: "access".into(),
+        kid: kid.into(),
+        private_der: vec![1, 2, 3],
+        created_ms: 1,
+    };
+    let first = store.add_signing_key_if_absent(&key("k1")).await.expect("add key");
+    let second = store.add_signing_key_if_absent(&key("k2")).await.expect("add key again");
+    assert_eq!((first.kid.as_str(), second.kid.as_str()), ("k1", "k1"), "the first key stored wins");
+    assert_eq!(store.signing_keys(&pid).await.expect("keys").len(), 1);
+
+    let session = AuthSession {
+        id_hash: unique("sess"),
+        pool_id: pid.clone(),
+        client_id: "c".into(),
+        username_key: "u".into(),
+        challenge: "SMS_MFA".into(),
+        state: serde_json::json!({"code": "x"}),
+        created_ms: 1,
+        expires_ms: 10,
+        failures: 0,
+        used: false,
+    };
+    store.put_session(&session).await.expect("put session");
+    assert_eq!(store.count_session_failure(&session.id_hash).await.expect("count"), 1);
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let store = store.clone();
+        let id = session.id_hash.clone();
+        tasks.push(tokio::spawn(async move { store.consume_session(&id).await.expect("consume") }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        wins += t.await.expect("task") as usize;
+    }
+    assert_eq!(wins, 1, "a session is consumed exactly once");
+    let stored = store.get_session(&session.id_hash).await.expect("get").expect("exists");
+    assert!(stored.used && stored.failures == 1 && stored.state == serde_json::json!({"code": "x"}));
+    assert_eq!(store.purge_sessions(11).await.expect("purge"), 1);
+
+    let code = CodeRecord {
+        pool_id: pid.clone(),
+        username_key: "u".into(),
+        purpose: "signup".into(),
+        code_hash: "h1".into(),
+        expires_ms: 5,
+        failures: 0,
+        created_ms: 1,
+    };
+    store.put_code(&code).await.expect("put code");
+    store.put_code(&CodeRecord { code_hash: "h2".into(), ..code.clone() }).await.expect("replace code");
+    assert_eq!(store.count_code_failure(&pid, "u", "signup").await.expect("count"), 1);
+    assert!(!store.consume_code(&pid, "u", "signup", "h1").await.expect("old code"), "a replaced code is gone");
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let store = store.clone();
+        let pid = pid.clone();
+        tasks.push(tokio::spawn(async move { store.consume_code(&pid, "u", "signup", "h2").await.expect("consume") }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        wins += t.await.expect("task") as usize;
+    }
+    assert_eq!(wins, 1, "a code is consumed exactly once");
+    assert!(store.get_code(&pid, "u", "signup").await.expect("get").is_none());
+
+    let refresh = |id: &str, origin: &str| RefreshRecord {
+        id_hash: format!("{pid}-{id}"),
+        pool_id: pid.clone(),
+        client_id: "c".into(),
+        username_key: "u".into(),
+        origin_jti: origin.into(),
+        auth_time: 1,
+        created_ms: 1,
+        expires_ms: 100,
+        revoked: false,
+        replaced_ms: None,
+    };
+    for (id, origin) in [("a", "o1"), ("b", "o1"), ("c", "o2")] {
+        store.put_refresh(&refresh(id, origin)).await.expect("put refresh");
+    }
+    store.revoke_refresh_family(&pid, "o1").await.expect("revoke family");
+    let revoked = |id: &str| {
+        let store = store.clone();
+        let id = format!("{pid}-{id}");
+        async move { store.get_refresh(&id).await.expect("get").map(|r| r.revoked) }
+    };
+    assert_eq!((revoked("a").await, revoked("b").await, revoked("c").await), (Some(true), Some(true), Some(false)));
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let store = store.clone();
+        let id = format!("{pid}-c");
+        tasks.push(tokio::spawn(async move { store.mark_refresh_replaced(&id, 5).await.expect("rotate") }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        wins += t.await.expect("task") as usize;
+    }
+    assert_eq!(wins, 1, "a refresh token is rotated exactly once");
+    store.revoke_user_refresh(&pid, "u").await.expect("revoke user");
+    assert_eq!(revoked("c").await, Some(true));
 }

@@ -9,6 +9,5 @@ pub fn to_text<T: Serialize>(value: &T) -> StoreResult<String> {
 }
 
 pub fn from_text<T: DeserializeOwned>(text: &str) -> StoreResult<T> {
-    serde_json::from_str(text)
-        .map_err(|e| StoreError::Backend(format!("stored document unreadable: {e}")))
+    serde_json::from_str(text).map_err(|e| StoreError::Backend(format!("stored document unreadable: {e}")))
 }

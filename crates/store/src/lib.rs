@@ -4,5 +4,6 @@
 pub mod conformance;
 mod json;
 pub mod sqlite;
+mod sqlite_auth;
 
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};

@@ -6,10 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cognate_core::store::*;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, Sqlite, Transaction};
 
 use crate::json::{from_text, to_text};
@@ -34,10 +31,7 @@ pub struct SqliteOptions {
 
 impl Default for SqliteOptions {
     fn default() -> Self {
-        SqliteOptions {
-            synchronous: Synchronous::Normal,
-            readers: 4,
-        }
+        SqliteOptions { synchronous: Synchronous::Normal, readers: 4 }
     }
 }
 
@@ -48,9 +42,7 @@ pub struct SqliteStore {
 
 pub(crate) fn backend(e: sqlx::Error) -> StoreError {
     match &e {
-        sqlx::Error::Database(db)
-            if db.code().as_deref() == Some("5") || db.code().as_deref() == Some("6") =>
-        {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("5") || db.code().as_deref() == Some("6") => {
             StoreError::Busy(db.message().to_string())
         }
         sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => StoreError::Busy(e.to_string()),
@@ -89,10 +81,7 @@ impl SqliteStore {
             .connect_with(connect.clone())
             .await
             .map_err(backend)?;
-        MIGRATOR
-            .run(&write)
-            .await
-            .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        MIGRATOR.run(&write).await.map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
         let read = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
             .min_connections(1)
@@ -176,20 +165,14 @@ macro_rules! user_columns {
 }
 
 /// Claim `keys` for a user inside `tx`; the first key already taken is reported.
-async fn claim_keys(
-    tx: &mut Transaction<'_, Sqlite>,
-    pool_id: &str,
-    username_key: &str,
-    keys: &[String],
-) -> StoreResult<()> {
+async fn claim_keys(tx: &mut Transaction<'_, Sqlite>, pool_id: &str, username_key: &str, keys: &[String]) -> StoreResult<()> {
     for key in keys {
-        let res =
-            sqlx::query("INSERT INTO user_keys (pool_id, key, username_key) VALUES (?, ?, ?)")
-                .bind(pool_id)
-                .bind(key)
-                .bind(username_key)
-                .execute(&mut **tx)
-                .await;
+        let res = sqlx::query("INSERT INTO user_keys (pool_id, key, username_key) VALUES (?, ?, ?)")
+            .bind(pool_id)
+            .bind(key)
+            .bind(username_key)
+            .execute(&mut **tx)
+            .await;
         match res {
             Ok(_) => {}
             Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict(key.clone())),
@@ -219,11 +202,7 @@ impl PoolStore for SqliteStore {
     }
 
     async fn get_pool(&self, id: &str) -> StoreResult<Option<PoolRecord>> {
-        let row = sqlx::query("SELECT * FROM pools WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(backend)?;
+        let row = sqlx::query("SELECT * FROM pools WHERE id = ?").bind(id).fetch_optional(&self.read).await.map_err(backend)?;
         row.as_ref().map(pool_row).transpose()
     }
 
@@ -260,11 +239,7 @@ impl PoolStore for SqliteStore {
 
     async fn delete_pool(&self, id: &str) -> StoreResult<bool> {
         let mut tx = self.write.begin().await.map_err(backend)?;
-        let res = sqlx::query("DELETE FROM pools WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        let res = sqlx::query("DELETE FROM pools WHERE id = ?").bind(id).execute(&mut *tx).await.map_err(backend)?;
         for sql in [
             "DELETE FROM clients WHERE pool_id = ?",
             "DELETE FROM users WHERE pool_id = ?",
@@ -272,12 +247,12 @@ impl PoolStore for SqliteStore {
             "DELETE FROM groups WHERE pool_id = ?",
             "DELETE FROM group_members WHERE pool_id = ?",
             "DELETE FROM outbox WHERE pool_id = ?",
+            "DELETE FROM signing_keys WHERE pool_id = ?",
+            "DELETE FROM auth_sessions WHERE pool_id = ?",
+            "DELETE FROM codes WHERE pool_id = ?",
+            "DELETE FROM refresh_tokens WHERE pool_id = ?",
         ] {
-            sqlx::query(sql)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
+            sqlx::query(sql).bind(id).execute(&mut *tx).await.map_err(backend)?;
         }
         tx.commit().await.map_err(backend)?;
         Ok(res.rows_affected() > 0)
@@ -296,16 +271,18 @@ impl PoolStore for SqliteStore {
 #[async_trait]
 impl ClientStore for SqliteStore {
     async fn create_client(&self, c: &ClientRecord) -> StoreResult<()> {
-        let res = sqlx::query("INSERT INTO clients (client_id, pool_id, name, created_ms, modified_ms, settings, version) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .bind(&c.client_id)
-            .bind(&c.pool_id)
-            .bind(&c.name)
-            .bind(c.created_ms)
-            .bind(c.modified_ms)
-            .bind(to_text(&c.settings)?)
-            .bind(c.version)
-            .execute(&self.write)
-            .await;
+        let res = sqlx::query(
+            "INSERT INTO clients (client_id, pool_id, name, created_ms, modified_ms, settings, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&c.client_id)
+        .bind(&c.pool_id)
+        .bind(&c.name)
+        .bind(c.created_ms)
+        .bind(c.modified_ms)
+        .bind(to_text(&c.settings)?)
+        .bind(c.version)
+        .execute(&self.write)
+        .await;
         match res {
             Ok(_) => Ok(()),
             Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(c.client_id.clone())),
@@ -314,25 +291,23 @@ impl ClientStore for SqliteStore {
     }
 
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
-        let row = sqlx::query("SELECT * FROM clients WHERE client_id = ?")
-            .bind(client_id)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(backend)?;
+        let row =
+            sqlx::query("SELECT * FROM clients WHERE client_id = ?").bind(client_id).fetch_optional(&self.read).await.map_err(backend)?;
         row.as_ref().map(client_row).transpose()
     }
 
     async fn update_client(&self, c: &ClientRecord) -> StoreResult<()> {
-        let res = sqlx::query("UPDATE clients SET name = ?, modified_ms = ?, settings = ?, version = ? WHERE client_id = ? AND version = ?")
-            .bind(&c.name)
-            .bind(c.modified_ms)
-            .bind(to_text(&c.settings)?)
-            .bind(c.version)
-            .bind(&c.client_id)
-            .bind(c.version - 1)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
+        let res =
+            sqlx::query("UPDATE clients SET name = ?, modified_ms = ?, settings = ?, version = ? WHERE client_id = ? AND version = ?")
+                .bind(&c.name)
+                .bind(c.modified_ms)
+                .bind(to_text(&c.settings)?)
+                .bind(c.version)
+                .bind(&c.client_id)
+                .bind(c.version - 1)
+                .execute(&self.write)
+                .await
+                .map_err(backend)?;
         if res.rows_affected() == 1 {
             return Ok(());
         }
@@ -342,34 +317,20 @@ impl ClientStore for SqliteStore {
         }
     }
 
-    async fn list_clients(
-        &self,
-        pool_id: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<ClientRecord>> {
-        let rows = sqlx::query(
-            "SELECT * FROM clients WHERE pool_id = ? AND client_id > ? ORDER BY client_id LIMIT ?",
-        )
-        .bind(pool_id)
-        .bind(after.unwrap_or(""))
-        .bind(limit as i64 + 1)
-        .fetch_all(&self.read)
-        .await
-        .map_err(backend)?;
-        let items = rows
-            .iter()
-            .map(client_row)
-            .collect::<StoreResult<Vec<_>>>()?;
+    async fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<ClientRecord>> {
+        let rows = sqlx::query("SELECT * FROM clients WHERE pool_id = ? AND client_id > ? ORDER BY client_id LIMIT ?")
+            .bind(pool_id)
+            .bind(after.unwrap_or(""))
+            .bind(limit as i64 + 1)
+            .fetch_all(&self.read)
+            .await
+            .map_err(backend)?;
+        let items = rows.iter().map(client_row).collect::<StoreResult<Vec<_>>>()?;
         Ok(page(items, limit, |c| c.client_id.clone()))
     }
 
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
-        let res = sqlx::query("DELETE FROM clients WHERE client_id = ?")
-            .bind(client_id)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
+        let res = sqlx::query("DELETE FROM clients WHERE client_id = ?").bind(client_id).execute(&self.write).await.map_err(backend)?;
         Ok(res.rows_affected() > 0)
     }
 }
@@ -409,42 +370,33 @@ impl UserStore for SqliteStore {
             user_columns!(),
             " FROM user_keys k JOIN users u ON u.pool_id = k.pool_id AND u.username_key = k.username_key WHERE k.pool_id = ? AND k.key = ?"
         );
-        let row = sqlx::query(sql)
-            .bind(pool_id)
-            .bind(key)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(backend)?;
+        let row = sqlx::query(sql).bind(pool_id).bind(key).fetch_optional(&self.read).await.map_err(backend)?;
         row.as_ref().map(user_row).transpose()
     }
 
     async fn update_user(&self, u: &UserRecord) -> StoreResult<()> {
         let mut tx = self.write.begin().await.map_err(backend)?;
-        let res = sqlx::query("UPDATE users SET modified_ms = ?, data = ?, keys = ?, version = ? WHERE pool_id = ? AND username_key = ? AND version = ?")
-            .bind(u.modified_ms)
-            .bind(to_text(&u.data)?)
-            .bind(to_text(&u.keys)?)
-            .bind(u.version)
-            .bind(&u.pool_id)
-            .bind(&u.username_key)
-            .bind(u.version - 1)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        let res = sqlx::query(
+            "UPDATE users SET modified_ms = ?, data = ?, keys = ?, version = ? WHERE pool_id = ? AND username_key = ? AND version = ?",
+        )
+        .bind(u.modified_ms)
+        .bind(to_text(&u.data)?)
+        .bind(to_text(&u.keys)?)
+        .bind(u.version)
+        .bind(&u.pool_id)
+        .bind(&u.username_key)
+        .bind(u.version - 1)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
         if res.rows_affected() != 1 {
-            let exists: Option<i64> = sqlx::query_scalar(
-                "SELECT version FROM users WHERE pool_id = ? AND username_key = ?",
-            )
-            .bind(&u.pool_id)
-            .bind(&u.username_key)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?;
-            return Err(if exists.is_some() {
-                StoreError::Stale
-            } else {
-                StoreError::NotFound
-            });
+            let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM users WHERE pool_id = ? AND username_key = ?")
+                .bind(&u.pool_id)
+                .bind(&u.username_key)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+            return Err(if exists.is_some() { StoreError::Stale } else { StoreError::NotFound });
         }
         sqlx::query("DELETE FROM user_keys WHERE pool_id = ? AND username_key = ?")
             .bind(&u.pool_id)
@@ -467,36 +419,20 @@ impl UserStore for SqliteStore {
         for sql in [
             "DELETE FROM user_keys WHERE pool_id = ? AND username_key = ?",
             "DELETE FROM group_members WHERE pool_id = ? AND username_key = ?",
+            "DELETE FROM codes WHERE pool_id = ? AND username_key = ?",
+            "DELETE FROM refresh_tokens WHERE pool_id = ? AND username_key = ?",
         ] {
-            sqlx::query(sql)
-                .bind(pool_id)
-                .bind(username_key)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
+            sqlx::query(sql).bind(pool_id).bind(username_key).execute(&mut *tx).await.map_err(backend)?;
         }
         tx.commit().await.map_err(backend)?;
         Ok(res.rows_affected() > 0)
     }
 
-    async fn list_users(
-        &self,
-        pool_id: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<UserRecord>> {
-        let sql = concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM users u WHERE u.pool_id = ? AND u.username_key > ? ORDER BY u.username_key LIMIT ?"
-        );
-        let rows = sqlx::query(sql)
-            .bind(pool_id)
-            .bind(after.unwrap_or(""))
-            .bind(limit as i64 + 1)
-            .fetch_all(&self.read)
-            .await
-            .map_err(backend)?;
+    async fn list_users(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserRecord>> {
+        let sql =
+            concat!("SELECT ", user_columns!(), " FROM users u WHERE u.pool_id = ? AND u.username_key > ? ORDER BY u.username_key LIMIT ?");
+        let rows =
+            sqlx::query(sql).bind(pool_id).bind(after.unwrap_or("")).bind(limit as i64 + 1).fetch_all(&self.read).await.map_err(backend)?;
         let items = rows.iter().map(user_row).collect::<StoreResult<Vec<_>>>()?;
         Ok(page(items, limit, |u| u.username_key.clone()))
     }
@@ -530,25 +466,15 @@ impl GroupStore for SqliteStore {
         row.as_ref().map(group_row).transpose()
     }
 
-    async fn list_groups(
-        &self,
-        pool_id: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<GroupRecord>> {
-        let rows = sqlx::query(
-            "SELECT * FROM groups WHERE pool_id = ? AND name > ? ORDER BY name LIMIT ?",
-        )
-        .bind(pool_id)
-        .bind(after.unwrap_or(""))
-        .bind(limit as i64 + 1)
-        .fetch_all(&self.read)
-        .await
-        .map_err(backend)?;
-        let items = rows
-            .iter()
-            .map(group_row)
-            .collect::<StoreResult<Vec<_>>>()?;
+    async fn list_groups(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupRecord>> {
+        let rows = sqlx::query("SELECT * FROM groups WHERE pool_id = ? AND name > ? ORDER BY name LIMIT ?")
+            .bind(pool_id)
+            .bind(after.unwrap_or(""))
+            .bind(limit as i64 + 1)
+            .fetch_all(&self.read)
+            .await
+            .map_err(backend)?;
+        let items = rows.iter().map(group_row).collect::<StoreResult<Vec<_>>>()?;
         Ok(page(items, limit, |g| g.name.clone()))
     }
 
@@ -581,31 +507,18 @@ impl GroupStore for SqliteStore {
         Ok(())
     }
 
-    async fn remove_member(
-        &self,
-        pool_id: &str,
-        group: &str,
-        username_key: &str,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "DELETE FROM group_members WHERE pool_id = ? AND group_name = ? AND username_key = ?",
-        )
-        .bind(pool_id)
-        .bind(group)
-        .bind(username_key)
-        .execute(&self.write)
-        .await
-        .map_err(backend)?;
+    async fn remove_member(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM group_members WHERE pool_id = ? AND group_name = ? AND username_key = ?")
+            .bind(pool_id)
+            .bind(group)
+            .bind(username_key)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 
-    async fn groups_of_user(
-        &self,
-        pool_id: &str,
-        username_key: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<GroupRecord>> {
+    async fn groups_of_user(&self, pool_id: &str, username_key: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupRecord>> {
         let rows = sqlx::query(
             "SELECT g.* FROM group_members m JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
              WHERE m.pool_id = ? AND m.username_key = ? AND m.group_name > ? ORDER BY m.group_name LIMIT ?",
@@ -617,20 +530,11 @@ impl GroupStore for SqliteStore {
         .fetch_all(&self.read)
         .await
         .map_err(backend)?;
-        let items = rows
-            .iter()
-            .map(group_row)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let items = rows.iter().map(group_row).collect::<StoreResult<Vec<_>>>()?;
         Ok(page(items, limit, |g| g.name.clone()))
     }
 
-    async fn users_in_group(
-        &self,
-        pool_id: &str,
-        group: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<UserRecord>> {
+    async fn users_in_group(&self, pool_id: &str, group: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserRecord>> {
         let sql = concat!(
             "SELECT ",
             user_columns!(),
@@ -665,20 +569,17 @@ impl OutboxStore for SqliteStore {
         Ok(())
     }
 
-    async fn list_messages(
-        &self,
-        pool_id: &str,
-        username: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Vec<OutboxMessage>> {
+    async fn list_messages(&self, pool_id: &str, username: Option<&str>, limit: usize) -> StoreResult<Vec<OutboxMessage>> {
         let rows = match username {
-            Some(u) => sqlx::query("SELECT message FROM outbox WHERE pool_id = ? AND username = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?")
-                .bind(pool_id)
-                .bind(u)
-                .bind(limit as i64)
-                .fetch_all(&self.read)
-                .await
-                .map_err(backend)?,
+            Some(u) => {
+                sqlx::query("SELECT message FROM outbox WHERE pool_id = ? AND username = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?")
+                    .bind(pool_id)
+                    .bind(u)
+                    .bind(limit as i64)
+                    .fetch_all(&self.read)
+                    .await
+                    .map_err(backend)?
+            }
             None => sqlx::query("SELECT message FROM outbox WHERE pool_id = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?")
                 .bind(pool_id)
                 .bind(limit as i64)
@@ -686,8 +587,6 @@ impl OutboxStore for SqliteStore {
                 .await
                 .map_err(backend)?,
         };
-        rows.iter()
-            .map(|r| from_text(&r.try_get::<String, _>("message").map_err(backend)?))
-            .collect()
+        rows.iter().map(|r| from_text(&r.try_get::<String, _>("message").map_err(backend)?)).collect()
     }
 }

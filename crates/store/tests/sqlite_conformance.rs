@@ -5,9 +5,7 @@ use cognate_store::{SqliteOptions, SqliteStore, conformance};
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_passes_the_conformance_suite() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = SqliteStore::open(&dir.path().join("cognate.db"), SqliteOptions::default())
-        .await
-        .expect("open");
+    let store = SqliteStore::open(&dir.path().join("cognate.db"), SqliteOptions::default()).await.expect("open");
     conformance::run_all(Arc::new(store)).await;
 }
 
@@ -16,21 +14,10 @@ async fn reopening_keeps_data_and_does_not_re_migrate() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("cognate.db");
     {
-        let store = SqliteStore::open(&path, SqliteOptions::default())
-            .await
-            .expect("open");
+        let store = SqliteStore::open(&path, SqliteOptions::default()).await.expect("open");
         conformance::pools(&(Arc::new(store) as Arc<dyn cognate_core::store::Store>)).await;
     }
-    let store = SqliteStore::open(&path, SqliteOptions::default())
-        .await
-        .expect("reopen");
+    let store = SqliteStore::open(&path, SqliteOptions::default()).await.expect("reopen");
     use cognate_core::store::PoolStore;
-    assert!(
-        !store
-            .list_pools(None, 10)
-            .await
-            .expect("list")
-            .items
-            .is_empty()
-    );
+    assert!(!store.list_pools(None, 10).await.expect("list").items.is_empty());
 }

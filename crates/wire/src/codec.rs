@@ -15,16 +15,10 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Resolve `X-Amz-Target`.
 pub fn operation_from_target(target: Option<&str>) -> Result<Operation, ApiError> {
     let Some(target) = target else {
-        return Err(ApiError::new(
-            ErrorCode::UnknownOperationException,
-            "Missing X-Amz-Target header.",
-        ));
+        return Err(ApiError::new(ErrorCode::UnknownOperationException, "Missing X-Amz-Target header."));
     };
     let Some(name) = target.strip_prefix(TARGET_PREFIX) else {
-        return Err(ApiError::new(
-            ErrorCode::UnknownOperationException,
-            format!("Unknown operation target: {target}"),
-        ));
+        return Err(ApiError::new(ErrorCode::UnknownOperationException, format!("Unknown operation target: {target}")));
     };
     if let Some(op) = Operation::from_name(name) {
         return Ok(op);
@@ -32,15 +26,10 @@ pub fn operation_from_target(target: Option<&str>) -> Result<Operation, ApiError
     if model_operation(name).is_some() {
         return Err(ApiError::new(
             ErrorCode::UnknownOperationException,
-            format!(
-                "Operation {name} is part of the Cognito API but Cognate does not implement it yet."
-            ),
+            format!("Operation {name} is part of the Cognito API but Cognate does not implement it yet."),
         ));
     }
-    Err(ApiError::new(
-        ErrorCode::UnknownOperationException,
-        format!("Unknown operation: {name}"),
-    ))
+    Err(ApiError::new(ErrorCode::UnknownOperationException, format!("Unknown operation: {name}")))
 }
 
 /// Parse and validate a request body for `op`. An empty body is read as `{}`.
@@ -51,12 +40,8 @@ pub fn decode_body(op: Operation, body: &[u8]) -> Result<Value, ApiError> {
     let value: Value = if body.iter().all(|b| b.is_ascii_whitespace()) {
         Value::Object(Default::default())
     } else {
-        serde_json::from_slice(body).map_err(|e| {
-            ApiError::new(
-                ErrorCode::SerializationException,
-                format!("Unable to parse the request body as JSON: {e}"),
-            )
-        })?
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::new(ErrorCode::SerializationException, format!("Unable to parse the request body as JSON: {e}")))?
     };
     validate(op.model().input, &value)?;
     Ok(value)
@@ -64,15 +49,11 @@ pub fn decode_body(op: Operation, body: &[u8]) -> Result<Value, ApiError> {
 
 /// Turn a validated body into the typed request.
 pub fn into_input<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
-    serde_json::from_value(value)
-        .map_err(|e| ApiError::new(ErrorCode::SerializationException, e.to_string()))
+    serde_json::from_value(value).map_err(|e| ApiError::new(ErrorCode::SerializationException, e.to_string()))
 }
 
 pub fn too_large() -> ApiError {
-    ApiError::new(
-        ErrorCode::RequestEntityTooLargeException,
-        format!("Request body is larger than {MAX_BODY_BYTES} bytes."),
-    )
+    ApiError::new(ErrorCode::RequestEntityTooLargeException, format!("Request body is larger than {MAX_BODY_BYTES} bytes."))
 }
 
 pub fn encode_output<T: Serialize>(output: &T) -> Vec<u8> {
@@ -89,10 +70,7 @@ struct ErrorBody<'a> {
 
 /// `{"__type": "...", "message": "..."}`; callers also set `x-amzn-ErrorType: <type>:`.
 pub fn encode_error(err: &ApiError) -> Vec<u8> {
-    encode_output(&ErrorBody {
-        kind: err.code.name(),
-        message: &err.message,
-    })
+    encode_output(&ErrorBody { kind: err.code.name(), message: &err.message })
 }
 
 /// The `x-amzn-ErrorType` header value: the type followed by a colon, as the real service sends it.
@@ -118,34 +96,18 @@ mod tests {
 
     #[test]
     fn targets() {
-        assert_eq!(
-            operation_from_target(Some("AWSCognitoIdentityProviderService.ListUserPools")),
-            Ok(Operation::ListUserPools)
-        );
-        for bad in [
-            None,
-            Some("ListUserPools"),
-            Some("AWSCognitoIdentityProviderService.Nope"),
-        ] {
-            assert_eq!(
-                operation_from_target(bad).map_err(|e| e.code),
-                Err(ErrorCode::UnknownOperationException)
-            );
+        assert_eq!(operation_from_target(Some("AWSCognitoIdentityProviderService.ListUserPools")), Ok(Operation::ListUserPools));
+        for bad in [None, Some("ListUserPools"), Some("AWSCognitoIdentityProviderService.Nope")] {
+            assert_eq!(operation_from_target(bad).map_err(|e| e.code), Err(ErrorCode::UnknownOperationException));
         }
     }
 
     #[test]
     fn bodies() {
         assert!(decode_body(Operation::ListUserPools, b"").is_err()); // MaxResults is required
-        assert_eq!(
-            decode_body(Operation::ListUserPools, b"{").map_err(|e| e.code),
-            Err(ErrorCode::SerializationException)
-        );
+        assert_eq!(decode_body(Operation::ListUserPools, b"{").map_err(|e| e.code), Err(ErrorCode::SerializationException));
         assert!(decode_body(Operation::ListUserPools, br#"{"MaxResults": 10}"#).is_ok());
         let big = vec![b' '; MAX_BODY_BYTES + 1];
-        assert_eq!(
-            decode_body(Operation::ListUserPools, &big).map_err(|e| e.code),
-            Err(ErrorCode::RequestEntityTooLargeException)
-        );
+        assert_eq!(decode_body(Operation::ListUserPools, &big).map_err(|e| e.code), Err(ErrorCode::RequestEntityTooLargeException));
     }
 }

@@ -11,10 +11,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError {
-            code,
-            message: message.into(),
-        }
+        ApiError { code, message: message.into() }
     }
 
     pub fn status(&self) -> u16 {
@@ -23,10 +20,7 @@ impl ApiError {
 
     /// The generic answer for anything unexpected; the cause is logged, never sent.
     pub fn internal() -> Self {
-        ApiError::new(
-            ErrorCode::InternalErrorException,
-            "An internal error occurred.",
-        )
+        ApiError::new(ErrorCode::InternalErrorException, "An internal error occurred.")
     }
 
     pub fn invalid_parameter(message: impl Into<String>) -> Self {

@@ -23,3 +23,8 @@ pub use ops::{Access, Operation};
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 /// The one content type AWS JSON 1.1 uses, in requests and responses.
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+/// A request authorized by the signed-in user's access token (its required `AccessToken` member).
+pub trait HasAccessToken {
+    fn access_token(&self) -> &str;
+}

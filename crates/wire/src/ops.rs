@@ -72,6 +72,30 @@ operations! {
     AdminRemoveUserFromGroup: Iam,
     AdminListGroupsForUser: Iam,
     ListUsersInGroup: Iam,
+    // Sign-in
+    InitiateAuth: Public,
+    AdminInitiateAuth: Iam,
+    RespondToAuthChallenge: Public,
+    AdminRespondToAuthChallenge: Iam,
+    GetTokensFromRefreshToken: Public,
+    RevokeToken: Public,
+    // Account lifecycle
+    SignUp: Public,
+    ConfirmSignUp: Public,
+    ResendConfirmationCode: Public,
+    ForgotPassword: Public,
+    ConfirmForgotPassword: Public,
+    AdminResetUserPassword: Iam,
+    // The signed-in user
+    GetUser: AccessToken,
+    ChangePassword: AccessToken,
+    UpdateUserAttributes: AccessToken,
+    DeleteUserAttributes: AccessToken,
+    GetUserAttributeVerificationCode: AccessToken,
+    VerifyUserAttribute: AccessToken,
+    DeleteUser: AccessToken,
+    GlobalSignOut: AccessToken,
+    AdminUserGlobalSignOut: Iam,
 }
 
 impl Operation {
@@ -92,14 +116,8 @@ mod tests {
     #[test]
     fn every_operation_is_in_the_model_with_the_same_signing() {
         for op in Operation::ALL {
-            let m =
-                model_operation(op.name()).unwrap_or_else(|| panic!("{} not in model", op.name()));
-            assert_eq!(
-                m.unsigned,
-                op.access() != Access::Iam,
-                "{}: access class disagrees with the model",
-                op.name()
-            );
+            let m = model_operation(op.name()).unwrap_or_else(|| panic!("{} not in model", op.name()));
+            assert_eq!(m.unsigned, op.access() != Access::Iam, "{}: access class disagrees with the model", op.name());
         }
     }
 }

@@ -22,35 +22,14 @@ pub struct Shape {
 }
 
 pub enum Kind {
-    Str {
-        min: Option<i64>,
-        max: Option<i64>,
-        pattern: Option<usize>,
-        enum_values: &'static [&'static str],
-        sensitive: bool,
-    },
-    Blob {
-        min: Option<i64>,
-        max: Option<i64>,
-    },
-    Int {
-        min: Option<i64>,
-        max: Option<i64>,
-    },
+    Str { min: Option<i64>, max: Option<i64>, pattern: Option<usize>, enum_values: &'static [&'static str], sensitive: bool },
+    Blob { min: Option<i64>, max: Option<i64> },
+    Int { min: Option<i64>, max: Option<i64> },
     Bool,
     Timestamp,
     Document,
-    List {
-        member: ShapeId,
-        min: Option<i64>,
-        max: Option<i64>,
-    },
-    Map {
-        key: ShapeId,
-        value: ShapeId,
-        min: Option<i64>,
-        max: Option<i64>,
-    },
+    List { member: ShapeId, min: Option<i64>, max: Option<i64> },
+    Map { key: ShapeId, value: ShapeId, min: Option<i64>, max: Option<i64> },
     Struct(&'static [Member]),
 }
 
@@ -83,33 +62,20 @@ pub fn shape_id(name: &str) -> Option<ShapeId> {
 
 fn pattern(i: usize) -> Option<&'static Regex> {
     static COMPILED: OnceLock<Vec<Option<Regex>>> = OnceLock::new();
-    COMPILED
-        .get_or_init(|| {
-            PATTERNS
-                .iter()
-                .map(|(_, rust)| Regex::new(rust).ok())
-                .collect()
-        })
-        .get(i)
-        .and_then(|r| r.as_ref())
+    COMPILED.get_or_init(|| PATTERNS.iter().map(|(_, rust)| Regex::new(rust).ok()).collect()).get(i).and_then(|r| r.as_ref())
 }
 
 /// Validate `body` against input shape `shape`. A JSON type error comes back as
 /// `SerializationException`; constraint violations as one `InvalidParameterException` listing all.
 pub fn validate(shape: ShapeId, body: &Value) -> Result<(), ApiError> {
-    let mut v = Validator {
-        problems: Vec::new(),
-    };
+    let mut v = Validator { problems: Vec::new() };
     v.check_struct_root(shape, body)?;
     if v.problems.is_empty() {
         return Ok(());
     }
     let n = v.problems.len();
     let noun = if n == 1 { "error" } else { "errors" };
-    Err(ApiError::new(
-        ErrorCode::InvalidParameterException,
-        format!("{n} validation {noun} detected: {}", v.problems.join("; ")),
-    ))
+    Err(ApiError::new(ErrorCode::InvalidParameterException, format!("{n} validation {noun} detected: {}", v.problems.join("; "))))
 }
 
 struct Validator {
@@ -125,15 +91,8 @@ fn lower_first(name: &str) -> String {
 }
 
 fn type_error(path: &str, expected: &str) -> ApiError {
-    let at = if path.is_empty() {
-        "the request body".to_string()
-    } else {
-        format!("'{path}'")
-    };
-    ApiError::new(
-        ErrorCode::SerializationException,
-        format!("Expected {expected} at {at}"),
-    )
+    let at = if path.is_empty() { "the request body".to_string() } else { format!("'{path}'") };
+    ApiError::new(ErrorCode::SerializationException, format!("Expected {expected} at {at}"))
 }
 
 impl Validator {
@@ -149,36 +108,19 @@ impl Validator {
             Some(v) => format!("Value '{v}' at '{path}'"),
             None => format!("Value at '{path}'"),
         };
-        self.problems.push(format!(
-            "{value} failed to satisfy constraint: {constraint}"
-        ));
+        self.problems.push(format!("{value} failed to satisfy constraint: {constraint}"));
     }
 
-    fn length(
-        &mut self,
-        path: &str,
-        shown: Option<String>,
-        len: i64,
-        min: Option<i64>,
-        max: Option<i64>,
-    ) {
+    fn length(&mut self, path: &str, shown: Option<String>, len: i64, min: Option<i64>, max: Option<i64>) {
         if let Some(min) = min
             && len < min
         {
-            self.fail(
-                path,
-                shown.clone(),
-                format!("Member must have length greater than or equal to {min}"),
-            );
+            self.fail(path, shown.clone(), format!("Member must have length greater than or equal to {min}"));
         }
         if let Some(max) = max
             && len > max
         {
-            self.fail(
-                path,
-                shown,
-                format!("Member must have length less than or equal to {max}"),
-            );
+            self.fail(path, shown, format!("Member must have length less than or equal to {max}"));
         }
     }
 
@@ -187,13 +129,7 @@ impl Validator {
             return Ok(());
         };
         match &s.kind {
-            Kind::Str {
-                min,
-                max,
-                pattern: pat,
-                enum_values,
-                sensitive,
-            } => {
+            Kind::Str { min, max, pattern: pat, enum_values, sensitive } => {
                 let Value::String(text) = value else {
                     return Err(type_error(path, "a string"));
                 };
@@ -205,21 +141,10 @@ impl Validator {
                     && !re.is_match(text)
                 {
                     let java = PATTERNS[*i].0;
-                    self.fail(
-                        path,
-                        shown.clone(),
-                        format!("Member must satisfy regular expression pattern: {java}"),
-                    );
+                    self.fail(path, shown.clone(), format!("Member must satisfy regular expression pattern: {java}"));
                 }
                 if !enum_values.is_empty() && !enum_values.contains(&text.as_str()) {
-                    self.fail(
-                        path,
-                        shown,
-                        format!(
-                            "Member must satisfy enum value set: [{}]",
-                            enum_values.join(", ")
-                        ),
-                    );
+                    self.fail(path, shown, format!("Member must satisfy enum value set: [{}]", enum_values.join(", ")));
                 }
             }
             Kind::Blob { min, max } => {
@@ -235,20 +160,12 @@ impl Validator {
                 if let Some(min) = min
                     && n < *min
                 {
-                    self.fail(
-                        path,
-                        Some(n.to_string()),
-                        format!("Member must have value greater than or equal to {min}"),
-                    );
+                    self.fail(path, Some(n.to_string()), format!("Member must have value greater than or equal to {min}"));
                 }
                 if let Some(max) = max
                     && n > *max
                 {
-                    self.fail(
-                        path,
-                        Some(n.to_string()),
-                        format!("Member must have value less than or equal to {max}"),
-                    );
+                    self.fail(path, Some(n.to_string()), format!("Member must have value less than or equal to {max}"));
                 }
             }
             Kind::Bool => {
@@ -274,12 +191,7 @@ impl Validator {
                     self.check(*member, item, &format!("{path}.{}.member", i + 1))?;
                 }
             }
-            Kind::Map {
-                key,
-                value: value_shape,
-                min,
-                max,
-            } => {
+            Kind::Map { key, value: value_shape, min, max } => {
                 let Value::Object(entries) = value else {
                     return Err(type_error(path, "a map"));
                 };
@@ -296,11 +208,7 @@ impl Validator {
                     return Err(type_error(path, "a structure"));
                 };
                 for m in members.iter() {
-                    let child = if path.is_empty() {
-                        lower_first(m.name)
-                    } else {
-                        format!("{path}.{}", lower_first(m.name))
-                    };
+                    let child = if path.is_empty() { lower_first(m.name) } else { format!("{path}.{}", lower_first(m.name)) };
                     match obj.get(m.name) {
                         None | Some(Value::Null) => {
                             if m.required {
@@ -329,10 +237,7 @@ mod tests {
     #[test]
     fn every_model_pattern_compiles() {
         for (i, (java, rust)) in PATTERNS.iter().enumerate() {
-            assert!(
-                pattern(i).is_some(),
-                "pattern {java} -> {rust} does not compile"
-            );
+            assert!(pattern(i).is_some(), "pattern {java} -> {rust} does not compile");
         }
     }
 
@@ -367,34 +272,22 @@ mod tests {
 
     #[test]
     fn enum_and_length_constraints() {
-        let err = validate(
-            input("VerifySoftwareToken"),
-            &json!({"UserCode": "1234567"}),
-        )
-        .unwrap_err();
-        assert!(err.message.contains("Value at 'userCode' failed to satisfy constraint: Member must have length less than or equal to 6"), "{}", err.message);
-        let err = validate(
-            input("SetUserPoolMfaConfig"),
-            &json!({"UserPoolId": "us-east-1_abc", "MfaConfiguration": "MAYBE"}),
-        )
-        .unwrap_err();
+        let err = validate(input("VerifySoftwareToken"), &json!({"UserCode": "1234567"})).unwrap_err();
         assert!(
-            err.message
-                .contains("Member must satisfy enum value set: [OFF, ON, OPTIONAL]"),
+            err.message.contains("Value at 'userCode' failed to satisfy constraint: Member must have length less than or equal to 6"),
             "{}",
             err.message
         );
+        let err =
+            validate(input("SetUserPoolMfaConfig"), &json!({"UserPoolId": "us-east-1_abc", "MfaConfiguration": "MAYBE"})).unwrap_err();
+        assert!(err.message.contains("Member must satisfy enum value set: [OFF, ON, OPTIONAL]"), "{}", err.message);
     }
 
     #[test]
     fn nested_list_paths_use_one_based_member_indices() {
-        let body = json!({"UserPoolId": "us-east-1_abc", "Username": "u", "UserAttributes": [{"Name": "email", "Value": "a@b"}, {"Value": "x"}]});
+        let body =
+            json!({"UserPoolId": "us-east-1_abc", "Username": "u", "UserAttributes": [{"Name": "email", "Value": "a@b"}, {"Value": "x"}]});
         let err = validate(input("AdminUpdateUserAttributes"), &body).unwrap_err();
-        assert!(
-            err.message
-                .contains("Value null at 'userAttributes.2.member.name'"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("Value null at 'userAttributes.2.member.name'"), "{}", err.message);
     }
 }

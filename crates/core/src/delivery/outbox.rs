@@ -35,10 +35,7 @@ impl Sender for OutboxSender {
             purpose: m.purpose.to_string(),
             created_ms: self.clock.now_ms(),
         };
-        self.store
-            .append_message(&record)
-            .await
-            .map_err(|e| DeliveryError(e.to_string()))?;
+        self.store.append_message(&record).await.map_err(|e| DeliveryError(e.to_string()))?;
         tracing::info!(
             target: "cognate::outbox",
             pool = %m.pool_id,

@@ -9,11 +9,7 @@ use crate::store::{ClientRecord, StoreError};
 use crate::time::wire_timestamp;
 use crate::{ApiError, ApiResult, App, IamCaller, api_error, ids};
 
-const LEGACY_FLOWS: &[&str] = &[
-    "ADMIN_NO_SRP_AUTH",
-    "CUSTOM_AUTH_FLOW_ONLY",
-    "USER_PASSWORD_AUTH",
-];
+const LEGACY_FLOWS: &[&str] = &["ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH"];
 
 /// The settings CreateUserPoolClient and UpdateUserPoolClient share.
 struct ClientSettings {
@@ -78,8 +74,7 @@ macro_rules! client_settings_from {
             analytics_configuration: $r.analytics_configuration.clone(),
             prevent_user_existence_errors: $r.prevent_user_existence_errors.clone(),
             enable_token_revocation: $r.enable_token_revocation,
-            enable_propagate_additional_user_context_data: $r
-                .enable_propagate_additional_user_context_data,
+            enable_propagate_additional_user_context_data: $r.enable_propagate_additional_user_context_data,
             auth_session_validity: $r.auth_session_validity,
             refresh_token_rotation: $r.refresh_token_rotation.clone(),
         }
@@ -98,26 +93,14 @@ pub async fn create_user_pool_client(
     let mut settings = UserPoolClientType {
         user_pool_id: Some(pool.id.clone()),
         client_id: Some(client_id.clone()),
-        client_secret: input
-            .generate_secret
-            .unwrap_or(false)
-            .then(ids::client_secret),
+        client_secret: input.generate_secret.unwrap_or(false).then(ids::client_secret),
         ..Default::default()
     };
     apply(&mut settings, client_settings_from!(input))?;
-    let client = ClientRecord {
-        client_id,
-        pool_id: pool.id,
-        name: input.client_name,
-        created_ms: now,
-        modified_ms: now,
-        settings,
-        version: 1,
-    };
+    let client =
+        ClientRecord { client_id, pool_id: pool.id, name: input.client_name, created_ms: now, modified_ms: now, settings, version: 1 };
     app.store.create_client(&client).await.map_err(internal)?;
-    Ok(CreateUserPoolClientResponse {
-        user_pool_client: Some(describe(&client)),
-    })
+    Ok(CreateUserPoolClientResponse { user_pool_client: Some(describe(&client)) })
 }
 
 #[tracing::instrument(skip_all, fields(op = "DescribeUserPoolClient"))]
@@ -127,9 +110,7 @@ pub async fn describe_user_pool_client(
     input: DescribeUserPoolClientRequest,
 ) -> ApiResult<DescribeUserPoolClientResponse> {
     let client = client_in_pool(app, &input.user_pool_id, &input.client_id).await?;
-    Ok(DescribeUserPoolClientResponse {
-        user_pool_client: Some(describe(&client)),
-    })
+    Ok(DescribeUserPoolClientResponse { user_pool_client: Some(describe(&client)) })
 }
 
 #[tracing::instrument(skip_all, fields(op = "UpdateUserPoolClient"))]
@@ -158,9 +139,7 @@ pub async fn update_user_pool_client(
         client.version += 1;
         match app.store.update_client(&client).await {
             Ok(()) => {
-                return Ok(UpdateUserPoolClientResponse {
-                    user_pool_client: Some(describe(&client)),
-                });
+                return Ok(UpdateUserPoolClientResponse { user_pool_client: Some(describe(&client)) });
             }
             Err(StoreError::Stale) => continue,
             Err(StoreError::NotFound) => return Err(client_not_found(&input.client_id)),
@@ -178,11 +157,7 @@ pub async fn list_user_pool_clients(
     let pool = app.pool(&input.user_pool_id).await?;
     let after = decode_token(input.next_token.as_deref())?;
     let limit = input.max_results.unwrap_or(60) as usize;
-    let page = app
-        .store
-        .list_clients(&pool.id, after.as_deref(), limit)
-        .await
-        .map_err(internal)?;
+    let page = app.store.list_clients(&pool.id, after.as_deref(), limit).await.map_err(internal)?;
     Ok(ListUserPoolClientsResponse {
         user_pool_clients: Some(
             page.items
@@ -205,18 +180,12 @@ pub async fn delete_user_pool_client(
     input: DeleteUserPoolClientRequest,
 ) -> ApiResult<DeleteUserPoolClientResponse> {
     let client = client_in_pool(app, &input.user_pool_id, &input.client_id).await?;
-    app.store
-        .delete_client(&client.client_id)
-        .await
-        .map_err(internal)?;
+    app.store.delete_client(&client.client_id).await.map_err(internal)?;
     Ok(DeleteUserPoolClientResponse {})
 }
 
 fn client_not_found(client_id: &str) -> ApiError {
-    api_error!(
-        ResourceNotFoundException,
-        "User pool client {client_id} does not exist."
-    )
+    api_error!(ResourceNotFoundException, "User pool client {client_id} does not exist.")
 }
 
 /// The client, which must belong to `pool_id` (and the pool must exist).
@@ -248,64 +217,29 @@ pub fn unit_seconds(unit: Option<&str>, default: &str) -> i64 {
 
 fn apply(s: &mut UserPoolClientType, u: ClientSettings) -> ApiResult<()> {
     let units = u.token_validity_units.clone().unwrap_or_default();
-    let check = |value: Option<i64>,
-                 unit: Option<&str>,
-                 default_unit: &str,
-                 min: i64,
-                 max: i64,
-                 what: &str|
-     -> ApiResult<()> {
+    let check = |value: Option<i64>, unit: Option<&str>, default_unit: &str, min: i64, max: i64, what: &str| -> ApiResult<()> {
         if let Some(v) = value {
             let secs = v * unit_seconds(unit, default_unit);
             if v != 0 && (secs < min || secs > max) {
-                return Err(api_error!(
-                    InvalidParameterException,
-                    "Invalid range for token validity: {what}."
-                ));
+                return Err(api_error!(InvalidParameterException, "Invalid range for token validity: {what}."));
             }
         }
         Ok(())
     };
-    check(
-        u.access_token_validity,
-        units.access_token.as_deref(),
-        "hours",
-        300,
-        86400,
-        "AccessTokenValidity",
-    )?;
-    check(
-        u.id_token_validity,
-        units.id_token.as_deref(),
-        "hours",
-        300,
-        86400,
-        "IdTokenValidity",
-    )?;
-    check(
-        u.refresh_token_validity,
-        units.refresh_token.as_deref(),
-        "days",
-        3600,
-        315_360_000,
-        "RefreshTokenValidity",
-    )?;
+    check(u.access_token_validity, units.access_token.as_deref(), "hours", 300, 86400, "AccessTokenValidity")?;
+    check(u.id_token_validity, units.id_token.as_deref(), "hours", 300, 86400, "IdTokenValidity")?;
+    check(u.refresh_token_validity, units.refresh_token.as_deref(), "days", 3600, 315_360_000, "RefreshTokenValidity")?;
     if let (Some(access), Some(refresh)) = (u.access_token_validity, u.refresh_token_validity)
         && refresh != 0
-        && access * unit_seconds(units.access_token.as_deref(), "hours")
-            >= refresh * unit_seconds(units.refresh_token.as_deref(), "days")
+        && access * unit_seconds(units.access_token.as_deref(), "hours") >= refresh * unit_seconds(units.refresh_token.as_deref(), "days")
     {
-        return Err(ApiError::invalid_parameter(
-            "Access token validity must be less than refresh token validity.",
-        ));
+        return Err(ApiError::invalid_parameter("Access token validity must be less than refresh token validity."));
     }
     if let Some(flows) = &u.explicit_auth_flows {
         let legacy = flows.iter().any(|f| LEGACY_FLOWS.contains(&f.as_str()));
         let modern = flows.iter().any(|f| f.starts_with("ALLOW_"));
         if legacy && modern {
-            return Err(ApiError::invalid_parameter(
-                "ExplicitAuthFlow combination of Legacy flows and new flows is not supported",
-            ));
+            return Err(ApiError::invalid_parameter("ExplicitAuthFlow combination of Legacy flows and new flows is not supported"));
         }
     }
     s.client_name = u.client_name;
@@ -322,15 +256,11 @@ fn apply(s: &mut UserPoolClientType, u: ClientSettings) -> ApiResult<()> {
     s.default_redirect_uri = u.default_redirect_uri;
     s.allowed_oauth_flows = u.allowed_oauth_flows;
     s.allowed_oauth_scopes = u.allowed_oauth_scopes;
-    s.allowed_oauth_flows_user_pool_client =
-        Some(u.allowed_oauth_flows_user_pool_client.unwrap_or(false));
+    s.allowed_oauth_flows_user_pool_client = Some(u.allowed_oauth_flows_user_pool_client.unwrap_or(false));
     s.analytics_configuration = u.analytics_configuration;
     s.prevent_user_existence_errors = u.prevent_user_existence_errors;
     s.enable_token_revocation = Some(u.enable_token_revocation.unwrap_or(true));
-    s.enable_propagate_additional_user_context_data = Some(
-        u.enable_propagate_additional_user_context_data
-            .unwrap_or(false),
-    );
+    s.enable_propagate_additional_user_context_data = Some(u.enable_propagate_additional_user_context_data.unwrap_or(false));
     s.auth_session_validity = Some(u.auth_session_validity.unwrap_or(3));
     s.refresh_token_rotation = u.refresh_token_rotation;
     Ok(())

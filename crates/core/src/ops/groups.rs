@@ -23,19 +23,11 @@ fn describe(g: &GroupRecord) -> GroupType {
 }
 
 async fn group(app: &App, pool_id: &str, name: &str) -> ApiResult<GroupRecord> {
-    app.store
-        .get_group(pool_id, name)
-        .await
-        .map_err(internal)?
-        .ok_or_else(group_not_found)
+    app.store.get_group(pool_id, name).await.map_err(internal)?.ok_or_else(group_not_found)
 }
 
 #[tracing::instrument(skip_all, fields(op = "CreateGroup"))]
-pub async fn create_group(
-    app: &App,
-    _caller: &IamCaller,
-    input: CreateGroupRequest,
-) -> ApiResult<CreateGroupResponse> {
+pub async fn create_group(app: &App, _caller: &IamCaller, input: CreateGroupRequest) -> ApiResult<CreateGroupResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let now = app.now_ms();
     let g = GroupRecord {
@@ -51,67 +43,31 @@ pub async fn create_group(
         },
     };
     match app.store.create_group(&g).await {
-        Ok(()) => Ok(CreateGroupResponse {
-            group: Some(describe(&g)),
-        }),
-        Err(StoreError::Conflict(_)) => Err(api_error!(
-            GroupExistsException,
-            "A group with the name {} already exists.",
-            input.group_name
-        )),
+        Ok(()) => Ok(CreateGroupResponse { group: Some(describe(&g)) }),
+        Err(StoreError::Conflict(_)) => Err(api_error!(GroupExistsException, "A group with the name {} already exists.", input.group_name)),
         Err(e) => Err(internal(e)),
     }
 }
 
 #[tracing::instrument(skip_all, fields(op = "GetGroup"))]
-pub async fn get_group(
-    app: &App,
-    _caller: &IamCaller,
-    input: GetGroupRequest,
-) -> ApiResult<GetGroupResponse> {
+pub async fn get_group(app: &App, _caller: &IamCaller, input: GetGroupRequest) -> ApiResult<GetGroupResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let g = group(app, &pool.id, &input.group_name).await?;
-    Ok(GetGroupResponse {
-        group: Some(describe(&g)),
-    })
+    Ok(GetGroupResponse { group: Some(describe(&g)) })
 }
 
 #[tracing::instrument(skip_all, fields(op = "ListGroups"))]
-pub async fn list_groups(
-    app: &App,
-    _caller: &IamCaller,
-    input: ListGroupsRequest,
-) -> ApiResult<ListGroupsResponse> {
+pub async fn list_groups(app: &App, _caller: &IamCaller, input: ListGroupsRequest) -> ApiResult<ListGroupsResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let after = decode_token(input.next_token.as_deref())?;
-    let page = app
-        .store
-        .list_groups(
-            &pool.id,
-            after.as_deref(),
-            input.limit.unwrap_or(60) as usize,
-        )
-        .await
-        .map_err(internal)?;
-    Ok(ListGroupsResponse {
-        groups: Some(page.items.iter().map(describe).collect()),
-        next_token: page.next.as_deref().map(encode_token),
-    })
+    let page = app.store.list_groups(&pool.id, after.as_deref(), input.limit.unwrap_or(60) as usize).await.map_err(internal)?;
+    Ok(ListGroupsResponse { groups: Some(page.items.iter().map(describe).collect()), next_token: page.next.as_deref().map(encode_token) })
 }
 
 #[tracing::instrument(skip_all, fields(op = "DeleteGroup"))]
-pub async fn delete_group(
-    app: &App,
-    _caller: &IamCaller,
-    input: DeleteGroupRequest,
-) -> ApiResult<DeleteGroupResponse> {
+pub async fn delete_group(app: &App, _caller: &IamCaller, input: DeleteGroupRequest) -> ApiResult<DeleteGroupResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
-    if !app
-        .store
-        .delete_group(&pool.id, &input.group_name)
-        .await
-        .map_err(internal)?
-    {
+    if !app.store.delete_group(&pool.id, &input.group_name).await.map_err(internal)? {
         return Err(group_not_found());
     }
     Ok(DeleteGroupResponse {})
@@ -126,10 +82,7 @@ pub async fn admin_add_user_to_group(
     let pool = app.pool(&input.user_pool_id).await?;
     let user = users::get(app, &pool, &input.username).await?;
     group(app, &pool.id, &input.group_name).await?;
-    app.store
-        .add_member(&pool.id, &input.group_name, &user.username_key)
-        .await
-        .map_err(internal)?;
+    app.store.add_member(&pool.id, &input.group_name, &user.username_key).await.map_err(internal)?;
     Ok(AdminAddUserToGroupResponse {})
 }
 
@@ -142,10 +95,7 @@ pub async fn admin_remove_user_from_group(
     let pool = app.pool(&input.user_pool_id).await?;
     let user = users::get(app, &pool, &input.username).await?;
     group(app, &pool.id, &input.group_name).await?;
-    app.store
-        .remove_member(&pool.id, &input.group_name, &user.username_key)
-        .await
-        .map_err(internal)?;
+    app.store.remove_member(&pool.id, &input.group_name, &user.username_key).await.map_err(internal)?;
     Ok(AdminRemoveUserFromGroupResponse {})
 }
 
@@ -160,12 +110,7 @@ pub async fn admin_list_groups_for_user(
     let after = decode_token(input.next_token.as_deref())?;
     let page = app
         .store
-        .groups_of_user(
-            &pool.id,
-            &user.username_key,
-            after.as_deref(),
-            input.limit.unwrap_or(60) as usize,
-        )
+        .groups_of_user(&pool.id, &user.username_key, after.as_deref(), input.limit.unwrap_or(60) as usize)
         .await
         .map_err(internal)?;
     Ok(AdminListGroupsForUserResponse {
@@ -175,31 +120,17 @@ pub async fn admin_list_groups_for_user(
 }
 
 #[tracing::instrument(skip_all, fields(op = "ListUsersInGroup"))]
-pub async fn list_users_in_group(
-    app: &App,
-    _caller: &IamCaller,
-    input: ListUsersInGroupRequest,
-) -> ApiResult<ListUsersInGroupResponse> {
+pub async fn list_users_in_group(app: &App, _caller: &IamCaller, input: ListUsersInGroupRequest) -> ApiResult<ListUsersInGroupResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     group(app, &pool.id, &input.group_name).await?;
     let after = decode_token(input.next_token.as_deref())?;
     let page = app
         .store
-        .users_in_group(
-            &pool.id,
-            &input.group_name,
-            after.as_deref(),
-            input.limit.unwrap_or(60) as usize,
-        )
+        .users_in_group(&pool.id, &input.group_name, after.as_deref(), input.limit.unwrap_or(60) as usize)
         .await
         .map_err(internal)?;
     Ok(ListUsersInGroupResponse {
-        users: Some(
-            page.items
-                .iter()
-                .map(|u| users::user_type(u, None))
-                .collect(),
-        ),
+        users: Some(page.items.iter().map(|u| users::user_type(u, None)).collect()),
         next_token: page.next.as_deref().map(encode_token),
     })
 }

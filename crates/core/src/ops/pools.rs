@@ -12,22 +12,12 @@ use crate::{ApiError, ApiResult, App, IamCaller, attributes, ids, password_polic
 const DEFAULT_FIRST_FACTORS: &[&str] = &["PASSWORD"];
 
 #[tracing::instrument(skip_all, fields(op = "CreateUserPool"))]
-pub async fn create_user_pool(
-    app: &App,
-    caller: &IamCaller,
-    input: CreateUserPoolRequest,
-) -> ApiResult<CreateUserPoolResponse> {
+pub async fn create_user_pool(app: &App, caller: &IamCaller, input: CreateUserPoolRequest) -> ApiResult<CreateUserPoolResponse> {
     if input.alias_attributes.is_some() && input.username_attributes.is_some() {
-        return Err(ApiError::invalid_parameter(
-            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
-        ));
+        return Err(ApiError::invalid_parameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."));
     }
     let now = app.now_ms();
-    let region = if caller.region.is_empty() {
-        app.config.default_region.clone()
-    } else {
-        caller.region.clone()
-    };
+    let region = if caller.region.is_empty() { app.config.default_region.clone() } else { caller.region.clone() };
     let id = ids::pool_id(&region);
     let schema = attributes::pool_schema(input.schema.as_deref().unwrap_or_default())?;
     let mut settings = UserPoolType {
@@ -41,40 +31,21 @@ pub async fn create_user_pool(
         ..Default::default()
     };
     apply_updatable(&mut settings, Updatable::from_create(&input))?;
-    let pool = PoolRecord {
-        id: id.clone(),
-        name: input.pool_name,
-        created_ms: now,
-        modified_ms: now,
-        settings,
-        version: 1,
-    };
+    let pool = PoolRecord { id: id.clone(), name: input.pool_name, created_ms: now, modified_ms: now, settings, version: 1 };
     app.store.create_pool(&pool).await.map_err(internal)?;
     tracing::info!(pool = %id, "user pool created");
-    Ok(CreateUserPoolResponse {
-        user_pool: Some(describe(app, &pool, 0)),
-    })
+    Ok(CreateUserPoolResponse { user_pool: Some(describe(app, &pool, 0)) })
 }
 
 #[tracing::instrument(skip_all, fields(op = "DescribeUserPool"))]
-pub async fn describe_user_pool(
-    app: &App,
-    _caller: &IamCaller,
-    input: DescribeUserPoolRequest,
-) -> ApiResult<DescribeUserPoolResponse> {
+pub async fn describe_user_pool(app: &App, _caller: &IamCaller, input: DescribeUserPoolRequest) -> ApiResult<DescribeUserPoolResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let users = app.store.count_users(&pool.id).await.map_err(internal)?;
-    Ok(DescribeUserPoolResponse {
-        user_pool: Some(describe(app, &pool, users)),
-    })
+    Ok(DescribeUserPoolResponse { user_pool: Some(describe(app, &pool, users)) })
 }
 
 #[tracing::instrument(skip_all, fields(op = "UpdateUserPool"))]
-pub async fn update_user_pool(
-    app: &App,
-    _caller: &IamCaller,
-    input: UpdateUserPoolRequest,
-) -> ApiResult<UpdateUserPoolResponse> {
+pub async fn update_user_pool(app: &App, _caller: &IamCaller, input: UpdateUserPoolRequest) -> ApiResult<UpdateUserPoolResponse> {
     // Like the real service, members left out of an update go back to their defaults.
     loop {
         let mut pool = app.pool(&input.user_pool_id).await?;
@@ -88,11 +59,7 @@ pub async fn update_user_pool(
             Ok(()) => return Ok(UpdateUserPoolResponse {}),
             Err(StoreError::Stale) => continue,
             Err(StoreError::NotFound) => {
-                return Err(crate::api_error!(
-                    ResourceNotFoundException,
-                    "User pool {} does not exist.",
-                    input.user_pool_id
-                ));
+                return Err(crate::api_error!(ResourceNotFoundException, "User pool {} does not exist.", input.user_pool_id));
             }
             Err(e) => return Err(internal(e)),
         }
@@ -100,17 +67,9 @@ pub async fn update_user_pool(
 }
 
 #[tracing::instrument(skip_all, fields(op = "ListUserPools"))]
-pub async fn list_user_pools(
-    app: &App,
-    _caller: &IamCaller,
-    input: ListUserPoolsRequest,
-) -> ApiResult<ListUserPoolsResponse> {
+pub async fn list_user_pools(app: &App, _caller: &IamCaller, input: ListUserPoolsRequest) -> ApiResult<ListUserPoolsResponse> {
     let after = decode_token(input.next_token.as_deref())?;
-    let page = app
-        .store
-        .list_pools(after.as_deref(), input.max_results as usize)
-        .await
-        .map_err(internal)?;
+    let page = app.store.list_pools(after.as_deref(), input.max_results as usize).await.map_err(internal)?;
     let user_pools = page
         .items
         .iter()
@@ -124,18 +83,11 @@ pub async fn list_user_pools(
             replica_regions: None,
         })
         .collect();
-    Ok(ListUserPoolsResponse {
-        user_pools: Some(user_pools),
-        next_token: page.next.as_deref().map(encode_token),
-    })
+    Ok(ListUserPoolsResponse { user_pools: Some(user_pools), next_token: page.next.as_deref().map(encode_token) })
 }
 
 #[tracing::instrument(skip_all, fields(op = "DeleteUserPool"))]
-pub async fn delete_user_pool(
-    app: &App,
-    _caller: &IamCaller,
-    input: DeleteUserPoolRequest,
-) -> ApiResult<DeleteUserPoolResponse> {
+pub async fn delete_user_pool(app: &App, _caller: &IamCaller, input: DeleteUserPoolRequest) -> ApiResult<DeleteUserPoolResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     if pool.settings.deletion_protection.as_deref() == Some("ACTIVE") {
         return Err(ApiError::invalid_parameter(
@@ -238,44 +190,25 @@ fn apply_updatable(s: &mut UserPoolType, u: Updatable) -> ApiResult<()> {
         ));
     }
     let mut policies = u.policies.unwrap_or_default();
-    let mut pw = policies
-        .password_policy
-        .take()
-        .unwrap_or_else(password_policy::default_policy);
+    let mut pw = policies.password_policy.take().unwrap_or_else(password_policy::default_policy);
     if pw.minimum_length.is_none() {
         pw.minimum_length = Some(8);
     }
-    for flag in [
-        &mut pw.require_uppercase,
-        &mut pw.require_lowercase,
-        &mut pw.require_numbers,
-        &mut pw.require_symbols,
-    ] {
+    for flag in [&mut pw.require_uppercase, &mut pw.require_lowercase, &mut pw.require_numbers, &mut pw.require_symbols] {
         flag.get_or_insert(false);
     }
     pw.temporary_password_validity_days.get_or_insert(7);
     policies.password_policy = Some(pw);
     let sign_in = policies.sign_in_policy.get_or_insert_with(Default::default);
     if sign_in.allowed_first_auth_factors.is_none() {
-        sign_in.allowed_first_auth_factors = Some(
-            DEFAULT_FIRST_FACTORS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        );
+        sign_in.allowed_first_auth_factors = Some(DEFAULT_FIRST_FACTORS.iter().map(|s| s.to_string()).collect());
     }
     if let Some(factors) = &sign_in.allowed_first_auth_factors
         && !factors.iter().any(|f| f == "PASSWORD")
     {
-        return Err(ApiError::invalid_parameter(
-            "PASSWORD must be included in AllowedFirstAuthFactors.",
-        ));
+        return Err(ApiError::invalid_parameter("PASSWORD must be included in AllowedFirstAuthFactors."));
     }
-    let tier = u.user_pool_tier.unwrap_or_else(|| {
-        s.user_pool_tier
-            .clone()
-            .unwrap_or_else(|| "ESSENTIALS".into())
-    });
+    let tier = u.user_pool_tier.unwrap_or_else(|| s.user_pool_tier.clone().unwrap_or_else(|| "ESSENTIALS".into()));
     if tier == "LITE"
         && let Some(f) = &sign_in.allowed_first_auth_factors
         && f.iter().any(|f| f != "PASSWORD")
@@ -292,33 +225,24 @@ fn apply_updatable(s: &mut UserPoolType, u: Updatable) -> ApiResult<()> {
     s.sms_verification_message = u.sms_verification_message;
     s.email_verification_message = u.email_verification_message;
     s.email_verification_subject = u.email_verification_subject;
-    s.verification_message_template =
-        Some(
-            u.verification_message_template
-                .unwrap_or_else(|| VerificationMessageTemplateType {
-                    default_email_option: Some("CONFIRM_WITH_CODE".into()),
-                    ..Default::default()
-                }),
-        );
+    s.verification_message_template = Some(u.verification_message_template.unwrap_or_else(|| VerificationMessageTemplateType {
+        default_email_option: Some("CONFIRM_WITH_CODE".into()),
+        ..Default::default()
+    }));
     s.sms_authentication_message = u.sms_authentication_message;
     s.mfa_configuration = Some(mfa);
     s.user_attribute_update_settings = u.user_attribute_update_settings;
     s.device_configuration = u.device_configuration;
     s.email_configuration = Some(
         u.email_configuration
-            .unwrap_or_else(|| EmailConfigurationType {
-                email_sending_account: Some("COGNITO_DEFAULT".into()),
-                ..Default::default()
-            }),
+            .unwrap_or_else(|| EmailConfigurationType { email_sending_account: Some("COGNITO_DEFAULT".into()), ..Default::default() }),
     );
     s.sms_configuration = u.sms_configuration.or(s.sms_configuration.take());
-    s.admin_create_user_config = Some(u.admin_create_user_config.unwrap_or(
-        AdminCreateUserConfigType {
-            allow_admin_create_user_only: Some(false),
-            unused_account_validity_days: Some(7),
-            invite_message_template: None,
-        },
-    ));
+    s.admin_create_user_config = Some(u.admin_create_user_config.unwrap_or(AdminCreateUserConfigType {
+        allow_admin_create_user_only: Some(false),
+        unused_account_validity_days: Some(7),
+        invite_message_template: None,
+    }));
     s.user_pool_add_ons = u.user_pool_add_ons;
     s.account_recovery_setting = u.account_recovery_setting;
     s.user_pool_tier = Some(tier);

@@ -13,33 +13,19 @@ use crate::users::{self, CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED};
 use crate::{ApiError, ApiResult, App, IamCaller, api_error, ids, password_policy};
 
 #[tracing::instrument(skip_all, fields(op = "AdminCreateUser"))]
-pub async fn admin_create_user(
-    app: &App,
-    _caller: &IamCaller,
-    input: AdminCreateUserRequest,
-) -> ApiResult<AdminCreateUserResponse> {
+pub async fn admin_create_user(app: &App, _caller: &IamCaller, input: AdminCreateUserRequest) -> ApiResult<AdminCreateUserResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let settings = &pool.settings;
-    let policy = settings
-        .policies
-        .as_ref()
-        .and_then(|p| p.password_policy.clone())
-        .unwrap_or_else(password_policy::default_policy);
+    let policy = settings.policies.as_ref().and_then(|p| p.password_policy.clone()).unwrap_or_else(password_policy::default_policy);
     let now = app.now_ms();
 
     if input.message_action.as_deref() == Some("RESEND") {
         // Re-invite: a new temporary password for a user who has not signed in yet.
         let existing = users::get(app, &pool, &input.username).await?;
         if existing.data.status != FORCE_CHANGE_PASSWORD {
-            return Err(api_error!(
-                UnsupportedUserStateException,
-                "User account is in an invalid state for this operation."
-            ));
+            return Err(api_error!(UnsupportedUserStateException, "User account is in an invalid state for this operation."));
         }
-        let temp = input
-            .temporary_password
-            .clone()
-            .unwrap_or_else(|| password_policy::generate_temporary(&policy));
+        let temp = input.temporary_password.clone().unwrap_or_else(|| password_policy::generate_temporary(&policy));
         password_policy::check(&policy, &temp)?;
         let record = users::password_record(&pool.id, &existing.username, &temp, true, now).await?;
         let user = users::modify(app, &pool, &input.username, |u| {
@@ -47,61 +33,17 @@ pub async fn admin_create_user(
             Ok(())
         })
         .await?;
-        return Ok(AdminCreateUserResponse {
-            user: Some(users::user_type(&user, None)),
-        });
+        return Ok(AdminCreateUserResponse { user: Some(users::user_type(&user, None)) });
     }
 
     let writes = input.user_attributes.clone().unwrap_or_default();
     attributes::check_writes(settings, &writes, Write::Create)?;
     let sub = ids::uuid();
-    let mut attrs: Vec<(String, String)> = Vec::new();
-    // In pools where people sign in with an email or phone number, the typed name is that attribute
-    // and the internal username is generated (the sub).
-    let username = if users::uses_username_attributes(settings) {
-        let allowed = settings.username_attributes.as_deref().unwrap_or_default();
-        let as_email =
-            allowed.iter().any(|a| a == "email") && attributes::is_email(&input.username);
-        let as_phone =
-            allowed.iter().any(|a| a == "phone_number") && attributes::is_phone(&input.username);
-        if as_email {
-            attrs.push(("email".into(), input.username.clone()));
-        } else if as_phone {
-            attrs.push(("phone_number".into(), input.username.clone()));
-        } else if allowed.len() > 1 {
-            return Err(ApiError::invalid_parameter(
-                "Username should be either an email or a phone number.",
-            ));
-        } else if allowed.iter().any(|a| a == "email") {
-            return Err(ApiError::invalid_parameter("Username should be an email."));
-        } else {
-            return Err(ApiError::invalid_parameter(
-                "Username should be a phone number.",
-            ));
-        }
-        sub.clone()
-    } else {
-        if attributes::is_email(&input.username)
-            && settings
-                .alias_attributes
-                .as_deref()
-                .unwrap_or_default()
-                .iter()
-                .any(|a| a == "email")
-        {
-            return Err(ApiError::invalid_parameter(
-                "Username cannot be of email format, since user pool is configured for email alias.",
-            ));
-        }
-        input.username.clone()
-    };
+    let (username, mut attrs) = users::new_identity(settings, &input.username, &sub)?;
     attributes::apply(&mut attrs, &writes);
     attributes::check_required(settings, &attrs)?;
 
-    let temp = input
-        .temporary_password
-        .clone()
-        .unwrap_or_else(|| password_policy::generate_temporary(&policy));
+    let temp = input.temporary_password.clone().unwrap_or_else(|| password_policy::generate_temporary(&policy));
     password_policy::check(&policy, &temp)?;
     let password = users::password_record(&pool.id, &username, &temp, true, now).await?;
     let mut user = UserRecord {
@@ -128,17 +70,11 @@ pub async fn admin_create_user(
         Err(e) => return Err(internal(e)),
     }
     tracing::info!(pool = %pool.id, "user created by administrator");
-    Ok(AdminCreateUserResponse {
-        user: Some(users::user_type(&user, None)),
-    })
+    Ok(AdminCreateUserResponse { user: Some(users::user_type(&user, None)) })
 }
 
 #[tracing::instrument(skip_all, fields(op = "AdminGetUser"))]
-pub async fn admin_get_user(
-    app: &App,
-    _caller: &IamCaller,
-    input: AdminGetUserRequest,
-) -> ApiResult<AdminGetUserResponse> {
+pub async fn admin_get_user(app: &App, _caller: &IamCaller, input: AdminGetUserRequest) -> ApiResult<AdminGetUserResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let user = users::get(app, &pool, &input.username).await?;
     Ok(AdminGetUserResponse {
@@ -155,19 +91,10 @@ pub async fn admin_get_user(
 }
 
 #[tracing::instrument(skip_all, fields(op = "AdminDeleteUser"))]
-pub async fn admin_delete_user(
-    app: &App,
-    _caller: &IamCaller,
-    input: AdminDeleteUserRequest,
-) -> ApiResult<AdminDeleteUserResponse> {
+pub async fn admin_delete_user(app: &App, _caller: &IamCaller, input: AdminDeleteUserRequest) -> ApiResult<AdminDeleteUserResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let user = users::get(app, &pool, &input.username).await?;
-    if !app
-        .store
-        .delete_user(&pool.id, &user.username_key)
-        .await
-        .map_err(internal)?
-    {
+    if !app.store.delete_user(&pool.id, &user.username_key).await.map_err(internal)? {
         return Err(users::user_not_found());
     }
     Ok(AdminDeleteUserResponse {})
@@ -180,30 +107,14 @@ pub async fn admin_set_user_password(
     input: AdminSetUserPasswordRequest,
 ) -> ApiResult<AdminSetUserPasswordResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
-    let policy = pool
-        .settings
-        .policies
-        .as_ref()
-        .and_then(|p| p.password_policy.clone())
-        .unwrap_or_else(password_policy::default_policy);
+    let policy = pool.settings.policies.as_ref().and_then(|p| p.password_policy.clone()).unwrap_or_else(password_policy::default_policy);
     let user = users::get(app, &pool, &input.username).await?;
     password_policy::check(&policy, &input.password)?;
     let permanent = input.permanent.unwrap_or(false);
-    let record = users::password_record(
-        &pool.id,
-        &user.username,
-        &input.password,
-        !permanent,
-        app.now_ms(),
-    )
-    .await?;
+    let record = users::password_record(&pool.id, &user.username, &input.password, !permanent, app.now_ms()).await?;
     users::modify(app, &pool, &input.username, |u| {
         u.data.password = Some(record.clone());
-        u.data.status = if permanent {
-            CONFIRMED.into()
-        } else {
-            FORCE_CHANGE_PASSWORD.into()
-        };
+        u.data.status = if permanent { CONFIRMED.into() } else { FORCE_CHANGE_PASSWORD.into() };
         Ok(())
     })
     .await?;
@@ -230,18 +141,10 @@ pub async fn admin_update_user_attributes(
 /// request says it is (as on AWS).
 pub fn update_attributes(u: &mut UserRecord, writes: &[AttributeType]) {
     let mut writes = writes.to_vec();
-    for (attr, flag) in [
-        ("email", "email_verified"),
-        ("phone_number", "phone_number_verified"),
-    ] {
-        let changed = writes
-            .iter()
-            .any(|w| w.name == attr && w.value.as_deref() != u.attribute(attr));
+    for (attr, flag) in [("email", "email_verified"), ("phone_number", "phone_number_verified")] {
+        let changed = writes.iter().any(|w| w.name == attr && w.value.as_deref() != u.attribute(attr));
         if changed && !writes.iter().any(|w| w.name == flag) && u.attribute(flag).is_some() {
-            writes.push(AttributeType {
-                name: flag.into(),
-                value: Some("false".into()),
-            });
+            writes.push(AttributeType { name: flag.into(), value: Some("false".into()) });
         }
     }
     attributes::apply(&mut u.data.attributes, &writes);
@@ -256,9 +159,7 @@ pub async fn admin_delete_user_attributes(
     let pool = app.pool(&input.user_pool_id).await?;
     check_deletable(&pool.settings, &input.user_attribute_names)?;
     users::modify(app, &pool, &input.username, |u| {
-        u.data
-            .attributes
-            .retain(|(n, _)| !input.user_attribute_names.contains(n));
+        u.data.attributes.retain(|(n, _)| !input.user_attribute_names.contains(n));
         Ok(())
     })
     .await?;
@@ -269,9 +170,7 @@ pub async fn admin_delete_user_attributes(
 pub fn check_deletable(pool: &UserPoolType, names: &[String]) -> ApiResult<()> {
     let schema = pool.schema_attributes.as_deref().unwrap_or_default();
     for name in names {
-        let def = schema
-            .iter()
-            .find(|s| s.name.as_deref() == Some(name.as_str()));
+        let def = schema.iter().find(|s| s.name.as_deref() == Some(name.as_str()));
         match def {
             None => {
                 return Err(api_error!(
@@ -286,10 +185,7 @@ pub fn check_deletable(pool: &UserPoolType, names: &[String]) -> ApiResult<()> {
                 ));
             }
             Some(d) if d.mutable == Some(false) => {
-                return Err(api_error!(
-                    InvalidParameterException,
-                    "Cannot modify the non-mutable attribute {name}"
-                ));
+                return Err(api_error!(InvalidParameterException, "Cannot modify the non-mutable attribute {name}"));
             }
             _ => {}
         }
@@ -298,32 +194,28 @@ pub fn check_deletable(pool: &UserPoolType, names: &[String]) -> ApiResult<()> {
 }
 
 #[tracing::instrument(skip_all, fields(op = "AdminDisableUser"))]
-pub async fn admin_disable_user(
-    app: &App,
-    _caller: &IamCaller,
-    input: AdminDisableUserRequest,
-) -> ApiResult<AdminDisableUserResponse> {
+pub async fn admin_disable_user(app: &App, _caller: &IamCaller, input: AdminDisableUserRequest) -> ApiResult<AdminDisableUserResponse> {
     set_enabled(app, &input.user_pool_id, &input.username, false).await?;
     Ok(AdminDisableUserResponse {})
 }
 
 #[tracing::instrument(skip_all, fields(op = "AdminEnableUser"))]
-pub async fn admin_enable_user(
-    app: &App,
-    _caller: &IamCaller,
-    input: AdminEnableUserRequest,
-) -> ApiResult<AdminEnableUserResponse> {
+pub async fn admin_enable_user(app: &App, _caller: &IamCaller, input: AdminEnableUserRequest) -> ApiResult<AdminEnableUserResponse> {
     set_enabled(app, &input.user_pool_id, &input.username, true).await?;
     Ok(AdminEnableUserResponse {})
 }
 
 async fn set_enabled(app: &App, pool_id: &str, username: &str, enabled: bool) -> ApiResult<()> {
     let pool = app.pool(pool_id).await?;
-    users::modify(app, &pool, username, |u| {
+    let user = users::modify(app, &pool, username, |u| {
         u.data.enabled = enabled;
         Ok(())
     })
     .await?;
+    if !enabled {
+        // Disabling a user also revokes their tokens, as on AWS.
+        crate::ops::me::sign_out_everywhere(app, &pool, &user).await?;
+    }
     Ok(())
 }
 
@@ -336,11 +228,7 @@ pub async fn admin_confirm_sign_up(
     let pool = app.pool(&input.user_pool_id).await?;
     users::modify(app, &pool, &input.username, |u| {
         if u.data.status != UNCONFIRMED {
-            return Err(api_error!(
-                NotAuthorizedException,
-                "User cannot be confirmed. Current status is {}",
-                u.data.status
-            ));
+            return Err(api_error!(NotAuthorizedException, "User cannot be confirmed. Current status is {}", u.data.status));
         }
         u.data.status = CONFIRMED.into();
         Ok(())
@@ -384,49 +272,26 @@ fn parse_filter(text: &str) -> ApiResult<Option<Filter>> {
     };
     let attribute = attribute.trim().trim_matches('"').to_string();
     let rest = rest.trim();
-    let value = rest
-        .strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .ok_or_else(bad)?
-        .to_string();
+    let value = rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')).ok_or_else(bad)?.to_string();
     if !FILTERABLE.contains(&attribute.as_str()) {
-        return Err(api_error!(
-            InvalidParameterException,
-            "Invalid search attribute: {attribute}"
-        ));
+        return Err(api_error!(InvalidParameterException, "Invalid search attribute: {attribute}"));
     }
-    Ok(Some(Filter {
-        attribute,
-        prefix,
-        value,
-    }))
+    Ok(Some(Filter { attribute, prefix, value }))
 }
 
 fn matches(f: &Filter, u: &UserRecord) -> bool {
     let actual = match f.attribute.as_str() {
         "username" => Some(u.username.as_str()),
         "cognito:user_status" => Some(u.data.status.as_str()),
-        "status" => Some(if u.data.enabled {
-            "Enabled"
-        } else {
-            "Disabled"
-        }),
+        "status" => Some(if u.data.enabled { "Enabled" } else { "Disabled" }),
         other => u.attribute(other),
     };
     let Some(actual) = actual else { return false };
-    if f.prefix {
-        actual.to_lowercase().starts_with(&f.value.to_lowercase())
-    } else {
-        actual == f.value
-    }
+    if f.prefix { actual.to_lowercase().starts_with(&f.value.to_lowercase()) } else { actual == f.value }
 }
 
 #[tracing::instrument(skip_all, fields(op = "ListUsers"))]
-pub async fn list_users(
-    app: &App,
-    _caller: &IamCaller,
-    input: ListUsersRequest,
-) -> ApiResult<ListUsersResponse> {
+pub async fn list_users(app: &App, _caller: &IamCaller, input: ListUsersRequest) -> ApiResult<ListUsersResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let filter = parse_filter(input.filter.as_deref().unwrap_or(""))?;
     let limit = input.limit.unwrap_or(60).clamp(1, 60) as usize;
@@ -434,11 +299,7 @@ pub async fn list_users(
     let mut found = Vec::new();
     // Without an index for every attribute, a filter scans pages of users in key order.
     let next = loop {
-        let page = app
-            .store
-            .list_users(&pool.id, after.as_deref(), limit)
-            .await
-            .map_err(internal)?;
+        let page = app.store.list_users(&pool.id, after.as_deref(), limit).await.map_err(internal)?;
         for u in page.items {
             if filter.as_ref().is_none_or(|f| matches(f, &u)) {
                 found.push(u);
@@ -458,22 +319,13 @@ pub async fn list_users(
     // `next` is only worth returning if more users may follow.
     let next = match next {
         Some(last) => {
-            let more = app
-                .store
-                .list_users(&pool.id, Some(&last), 1)
-                .await
-                .map_err(internal)?;
+            let more = app.store.list_users(&pool.id, Some(&last), 1).await.map_err(internal)?;
             (!more.items.is_empty()).then_some(last)
         }
         None => None,
     };
     Ok(ListUsersResponse {
-        users: Some(
-            found
-                .iter()
-                .map(|u| users::user_type(u, input.attributes_to_get.as_deref()))
-                .collect(),
-        ),
+        users: Some(found.iter().map(|u| users::user_type(u, input.attributes_to_get.as_deref())).collect()),
         pagination_token: next.as_deref().map(encode_token),
     })
 }
@@ -485,16 +337,8 @@ mod tests {
     #[test]
     fn filters() {
         let f = parse_filter(r#"email ^= "Al""#).ok().flatten();
-        assert!(
-            f.as_ref()
-                .is_some_and(|f| f.prefix && f.attribute == "email" && f.value == "Al")
-        );
-        assert!(
-            parse_filter(r#"username = "bob""#)
-                .ok()
-                .flatten()
-                .is_some_and(|f| !f.prefix)
-        );
+        assert!(f.as_ref().is_some_and(|f| f.prefix && f.attribute == "email" && f.value == "Al"));
+        assert!(parse_filter(r#"username = "bob""#).ok().flatten().is_some_and(|f| !f.prefix));
         assert!(parse_filter("nonsense").is_err());
         assert!(parse_filter(r#"custom:x = "1""#).is_err());
     }

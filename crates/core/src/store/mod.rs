@@ -5,9 +5,11 @@
 //! record's `version`, a unique key claimed in the same transaction as the user it points to. No
 //! process memory is the source of truth.
 
+mod auth;
 mod outbox;
 mod records;
 
+pub use auth::*;
 pub use outbox::*;
 pub use records::*;
 
@@ -56,12 +58,7 @@ pub trait ClientStore: Send + Sync {
     async fn create_client(&self, client: &ClientRecord) -> StoreResult<()>;
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>>;
     async fn update_client(&self, client: &ClientRecord) -> StoreResult<()>;
-    async fn list_clients(
-        &self,
-        pool_id: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<ClientRecord>>;
+    async fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<ClientRecord>>;
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
 }
 
@@ -77,52 +74,31 @@ pub trait UserStore: Send + Sync {
     /// Delete the user, its keys and group memberships. False if it did not exist.
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<bool>;
     /// Users ordered by `username_key`, starting after `after`.
-    async fn list_users(
-        &self,
-        pool_id: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<UserRecord>>;
+    async fn list_users(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserRecord>>;
 }
 
 #[async_trait]
 pub trait GroupStore: Send + Sync {
     async fn create_group(&self, group: &GroupRecord) -> StoreResult<()>;
     async fn get_group(&self, pool_id: &str, name: &str) -> StoreResult<Option<GroupRecord>>;
-    async fn list_groups(
-        &self,
-        pool_id: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<GroupRecord>>;
+    async fn list_groups(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupRecord>>;
     /// Delete the group and its memberships. False if it did not exist.
     async fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<bool>;
     /// Idempotent.
     async fn add_member(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()>;
     /// Idempotent.
-    async fn remove_member(
-        &self,
-        pool_id: &str,
-        group: &str,
-        username_key: &str,
-    ) -> StoreResult<()>;
-    async fn groups_of_user(
-        &self,
-        pool_id: &str,
-        username_key: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<GroupRecord>>;
-    async fn users_in_group(
-        &self,
-        pool_id: &str,
-        group: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Page<UserRecord>>;
+    async fn remove_member(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()>;
+    async fn groups_of_user(&self, pool_id: &str, username_key: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupRecord>>;
+    async fn users_in_group(&self, pool_id: &str, group: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserRecord>>;
 }
 
 /// Everything Cognate keeps.
-pub trait Store: PoolStore + ClientStore + UserStore + GroupStore + OutboxStore {}
+pub trait Store:
+    PoolStore + ClientStore + UserStore + GroupStore + OutboxStore + KeyStore + SessionStore + CodeStore + RefreshStore
+{
+}
 
-impl<T: PoolStore + ClientStore + UserStore + GroupStore + OutboxStore> Store for T {}
+impl<T> Store for T where
+    T: PoolStore + ClientStore + UserStore + GroupStore + OutboxStore + KeyStore + SessionStore + CodeStore + RefreshStore
+{
+}

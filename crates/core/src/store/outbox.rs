@@ -27,10 +27,5 @@ pub struct OutboxMessage {
 pub trait OutboxStore: Send + Sync {
     async fn append_message(&self, message: &OutboxMessage) -> StoreResult<()>;
     /// Newest first; all users of the pool when `username` is `None`.
-    async fn list_messages(
-        &self,
-        pool_id: &str,
-        username: Option<&str>,
-        limit: usize,
-    ) -> StoreResult<Vec<OutboxMessage>>;
+    async fn list_messages(&self, pool_id: &str, username: Option<&str>, limit: usize) -> StoreResult<Vec<OutboxMessage>>;
 }

@@ -64,6 +64,36 @@ pub struct UserData {
     pub password: Option<PasswordRecord>,
     #[serde(default)]
     pub mfa: MfaState,
+    /// Sign-in protection and token revocation.
+    #[serde(default)]
+    pub security: SecurityState,
+}
+
+/// Failed sign-ins (for lockout) and revocations that access-token checks consult.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecurityState {
+    /// Consecutive failed password attempts.
+    #[serde(default)]
+    pub failed_attempts: u32,
+    #[serde(default)]
+    pub last_failure_ms: i64,
+    /// No password attempt is accepted before this time.
+    #[serde(default)]
+    pub locked_until_ms: i64,
+    /// GlobalSignOut: tokens issued at or before this second are revoked (AWS revokes at second
+    /// granularity, spec §3.11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_out_at_s: Option<i64>,
+    /// RevokeToken: sign-ins (origin_jti) whose tokens are revoked, kept until their refresh token
+    /// would have expired.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked_origins: Vec<RevokedOrigin>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevokedOrigin {
+    pub origin_jti: String,
+    pub until_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,11 +147,7 @@ impl UserRecord {
         if name == "sub" {
             return Some(&self.sub);
         }
-        self.data
-            .attributes
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.data.attributes.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     pub fn attribute_is_true(&self, name: &str) -> bool {

@@ -23,17 +23,12 @@ pub(crate) fn parse(value: &str, has_date: bool) -> Result<Authorization<'_>, Si
     if !trimmed.starts_with("AWS4-") {
         return Err(SigV4Error::MissingAuthenticationToken);
     }
-    let (algorithm, rest) = trimmed
-        .split_once(|c: char| c.is_whitespace())
-        .unwrap_or((trimmed, ""));
+    let (algorithm, rest) = trimmed.split_once(|c: char| c.is_whitespace()).unwrap_or((trimmed, ""));
 
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for token in rest
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|t| !t.is_empty())
-    {
+    for token in rest.split(|c: char| c == ',' || c.is_whitespace()).filter(|t| !t.is_empty()) {
         let Some((key, val)) = token.split_once('=') else {
             return Err(SigV4Error::IncompleteSignature(format!(
                 "'{token}' not a valid key=value pair (missing equal-sign) in Authorization \
@@ -52,34 +47,21 @@ pub(crate) fn parse(value: &str, has_date: bool) -> Result<Authorization<'_>, Si
     }
 
     let mut message = String::new();
-    for (name, found) in [
-        ("Credential", credential.is_some()),
-        ("Signature", signature.is_some()),
-        ("SignedHeaders", signed_headers.is_some()),
-    ] {
+    for (name, found) in
+        [("Credential", credential.is_some()), ("Signature", signature.is_some()), ("SignedHeaders", signed_headers.is_some())]
+    {
         if !found {
-            message.push_str(&format!(
-                "Authorization header requires '{name}' parameter. "
-            ));
+            message.push_str(&format!("Authorization header requires '{name}' parameter. "));
         }
     }
     if !has_date {
-        message.push_str(
-            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ",
-        );
+        message.push_str("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ");
     }
     match (credential, signed_headers, signature) {
         (Some(credential), Some(signed_headers), Some(signature)) if message.is_empty() => {
-            Ok(Authorization {
-                algorithm,
-                credential,
-                signed_headers,
-                signature,
-            })
+            Ok(Authorization { algorithm, credential, signed_headers, signature })
         }
-        _ => Err(SigV4Error::IncompleteSignature(format!(
-            "{message}Authorization={value}"
-        ))),
+        _ => Err(SigV4Error::IncompleteSignature(format!("{message}Authorization={value}"))),
     }
 }
 
@@ -111,11 +93,7 @@ mod tests {
     #[test]
     fn non_aws4_is_missing_token() {
         for value in ["", "   ", "Bearer eyJhbGciOi", "AWS AKID:sig", "garbage"] {
-            assert_eq!(
-                parse(value, true),
-                Err(SigV4Error::MissingAuthenticationToken),
-                "{value:?}"
-            );
+            assert_eq!(parse(value, true), Err(SigV4Error::MissingAuthenticationToken), "{value:?}");
         }
     }
 

@@ -28,16 +28,8 @@ pub(crate) struct CanonicalInput<'a> {
 /// client to double-encode). Cognito only uses `POST /`, so path normalisation
 /// (`.`/`..` segments) is not attempted.
 pub(crate) fn canonical_request(input: &CanonicalInput<'_>) -> String {
-    let path = if input.path.is_empty() {
-        "/"
-    } else {
-        input.path
-    };
-    let uri = path
-        .split('/')
-        .map(uri_encode)
-        .collect::<Vec<_>>()
-        .join("/");
+    let path = if input.path.is_empty() { "/" } else { input.path };
+    let uri = path.split('/').map(uri_encode).collect::<Vec<_>>().join("/");
 
     let mut out = String::new();
     out.push_str(input.method);
@@ -62,10 +54,7 @@ pub(crate) fn canonical_request(input: &CanonicalInput<'_>) -> String {
 
 /// `AWS4-HMAC-SHA256\n<amz-date>\n<scope>\n<hex sha256(canonical request)>`.
 pub(crate) fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{amz_date}\n{scope}\n{}",
-        hex::encode(sha256(&[canonical_request.as_bytes()]))
-    )
+    format!("{ALGORITHM}\n{amz_date}\n{scope}\n{}", hex::encode(sha256(&[canonical_request.as_bytes()])))
 }
 
 /// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
@@ -95,18 +84,11 @@ fn canonical_query(query: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (
-                uri_encode(&percent_decode(k)),
-                uri_encode(&percent_decode(v)),
-            )
+            (uri_encode(&percent_decode(k)), uri_encode(&percent_decode(v)))
         })
         .collect();
     pairs.sort();
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
 }
 
 /// RFC 3986 encoding of every byte except the unreserved characters, upper-case hex.
@@ -130,10 +112,8 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                bytes.get(i + 1).and_then(|c| char::from(*c).to_digit(16)),
-                bytes.get(i + 2).and_then(|c| char::from(*c).to_digit(16)),
-            )
+            && let (Some(h), Some(l)) =
+                (bytes.get(i + 1).and_then(|c| char::from(*c).to_digit(16)), bytes.get(i + 2).and_then(|c| char::from(*c).to_digit(16)))
         {
             // Two hex digits: at most 0xFF, so the cast is lossless.
             out.push((h * 16 + l) as u8);
@@ -155,10 +135,8 @@ mod tests {
     /// service "service", 2015-08-30T12:36:00Z).
     #[test]
     fn get_vanilla() {
-        let headers = vec![
-            ("host".to_owned(), "example.amazonaws.com".to_owned()),
-            ("x-amz-date".to_owned(), "20150830T123600Z".to_owned()),
-        ];
+        let headers =
+            vec![("host".to_owned(), "example.amazonaws.com".to_owned()), ("x-amz-date".to_owned(), "20150830T123600Z".to_owned())];
         let creq = canonical_request(&CanonicalInput {
             method: "GET",
             path: "/",
@@ -171,26 +149,14 @@ mod tests {
             "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n\
              e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
-        let sts = string_to_sign(
-            "20150830T123600Z",
-            "20150830/us-east-1/service/aws4_request",
-            &creq,
-        );
+        let sts = string_to_sign("20150830T123600Z", "20150830/us-east-1/service/aws4_request", &creq);
         assert_eq!(
             sts,
             "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n\
              bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"
         );
-        let key = signing_key(
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            "20150830",
-            "us-east-1",
-            "service",
-        );
-        assert_eq!(
-            signature(&key, &sts),
-            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
-        );
+        let key = signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "service");
+        assert_eq!(signature(&key, &sts), "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
     }
 
     #[test]
@@ -203,15 +169,7 @@ mod tests {
 
     #[test]
     fn path_is_encoded_again() {
-        let creq = |path| {
-            canonical_request(&CanonicalInput {
-                method: "POST",
-                path,
-                query: "",
-                headers: &[],
-                payload_hash: "",
-            })
-        };
+        let creq = |path| canonical_request(&CanonicalInput { method: "POST", path, query: "", headers: &[], payload_hash: "" });
         assert!(creq("").starts_with("POST\n/\n"));
         assert!(creq("/").starts_with("POST\n/\n"));
         assert!(creq("/a%20b/c d").starts_with("POST\n/a%2520b/c%20d\n"));

@@ -56,31 +56,16 @@ mod tests {
 
     #[test]
     fn codes_and_messages() {
-        assert_eq!(
-            SigV4Error::MissingAuthenticationToken.aws_code(),
-            "MissingAuthenticationTokenException"
-        );
-        assert_eq!(
-            SigV4Error::MissingAuthenticationToken.message(),
-            "Missing Authentication Token"
-        );
-        assert_eq!(
-            SigV4Error::UnrecognizedClient.message(),
-            "The security token included in the request is invalid."
-        );
+        assert_eq!(SigV4Error::MissingAuthenticationToken.aws_code(), "MissingAuthenticationTokenException");
+        assert_eq!(SigV4Error::MissingAuthenticationToken.message(), "Missing Authentication Token");
+        assert_eq!(SigV4Error::UnrecognizedClient.message(), "The security token included in the request is invalid.");
         assert_eq!(
             SigV4Error::SignatureMismatch.message(),
             "The request signature we calculated does not match the signature you provided. \
              Check your AWS Secret Access Key and signing method. Consult the service \
              documentation for details."
         );
-        assert_eq!(
-            SigV4Error::SignatureMismatch.aws_code(),
-            "InvalidSignatureException"
-        );
-        assert_eq!(
-            SigV4Error::IncompleteSignature("x".into()).aws_code(),
-            "IncompleteSignatureException"
-        );
+        assert_eq!(SigV4Error::SignatureMismatch.aws_code(), "InvalidSignatureException");
+        assert_eq!(SigV4Error::IncompleteSignature("x".into()).aws_code(), "IncompleteSignatureException");
     }
 }

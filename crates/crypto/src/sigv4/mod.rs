@@ -29,10 +29,7 @@ pub use error::SigV4Error;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 
 use crate::primitives::{ct_eq, sha256};
-use canonical::{
-    ALGORITHM, CanonicalInput, canonical_header_value, canonical_request, signature, signing_key,
-    string_to_sign,
-};
+use canonical::{ALGORITHM, CanonicalInput, canonical_header_value, canonical_request, signature, signing_key, string_to_sign};
 
 /// The signing name of the Cognito User Pools API.
 pub const SERVICE: &str = "cognito-idp";
@@ -60,10 +57,7 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     /// Values of header `name` (case-insensitive), in order of appearance.
     fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| *v)
+        self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
     }
 
     fn header(&self, name: &str) -> Option<&'a str> {
@@ -81,11 +75,7 @@ pub struct VerifiedCaller {
 }
 
 /// Verifies the signature with the secret `secret_for` returns for the access key id.
-pub fn verify<F>(
-    request: &Request<'_>,
-    secret_for: F,
-    now: DateTime<Utc>,
-) -> Result<VerifiedCaller, SigV4Error>
+pub fn verify<F>(request: &Request<'_>, secret_for: F, now: DateTime<Utc>) -> Result<VerifiedCaller, SigV4Error>
 where
     F: Fn(&str) -> Option<String>,
 {
@@ -101,18 +91,11 @@ where
         headers: &signed,
         payload_hash: &payload_hash,
     });
-    let scope = format!(
-        "{}/{}/{}/aws4_request",
-        parsed.scope_date, parsed.region, parsed.service
-    );
+    let scope = format!("{}/{}/{}/aws4_request", parsed.scope_date, parsed.region, parsed.service);
     let sts = string_to_sign(&parsed.amz_date, &scope, &creq);
     let key = signing_key(&secret, parsed.scope_date, parsed.region, parsed.service);
     let expected = signature(&key, &sts);
-    if ct_eq(expected.as_bytes(), parsed.signature.as_bytes()) {
-        Ok(parsed.caller())
-    } else {
-        Err(SigV4Error::SignatureMismatch)
-    }
+    if ct_eq(expected.as_bytes(), parsed.signature.as_bytes()) { Ok(parsed.caller()) } else { Err(SigV4Error::SignatureMismatch) }
 }
 
 /// Accepts any request whose SigV4 header is well-formed, without knowing the secret:
@@ -130,11 +113,7 @@ pub fn verify_structure_only(request: &Request<'_>) -> Result<VerifiedCaller, Si
     signed_headers(request, &parsed)?;
     payload_hash(request, &parsed)?;
     let sig = parsed.signature.as_bytes();
-    if sig.len() != 64
-        || !sig
-            .iter()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
-    {
+    if sig.len() != 64 || !sig.iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b)) {
         return Err(SigV4Error::SignatureMismatch);
     }
     Ok(parsed.caller())
@@ -154,25 +133,14 @@ struct Parsed<'a> {
 
 impl Parsed<'_> {
     fn caller(&self) -> VerifiedCaller {
-        VerifiedCaller {
-            access_key_id: self.access_key_id.to_owned(),
-            region: self.region.to_owned(),
-        }
+        VerifiedCaller { access_key_id: self.access_key_id.to_owned(), region: self.region.to_owned() }
     }
 }
 
 /// Steps 1–5 of the module doc. `now = None` skips the clock-skew check.
-fn check_structure<'a>(
-    request: &'a Request<'a>,
-    now: Option<DateTime<Utc>>,
-) -> Result<Parsed<'a>, SigV4Error> {
-    let auth_value = request
-        .header("authorization")
-        .ok_or(SigV4Error::MissingAuthenticationToken)?;
-    let raw_date = request
-        .header("x-amz-date")
-        .map(|d| (d, true))
-        .or_else(|| request.header("date").map(|d| (d, false)));
+fn check_structure<'a>(request: &'a Request<'a>, now: Option<DateTime<Utc>>) -> Result<Parsed<'a>, SigV4Error> {
+    let auth_value = request.header("authorization").ok_or(SigV4Error::MissingAuthenticationToken)?;
+    let raw_date = request.header("x-amz-date").map(|d| (d, true)).or_else(|| request.header("date").map(|d| (d, false)));
     let auth = authorization::parse(auth_value, raw_date.is_some())?;
     let Some((raw_date, is_amz_date)) = raw_date else {
         // `parse` already reported the missing date; this is unreachable in practice.
@@ -193,18 +161,9 @@ fn check_structure<'a>(
     }
     let amz_date = iso_basic(date);
 
-    let signed_headers: Vec<String> = auth
-        .signed_headers
-        .split(';')
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    if !signed_headers
-        .iter()
-        .any(|h| h == "host" || h == ":authority")
-    {
-        return Err(SigV4Error::InvalidSignature(
-            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".into(),
-        ));
+    let signed_headers: Vec<String> = auth.signed_headers.split(';').map(|h| h.trim().to_ascii_lowercase()).collect();
+    if !signed_headers.iter().any(|h| h == "host" || h == ":authority") {
+        return Err(SigV4Error::InvalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".into()));
     }
     if auth.algorithm != ALGORITHM {
         return Err(SigV4Error::IncompleteSignature(format!(
@@ -224,19 +183,11 @@ fn check_structure<'a>(
     };
 
     let mut scope_errors = String::new();
-    if region.is_empty()
-        || !region
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        scope_errors.push_str(&format!(
-            "Credential should be scoped to a valid region, not '{region}'. "
-        ));
+    if region.is_empty() || !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        scope_errors.push_str(&format!("Credential should be scoped to a valid region, not '{region}'. "));
     }
     if service != SERVICE {
-        scope_errors.push_str(&format!(
-            "Credential should be scoped to correct service: '{SERVICE}'. "
-        ));
+        scope_errors.push_str(&format!("Credential should be scoped to correct service: '{SERVICE}'. "));
     }
     if terminator != "aws4_request" {
         scope_errors.push_str(&format!(
@@ -255,36 +206,18 @@ fn check_structure<'a>(
         return Err(SigV4Error::InvalidSignature(scope_errors));
     }
 
-    Ok(Parsed {
-        access_key_id,
-        scope_date,
-        region,
-        service,
-        signed_headers,
-        signature: auth.signature,
-        amz_date,
-    })
+    Ok(Parsed { access_key_id, scope_date, region, service, signed_headers, signature: auth.signature, amz_date })
 }
 
 /// `(name, canonical value)` for every signed header. A header listed in `SignedHeaders`
 /// but absent from the request cannot be what the client signed.
-fn signed_headers(
-    request: &Request<'_>,
-    parsed: &Parsed<'_>,
-) -> Result<Vec<(String, String)>, SigV4Error> {
+fn signed_headers(request: &Request<'_>, parsed: &Parsed<'_>) -> Result<Vec<(String, String)>, SigV4Error> {
     parsed
         .signed_headers
         .iter()
         .map(|name| {
-            let values: Vec<String> = request
-                .header_values(name)
-                .map(canonical_header_value)
-                .collect();
-            if values.is_empty() {
-                Err(SigV4Error::SignatureMismatch)
-            } else {
-                Ok((name.clone(), values.join(",")))
-            }
+            let values: Vec<String> = request.header_values(name).map(canonical_header_value).collect();
+            if values.is_empty() { Err(SigV4Error::SignatureMismatch) } else { Ok((name.clone(), values.join(","))) }
         })
         .collect()
 }
@@ -293,10 +226,7 @@ fn signed_headers(
 /// state that same hash, or the signature would vouch for a different body.
 fn payload_hash(request: &Request<'_>, parsed: &Parsed<'_>) -> Result<String, SigV4Error> {
     let hash = hex::encode(sha256(&[request.body]));
-    if parsed
-        .signed_headers
-        .iter()
-        .any(|h| h == "x-amz-content-sha256")
+    if parsed.signed_headers.iter().any(|h| h == "x-amz-content-sha256")
         && let Some(claimed) = request.header("x-amz-content-sha256")
         && !claimed.trim().eq_ignore_ascii_case(&hash)
     {
@@ -314,23 +244,16 @@ fn parse_request_date(raw: &str, is_amz_date: bool) -> Option<DateTime<Utc>> {
     if is_amz_date {
         return None;
     }
-    DateTime::parse_from_rfc2822(raw)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
+    DateTime::parse_from_rfc2822(raw).ok().map(|d| d.with_timezone(&Utc))
 }
 
 fn parse_iso_basic(raw: &str) -> Option<DateTime<Utc>> {
     let b = raw.as_bytes();
-    let shape_ok = b.len() == 16
-        && b[8] == b'T'
-        && b[15] == b'Z'
-        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit);
+    let shape_ok = b.len() == 16 && b[8] == b'T' && b[15] == b'Z' && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit);
     if !shape_ok {
         return None;
     }
-    NaiveDateTime::parse_from_str(raw, "%Y%m%dT%H%M%SZ")
-        .ok()
-        .map(|d| d.and_utc())
+    NaiveDateTime::parse_from_str(raw, "%Y%m%dT%H%M%SZ").ok().map(|d| d.and_utc())
 }
 
 fn iso_basic(date: DateTime<Utc>) -> String {
@@ -341,12 +264,8 @@ fn iso_basic(date: DateTime<Utc>) -> String {
 fn check_skew(date: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), SigV4Error> {
     let skew = TimeDelta::minutes(MAX_CLOCK_SKEW_MINUTES);
     // Checked arithmetic: an absurd clock must not panic.
-    let earliest = now
-        .checked_sub_signed(skew)
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let latest = now
-        .checked_add_signed(skew)
-        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let earliest = now.checked_sub_signed(skew).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let latest = now.checked_add_signed(skew).unwrap_or(DateTime::<Utc>::MAX_UTC);
     if date < earliest {
         return Err(SigV4Error::InvalidSignature(format!(
             "Signature expired: {} is now earlier than {} ({} - {MAX_CLOCK_SKEW_MINUTES} min.)",

@@ -9,9 +9,7 @@ use num_bigint::BigUint;
 use num_traits::Zero;
 
 use super::SrpError;
-use super::group::{
-    G, K, N, claim_signature, compute_u, compute_x, derive_key, is_degenerate, parse_hex, to_hex,
-};
+use super::group::{G, K, N, claim_signature, compute_u, compute_x, derive_key, is_degenerate, parse_hex, to_hex};
 
 /// The client's secret exponent `a` (with `A = g^a mod N` alongside).
 #[derive(Clone)]
@@ -83,31 +81,18 @@ pub fn respond(secret: &ClientSecret, challenge: &Challenge<'_>) -> Result<Strin
         return Err(SrpError::DegeneratePublicValue);
     }
     let salt = parse_hex(challenge.salt_hex, "SALT")?;
-    let secret_block = STANDARD
-        .decode(challenge.secret_block_b64)
-        .map_err(|_| SrpError::InvalidSecretBlock)?;
+    let secret_block = STANDARD.decode(challenge.secret_block_b64).map_err(|_| SrpError::InvalidSecretBlock)?;
 
     let u = compute_u(&secret.big_a, &big_b);
     if u.is_zero() {
         return Err(SrpError::ZeroScrambler);
     }
-    let x = compute_x(
-        &salt,
-        challenge.pool_name,
-        challenge.user_id_for_srp,
-        challenge.password,
-    );
+    let x = compute_x(&salt, challenge.pool_name, challenge.user_id_for_srp, challenge.password);
     // S = (B - k·g^x)^(a + u·x) mod N, kept non-negative.
     let kgx = (&*K * G.modpow(&x, &N)) % &*N;
     let base = ((big_b % &*N) + &*N - kgx) % &*N;
     let shared_s = base.modpow(&(&secret.a + &u * &x), &N);
     let key = derive_key(&shared_s, &u);
-    let signature = claim_signature(
-        &key,
-        challenge.pool_name,
-        challenge.user_id_for_srp,
-        &secret_block,
-        challenge.timestamp,
-    );
+    let signature = claim_signature(&key, challenge.pool_name, challenge.user_id_for_srp, &secret_block, challenge.timestamp);
     Ok(STANDARD.encode(signature))
 }

@@ -44,8 +44,7 @@ pub(crate) static G: LazyLock<BigUint> = LazyLock::new(|| BigUint::from(2u32));
 
 /// The multiplier `k = H(PAD(N) || PAD(g))`, computed once per process.
 /// Its value is `538282c4…9ee6` (spec §5.1); a test pins it.
-pub(crate) static K: LazyLock<BigUint> =
-    LazyLock::new(|| BigUint::from_bytes_be(&sha256(&[&pad(&N), &pad(&G)])));
+pub(crate) static K: LazyLock<BigUint> = LazyLock::new(|| BigUint::from_bytes_be(&sha256(&[&pad(&N), &pad(&G)])));
 
 /// Longest hex string accepted for any SRP integer. Legitimate values are below `N`
 /// (768 hex digits); the margin allows leading zeros while bounding the work an attacker
@@ -90,18 +89,8 @@ pub(crate) fn is_degenerate(public: &BigUint) -> bool {
 }
 
 /// `x = H(PAD(salt) || H(poolName || userIdForSrp || ":" || password))`.
-pub(crate) fn compute_x(
-    salt: &BigUint,
-    pool_name: &str,
-    user_id_for_srp: &str,
-    password: &str,
-) -> BigUint {
-    let inner = sha256(&[
-        pool_name.as_bytes(),
-        user_id_for_srp.as_bytes(),
-        b":",
-        password.as_bytes(),
-    ]);
+pub(crate) fn compute_x(salt: &BigUint, pool_name: &str, user_id_for_srp: &str, password: &str) -> BigUint {
+    let inner = sha256(&[pool_name.as_bytes(), user_id_for_srp.as_bytes(), b":", password.as_bytes()]);
     BigUint::from_bytes_be(&sha256(&[&pad(salt), &inner]))
 }
 
@@ -122,22 +111,8 @@ pub(crate) fn derive_key(shared_s: &BigUint, u: &BigUint) -> [u8; 16] {
 
 /// `HMAC-SHA256(K, poolName || userIdForSrp || secretBlock || timestamp)`, the value sent
 /// (base64) as `PASSWORD_CLAIM_SIGNATURE`.
-pub(crate) fn claim_signature(
-    key: &[u8; 16],
-    pool_name: &str,
-    user_id_for_srp: &str,
-    secret_block: &[u8],
-    timestamp: &str,
-) -> [u8; 32] {
-    hmac_sha256(
-        key,
-        &[
-            pool_name.as_bytes(),
-            user_id_for_srp.as_bytes(),
-            secret_block,
-            timestamp.as_bytes(),
-        ],
-    )
+pub(crate) fn claim_signature(key: &[u8; 16], pool_name: &str, user_id_for_srp: &str, secret_block: &[u8], timestamp: &str) -> [u8; 32] {
+    hmac_sha256(key, &[pool_name.as_bytes(), user_id_for_srp.as_bytes(), secret_block, timestamp.as_bytes()])
 }
 
 #[cfg(test)]
@@ -152,10 +127,7 @@ mod tests {
 
     #[test]
     fn k_matches_the_spec() {
-        assert_eq!(
-            to_hex(&K),
-            "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6"
-        );
+        assert_eq!(to_hex(&K), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
     }
 
     #[test]
@@ -172,19 +144,9 @@ mod tests {
 
     #[test]
     fn parse_hex_rejects_garbage() {
-        for bad in [
-            "",
-            "xyz",
-            "12 34",
-            "+12",
-            "1_0",
-            &"f".repeat(MAX_HEX_LEN + 1),
-        ] {
+        for bad in ["", "xyz", "12 34", "+12", "1_0", &"f".repeat(MAX_HEX_LEN + 1)] {
             assert!(parse_hex(bad, "SRP_A").is_err(), "{bad:?}");
         }
-        assert_eq!(
-            parse_hex("ABcd", "SRP_A").unwrap(),
-            BigUint::from(0xabcdu32)
-        );
+        assert_eq!(parse_hex("ABcd", "SRP_A").unwrap(), BigUint::from(0xabcdu32));
     }
 }

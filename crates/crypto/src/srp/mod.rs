@@ -39,9 +39,7 @@ use num_bigint::BigUint;
 use num_traits::Zero;
 
 use crate::primitives::ct_eq;
-use group::{
-    G, K, N, claim_signature, compute_u, compute_x, derive_key, is_degenerate, parse_hex, to_hex,
-};
+use group::{G, K, N, claim_signature, compute_u, compute_x, derive_key, is_degenerate, parse_hex, to_hex};
 
 /// Size of the server's secret exponent `b`. RFC 5054 §2.5.3 asks for at least 256 bits,
 /// which matches the ~128-bit strength of the 3072-bit group; longer only costs time.
@@ -105,32 +103,14 @@ pub fn make_verifier(pool_name: &str, user_id_for_srp: &str, password: &str) -> 
 }
 
 /// [`make_verifier`] with a given salt (hex), for known-answer tests and imports.
-pub fn make_verifier_with_salt(
-    pool_name: &str,
-    user_id_for_srp: &str,
-    password: &str,
-    salt_hex: &str,
-) -> Result<Verifier, SrpError> {
+pub fn make_verifier_with_salt(pool_name: &str, user_id_for_srp: &str, password: &str, salt_hex: &str) -> Result<Verifier, SrpError> {
     let salt = parse_hex(salt_hex, "SALT")?;
-    Ok(verifier_for_salt(
-        &salt,
-        pool_name,
-        user_id_for_srp,
-        password,
-    ))
+    Ok(verifier_for_salt(&salt, pool_name, user_id_for_srp, password))
 }
 
-fn verifier_for_salt(
-    salt: &BigUint,
-    pool_name: &str,
-    user_id_for_srp: &str,
-    password: &str,
-) -> Verifier {
+fn verifier_for_salt(salt: &BigUint, pool_name: &str, user_id_for_srp: &str, password: &str) -> Verifier {
     let x = compute_x(salt, pool_name, user_id_for_srp, password);
-    Verifier {
-        salt_hex: to_hex(salt),
-        verifier_hex: to_hex(&G.modpow(&x, &N)),
-    }
+    Verifier { salt_hex: to_hex(salt), verifier_hex: to_hex(&G.modpow(&x, &N)) }
 }
 
 /// The server's half of the exchange.
@@ -164,10 +144,7 @@ pub fn server_challenge(verifier_hex: &str, srp_a_hex: &str) -> Result<ServerSte
         if is_degenerate(&big_b) || compute_u(&big_a, &big_b).is_zero() {
             continue;
         }
-        return Ok(ServerStep {
-            b_hex: to_hex(&b),
-            big_b_hex: to_hex(&big_b),
-        });
+        return Ok(ServerStep { b_hex: to_hex(&b), big_b_hex: to_hex(&big_b) });
     }
     Err(SrpError::ZeroScrambler)
 }
@@ -211,9 +188,7 @@ pub fn verify_claim(claim: &Claim<'_>) -> Result<(), SrpError> {
     }
     let v = parse_hex(claim.verifier_hex, "verifier")?;
     let b = parse_hex(claim.b_hex, "b")?;
-    let secret_block = STANDARD
-        .decode(claim.secret_block_b64)
-        .map_err(|_| SrpError::InvalidSecretBlock)?;
+    let secret_block = STANDARD.decode(claim.secret_block_b64).map_err(|_| SrpError::InvalidSecretBlock)?;
 
     let big_b = compute_big_b(&v, &b);
     let u = compute_u(&big_a, &big_b);
@@ -223,18 +198,8 @@ pub fn verify_claim(claim: &Claim<'_>) -> Result<(), SrpError> {
     // S = (A · v^u)^b mod N
     let shared_s = ((&big_a * v.modpow(&u, &N)) % &*N).modpow(&b, &N);
     let key = derive_key(&shared_s, &u);
-    let expected = claim_signature(
-        &key,
-        claim.pool_name,
-        claim.user_id_for_srp,
-        &secret_block,
-        claim.timestamp,
-    );
+    let expected = claim_signature(&key, claim.pool_name, claim.user_id_for_srp, &secret_block, claim.timestamp);
     // An undecodable claimed signature is simply a wrong one.
     let claimed = STANDARD.decode(claim.signature_b64).unwrap_or_default();
-    if ct_eq(&expected, &claimed) {
-        Ok(())
-    } else {
-        Err(SrpError::SignatureMismatch)
-    }
+    if ct_eq(&expected, &claimed) { Ok(()) } else { Err(SrpError::SignatureMismatch) }
 }

@@ -30,7 +30,8 @@ const KAT_POOL_ID: &str = "us-east-1_AbCdEf123";
 const KAT_USER: &str = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 const KAT_PASSWORD: &str = "Correct-Horse-9!";
 const KAT_SALT: &str = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
-const KAT_SECRET_BLOCK: &str = "Y29nbmF0ZS1rYXQtc2VjcmV0LWJsb2NrAAEC/2NvZ25hdGUta2F0LXNlY3JldC1ibG9jawABAv9jb2duYXRlLWthdC1zZWNyZXQtYmxvY2sAAQL/";
+const KAT_SECRET_BLOCK: &str =
+    "Y29nbmF0ZS1rYXQtc2VjcmV0LWJsb2NrAAEC/2NvZ25hdGUta2F0LXNlY3JldC1ibG9jawABAv9jb2duYXRlLWthdC1zZWNyZXQtYmxvY2sAAQL/";
 const KAT_TIMESTAMP: &str = "Mon Nov 3 09:05:07 UTC 2025";
 const KAT_HKDF: &str = "cc12cda4c6de973b30a2fdeb0a75bbe0";
 const KAT_SIGNATURE: &str = "uO3TxOpqA5Gd1a/g7EsX1rGTnMzKQE4oad9/dIKj0vA=";
@@ -191,18 +192,9 @@ fn kat_tampering_is_detected() {
     claim.user_id_for_srp = "someone-else";
     assert_eq!(verify_claim(&claim), Err(SrpError::SignatureMismatch));
     // Garbage or truncated signature.
-    assert_eq!(
-        verify_claim(&kat_claim("not base64!")),
-        Err(SrpError::SignatureMismatch)
-    );
-    assert_eq!(
-        verify_claim(&kat_claim("uO3TxOpqA5Gd1a/g7EsX1rGTnMzKQE4o")),
-        Err(SrpError::SignatureMismatch)
-    );
-    assert_eq!(
-        verify_claim(&kat_claim("")),
-        Err(SrpError::SignatureMismatch)
-    );
+    assert_eq!(verify_claim(&kat_claim("not base64!")), Err(SrpError::SignatureMismatch));
+    assert_eq!(verify_claim(&kat_claim("uO3TxOpqA5Gd1a/g7EsX1rGTnMzKQE4o")), Err(SrpError::SignatureMismatch));
+    assert_eq!(verify_claim(&kat_claim("")), Err(SrpError::SignatureMismatch));
 }
 
 /// One full sign-in through the public API only; returns the server's verdict.
@@ -247,10 +239,7 @@ fn round_trip_with_the_right_password() {
 
 #[test]
 fn wrong_password_fails() {
-    assert_eq!(
-        sign_in("p@ssw0rd-ü", "p@ssw0rd-u"),
-        Err(SrpError::SignatureMismatch)
-    );
+    assert_eq!(sign_in("p@ssw0rd-ü", "p@ssw0rd-u"), Err(SrpError::SignatureMismatch));
 }
 
 #[test]
@@ -259,11 +248,7 @@ fn salts_are_16_bytes_with_a_nonzero_first_digit() {
         let v = make_verifier("Pool", "user", "pw");
         assert_eq!(v.salt_hex.len(), 32, "{}", v.salt_hex);
         assert_ne!(v.salt_hex.as_bytes()[0], b'0');
-        assert!(
-            v.salt_hex
-                .bytes()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-        );
+        assert!(v.salt_hex.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
     }
 }
 
@@ -273,11 +258,7 @@ fn degenerate_a_is_rejected() {
     let n = to_hex(&N);
     let two_n = to_hex(&(&*N * 2u32));
     for a in ["0", "00", n.as_str(), two_n.as_str()] {
-        assert_eq!(
-            server_challenge(&v.verifier_hex, a),
-            Err(SrpError::DegeneratePublicValue),
-            "A = {a}"
-        );
+        assert_eq!(server_challenge(&v.verifier_hex, a), Err(SrpError::DegeneratePublicValue), "A = {a}");
     }
     // The same check guards verify_claim, in case a caller skips server_challenge.
     let mut claim = kat_claim(KAT_SIGNATURE);
@@ -288,24 +269,12 @@ fn degenerate_a_is_rejected() {
 #[test]
 fn invalid_hex_is_rejected_without_panicking() {
     let v = make_verifier("Pool", "user", "pw");
-    assert_eq!(
-        server_challenge(&v.verifier_hex, "zz"),
-        Err(SrpError::InvalidHex { field: "SRP_A" })
-    );
-    assert_eq!(
-        server_challenge(&v.verifier_hex, ""),
-        Err(SrpError::InvalidHex { field: "SRP_A" })
-    );
-    assert_eq!(
-        server_challenge("not-hex", KAT_BIG_A),
-        Err(SrpError::InvalidHex { field: "verifier" })
-    );
+    assert_eq!(server_challenge(&v.verifier_hex, "zz"), Err(SrpError::InvalidHex { field: "SRP_A" }));
+    assert_eq!(server_challenge(&v.verifier_hex, ""), Err(SrpError::InvalidHex { field: "SRP_A" }));
+    assert_eq!(server_challenge("not-hex", KAT_BIG_A), Err(SrpError::InvalidHex { field: "verifier" }));
     let mut claim = kat_claim(KAT_SIGNATURE);
     claim.b_hex = "-1";
-    assert_eq!(
-        verify_claim(&claim),
-        Err(SrpError::InvalidHex { field: "b" })
-    );
+    assert_eq!(verify_claim(&claim), Err(SrpError::InvalidHex { field: "b" }));
     let mut claim = kat_claim(KAT_SIGNATURE);
     claim.secret_block_b64 = "%%%";
     assert_eq!(verify_claim(&claim), Err(SrpError::InvalidSecretBlock));

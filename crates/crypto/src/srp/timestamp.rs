@@ -9,9 +9,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Formats `at` exactly as amazon-cognito-identity-js and pycognito do.
 pub fn format_timestamp(at: DateTime<Utc>) -> String {
@@ -81,18 +79,9 @@ mod tests {
 
     #[test]
     fn formats_without_leading_zero_on_the_day() {
-        assert_eq!(
-            format_timestamp(at(2025, 11, 3, 9, 5, 7)),
-            "Mon Nov 3 09:05:07 UTC 2025"
-        );
-        assert_eq!(
-            format_timestamp(at(2026, 11, 23, 23, 59, 0)),
-            "Mon Nov 23 23:59:00 UTC 2026"
-        );
-        assert_eq!(
-            format_timestamp(at(2024, 2, 29, 0, 0, 0)),
-            "Thu Feb 29 00:00:00 UTC 2024"
-        );
+        assert_eq!(format_timestamp(at(2025, 11, 3, 9, 5, 7)), "Mon Nov 3 09:05:07 UTC 2025");
+        assert_eq!(format_timestamp(at(2026, 11, 23, 23, 59, 0)), "Mon Nov 23 23:59:00 UTC 2026");
+        assert_eq!(format_timestamp(at(2024, 2, 29, 0, 0, 0)), "Thu Feb 29 00:00:00 UTC 2024");
     }
 
     #[test]

@@ -20,27 +20,25 @@ impl TestServer {
         Self::start_with(Vec::new()).await
     }
 
+    /// With a clock the test moves by hand.
+    pub async fn start_at(clock: std::sync::Arc<cognate_core::ManualClock>) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = Config { port: 0, data_dir: dir.path().to_path_buf(), ..Config::default() };
+        let running = cognate::start_with_clock(&config, clock).await.expect("server starts");
+        TestServer { addr: running.addr, dir, running: Some(running) }
+    }
+
     /// With admin keys configured, signatures are verified for real.
     pub async fn start_with(keys: Vec<(&str, &str)>) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = Config {
             port: 0,
             data_dir: dir.path().to_path_buf(),
-            admin_keys: keys
-                .iter()
-                .map(|(k, s)| AdminKey {
-                    access_key_id: k.to_string(),
-                    secret: s.to_string(),
-                })
-                .collect(),
+            admin_keys: keys.iter().map(|(k, s)| AdminKey { access_key_id: k.to_string(), secret: s.to_string() }).collect(),
             ..Config::default()
         };
         let running = cognate::start(&config).await.expect("server starts");
-        TestServer {
-            addr: running.addr,
-            dir,
-            running: Some(running),
-        }
+        TestServer { addr: running.addr, dir, running: Some(running) }
     }
 
     pub fn endpoint(&self) -> String {
@@ -77,10 +75,7 @@ pub struct RawResponse {
 
 impl RawResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -93,17 +88,17 @@ impl RawResponse {
 }
 
 /// One request over a fresh connection, `Connection: close`, read to the end.
-pub async fn raw(
-    addr: SocketAddr,
-    method: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> RawResponse {
+pub async fn raw(addr: SocketAddr, method: &str, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
+    raw_at(addr, method, "/", headers, body).await
+}
+
+pub async fn raw_get(addr: SocketAddr, path: &str) -> RawResponse {
+    raw_at(addr, "GET", path, &[], b"").await
+}
+
+pub async fn raw_at(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let mut req = format!(
-        "{method} / HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
-    );
+    let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -115,29 +110,15 @@ pub async fn raw(
     let text = String::from_utf8_lossy(&buf).to_string();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect::<Vec<_>>();
+    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let headers = lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect::<Vec<_>>();
     // The server answers small bodies with content-length; chunked bodies are de-chunked crudely.
-    let body = if headers
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
-    {
+    let body = if headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")) {
         dechunk(body)
     } else {
         body.to_string()
     };
-    RawResponse {
-        status,
-        headers,
-        body,
-    }
+    RawResponse { status, headers, body }
 }
 
 fn dechunk(mut s: &str) -> String {
@@ -156,16 +137,7 @@ fn dechunk(mut s: &str) -> String {
 /// An AWS JSON 1.1 call without a signature.
 pub async fn call(addr: SocketAddr, op: &str, body: &str) -> RawResponse {
     let target = format!("AWSCognitoIdentityProviderService.{op}");
-    raw(
-        addr,
-        "POST",
-        &[
-            ("content-type", "application/x-amz-json-1.1"),
-            ("x-amz-target", &target),
-        ],
-        body.as_bytes(),
-    )
-    .await
+    raw(addr, "POST", &[("content-type", "application/x-amz-json-1.1"), ("x-amz-target", &target)], body.as_bytes()).await
 }
 
 /// An AWS JSON 1.1 call signed with SigV4 for `key`/`secret` at `time`, optionally with the body
@@ -193,27 +165,12 @@ pub async fn signed_call(
         .build()
         .expect("signing params")
         .into();
-    let headers = [
-        ("host", host.as_str()),
-        ("content-type", "application/x-amz-json-1.1"),
-        ("x-amz-target", target.as_str()),
-    ];
-    let signable = SignableRequest::new(
-        "POST",
-        format!("http://{host}/"),
-        headers.iter().copied(),
-        SignableBody::Bytes(body.as_bytes()),
-    )
-    .expect("signable");
+    let headers = [("host", host.as_str()), ("content-type", "application/x-amz-json-1.1"), ("x-amz-target", target.as_str())];
+    let signable = SignableRequest::new("POST", format!("http://{host}/"), headers.iter().copied(), SignableBody::Bytes(body.as_bytes()))
+        .expect("signable");
     let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
-    let signed: Vec<(String, String)> = instructions
-        .headers()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let mut all: Vec<(&str, &str)> = vec![
-        ("content-type", "application/x-amz-json-1.1"),
-        ("x-amz-target", target.as_str()),
-    ];
+    let signed: Vec<(String, String)> = instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut all: Vec<(&str, &str)> = vec![("content-type", "application/x-amz-json-1.1"), ("x-amz-target", target.as_str())];
     for (k, v) in &signed {
         all.push((k.as_str(), v.as_str()));
     }

@@ -90,28 +90,20 @@ impl ErrorCode {
             ErrorCode::GroupExistsException => "GroupExistsException",
             ErrorCode::InternalErrorException => "InternalErrorException",
             ErrorCode::InternalServerException => "InternalServerException",
-            ErrorCode::InvalidEmailRoleAccessPolicyException => {
-                "InvalidEmailRoleAccessPolicyException"
-            }
+            ErrorCode::InvalidEmailRoleAccessPolicyException => "InvalidEmailRoleAccessPolicyException",
             ErrorCode::InvalidLambdaResponseException => "InvalidLambdaResponseException",
             ErrorCode::InvalidOAuthFlowException => "InvalidOAuthFlowException",
             ErrorCode::InvalidParameterException => "InvalidParameterException",
             ErrorCode::InvalidPasswordException => "InvalidPasswordException",
             ErrorCode::InvalidSmsRoleAccessPolicyException => "InvalidSmsRoleAccessPolicyException",
-            ErrorCode::InvalidSmsRoleTrustRelationshipException => {
-                "InvalidSmsRoleTrustRelationshipException"
-            }
-            ErrorCode::InvalidUserPoolConfigurationException => {
-                "InvalidUserPoolConfigurationException"
-            }
+            ErrorCode::InvalidSmsRoleTrustRelationshipException => "InvalidSmsRoleTrustRelationshipException",
+            ErrorCode::InvalidUserPoolConfigurationException => "InvalidUserPoolConfigurationException",
             ErrorCode::LimitExceededException => "LimitExceededException",
             ErrorCode::MFAMethodNotFoundException => "MFAMethodNotFoundException",
             ErrorCode::ManagedLoginBrandingExistsException => "ManagedLoginBrandingExistsException",
             ErrorCode::NotAuthorizedException => "NotAuthorizedException",
             ErrorCode::OperationNotEnabledException => "OperationNotEnabledException",
-            ErrorCode::PasswordHistoryPolicyViolationException => {
-                "PasswordHistoryPolicyViolationException"
-            }
+            ErrorCode::PasswordHistoryPolicyViolationException => "PasswordHistoryPolicyViolationException",
             ErrorCode::PasswordResetRequiredException => "PasswordResetRequiredException",
             ErrorCode::PreconditionNotMetException => "PreconditionNotMetException",
             ErrorCode::RefreshTokenReuseException => "RefreshTokenReuseException",
@@ -125,9 +117,7 @@ impl ErrorCode {
             ErrorCode::TooManyRequestsException => "TooManyRequestsException",
             ErrorCode::UnauthorizedException => "UnauthorizedException",
             ErrorCode::UnexpectedLambdaException => "UnexpectedLambdaException",
-            ErrorCode::UnsupportedIdentityProviderException => {
-                "UnsupportedIdentityProviderException"
-            }
+            ErrorCode::UnsupportedIdentityProviderException => "UnsupportedIdentityProviderException",
             ErrorCode::UnsupportedOperationException => "UnsupportedOperationException",
             ErrorCode::UnsupportedTokenTypeException => "UnsupportedTokenTypeException",
             ErrorCode::UnsupportedUserStateException => "UnsupportedUserStateException",
@@ -140,17 +130,11 @@ impl ErrorCode {
             ErrorCode::UsernameExistsException => "UsernameExistsException",
             ErrorCode::WebAuthnChallengeNotFoundException => "WebAuthnChallengeNotFoundException",
             ErrorCode::WebAuthnClientMismatchException => "WebAuthnClientMismatchException",
-            ErrorCode::WebAuthnConfigurationMissingException => {
-                "WebAuthnConfigurationMissingException"
-            }
-            ErrorCode::WebAuthnCredentialNotSupportedException => {
-                "WebAuthnCredentialNotSupportedException"
-            }
+            ErrorCode::WebAuthnConfigurationMissingException => "WebAuthnConfigurationMissingException",
+            ErrorCode::WebAuthnCredentialNotSupportedException => "WebAuthnCredentialNotSupportedException",
             ErrorCode::WebAuthnNotEnabledException => "WebAuthnNotEnabledException",
             ErrorCode::WebAuthnOriginNotAllowedException => "WebAuthnOriginNotAllowedException",
-            ErrorCode::WebAuthnRelyingPartyMismatchException => {
-                "WebAuthnRelyingPartyMismatchException"
-            }
+            ErrorCode::WebAuthnRelyingPartyMismatchException => "WebAuthnRelyingPartyMismatchException",
             ErrorCode::SerializationException => "SerializationException",
             ErrorCode::UnknownOperationException => "UnknownOperationException",
             ErrorCode::MissingAuthenticationTokenException => "MissingAuthenticationTokenException",

@@ -1702,12 +1702,7 @@ pub static MODEL_OPERATIONS: [ModelOperation; 141] = [
         input: 394,
         output: 395,
         unsigned: false,
-        errors: &[
-            r#"InvalidParameterException"#,
-            r#"TooManyRequestsException"#,
-            r#"NotAuthorizedException"#,
-            r#"InternalErrorException"#,
-        ],
+        errors: &[r#"InvalidParameterException"#, r#"TooManyRequestsException"#, r#"NotAuthorizedException"#, r#"InternalErrorException"#],
     },
     ModelOperation {
         name: r#"ListUserSessions"#,

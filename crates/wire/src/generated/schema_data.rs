@@ -15,14 +15,8 @@ pub static PATTERNS: [(&str, &str); 42] = [
     (r#"[A-Za-z0-9-_=.]+"#, r#"^(?:[A-Za-z0-9\-_=.]+)$"#),
     (r#"[A-Za-z0-9]+"#, r#"^(?:[A-Za-z0-9]+)$"#),
     (r#"[\S]+"#, r#"^(?:[\S]+)$"#),
-    (
-        r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+"#,
-        r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+)$"#,
-    ),
-    (
-        r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*"#,
-        r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*)$"#,
-    ),
+    (r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+"#, r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+)$"#),
+    (r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*"#, r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*)$"#),
     (
         r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*"#,
         r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*)$"#,
@@ -31,78 +25,33 @@ pub static PATTERNS: [(&str, &str); 42] = [
         r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*"#,
         r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{##[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*##\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*)$"#,
     ),
-    (
-        r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]+"#,
-        r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]+)$"#,
-    ),
-    (
-        r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+"#,
-        r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+)$"#,
-    ),
-    (
-        r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+"#,
-        r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+)$"#,
-    ),
-    (
-        r#"[\p{L}\p{M}\p{S}\p{N}\p{P}]+"#,
-        r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$"#,
-    ),
-    (
-        r#"[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+"#,
-        r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$"#,
-    ),
+    (r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]+"#, r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]+)$"#),
+    (r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+"#, r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+)$"#),
+    (r#"[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+"#, r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+)$"#),
+    (r#"[\p{L}\p{M}\p{S}\p{N}\p{P}]+"#, r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$"#),
+    (r#"[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+"#, r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$"#),
     (r#"[\w+-]+"#, r#"^(?:[a-zA-Z0-9_+-]+)$"#),
     (r#"[\w+=/]+"#, r#"^(?:[a-zA-Z0-9_+=/]+)$"#),
     (r#"[\w+]+"#, r#"^(?:[a-zA-Z0-9_+]+)$"#),
-    (
-        r#"[\w-]+_[0-9a-f-]+"#,
-        r#"^(?:[a-zA-Z0-9_-]+_[0-9a-f\-]+)$"#,
-    ),
-    (
-        r#"[\w-]+_[0-9a-zA-Z]+"#,
-        r#"^(?:[a-zA-Z0-9_-]+_[0-9a-zA-Z]+)$"#,
-    ),
+    (r#"[\w-]+_[0-9a-f-]+"#, r#"^(?:[a-zA-Z0-9_-]+_[0-9a-f\-]+)$"#),
+    (r#"[\w-]+_[0-9a-zA-Z]+"#, r#"^(?:[a-zA-Z0-9_-]+_[0-9a-zA-Z]+)$"#),
     (r#"[\w\s+=,.@-]+"#, r#"^(?:[a-zA-Z0-9_\s+=,.@-]+)$"#),
     (r#"[\w\s+=.@-]+"#, r#"^(?:[a-zA-Z0-9_\s+=.@-]+)$"#),
     (r#"[\w]+"#, r#"^(?:[a-zA-Z0-9_]+)$"#),
-    (
-        r#"[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+"#,
-        r#"^(?:[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+)$"#,
-    ),
-    (
-        r#"[\x21\x23-\x5B\x5D-\x7E]+"#,
-        r#"^(?:[\x21\x23-\x5B\x5D-\x7E]+)$"#,
-    ),
-    (
-        r#"[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+"#,
-        r#"^(?:[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+)$"#,
-    ),
-    (
-        r#"^(terms-of-use|privacy-policy)$"#,
-        r#"^(?:(terms-of-use|privacy-policy))$"#,
-    ),
-    (
-        r#"^(tkn|sso)[a-z0-9]{25}$"#,
-        r#"^(?:(tkn|sso)[a-z0-9]{25})$"#,
-    ),
-    (
-        r#"^[0-9A-Za-z\.\-_]*(?<!\.)$"#,
-        r#"^(?:[0-9A-Za-z\.\-_]*)$"#,
-    ),
+    (r#"[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+"#, r#"^(?:[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+)$"#),
+    (r#"[\x21\x23-\x5B\x5D-\x7E]+"#, r#"^(?:[\x21\x23-\x5B\x5D-\x7E]+)$"#),
+    (r#"[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+"#, r#"^(?:[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+)$"#),
+    (r#"^(terms-of-use|privacy-policy)$"#, r#"^(?:(terms-of-use|privacy-policy))$"#),
+    (r#"^(tkn|sso)[a-z0-9]{25}$"#, r#"^(?:(tkn|sso)[a-z0-9]{25})$"#),
+    (r#"^[0-9A-Za-z\.\-_]*(?<!\.)$"#, r#"^(?:[0-9A-Za-z\.\-_]*)$"#),
     (r#"^[0-9a-fA-F]+$"#, r#"^(?:[0-9a-fA-F]+)$"#),
     (
         r#"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"#,
         r#"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$"#,
     ),
-    (
-        r#"^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$"#,
-        r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$"#,
-    ),
+    (r#"^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$"#, r#"^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$"#),
     (r#"^[\w\- ]+$"#, r#"^(?:[a-zA-Z0-9_\- ]+)$"#),
-    (
-        r#"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$"#,
-        r#"^(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)$"#,
-    ),
+    (r#"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$"#, r#"^(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)$"#),
     (r#"^[a-zA-Z0-9_-]+$"#, r#"^(?:[a-zA-Z0-9_-]+)$"#),
     (
         r#"^cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$"#,
@@ -122,74 +71,28 @@ pub static PATTERNS: [(&str, &str); 42] = [
 pub static SHAPES: [Shape; 685] = [
     Shape {
         name: r#"AWSAccountIdType"#,
-        kind: Kind::Str {
-            min: None,
-            max: Some(12),
-            pattern: Some(4),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: Some(12), pattern: Some(4), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"AccessDeniedException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"AccessTokenValidityType"#,
-        kind: Kind::Int {
-            min: Some(1),
-            max: Some(86400),
-        },
-    },
+    Shape { name: r#"AccessDeniedException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"AccessTokenValidityType"#, kind: Kind::Int { min: Some(1), max: Some(86400) } },
     Shape {
         name: r#"AccountRecoverySettingType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"RecoveryMechanisms"#,
-            shape: 455,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"RecoveryMechanisms"#, shape: 455, required: false }]),
     },
-    Shape {
-        name: r#"AccountTakeoverActionNotifyType"#,
-        kind: Kind::Bool,
-    },
+    Shape { name: r#"AccountTakeoverActionNotifyType"#, kind: Kind::Bool },
     Shape {
         name: r#"AccountTakeoverActionType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Notify"#,
-                shape: 4,
-                required: true,
-            },
-            Member {
-                name: r#"EventAction"#,
-                shape: 7,
-                required: true,
-            },
+            Member { name: r#"Notify"#, shape: 4, required: true },
+            Member { name: r#"EventAction"#, shape: 7, required: true },
         ]),
     },
     Shape {
         name: r#"AccountTakeoverActionsType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"LowAction"#,
-                shape: 5,
-                required: false,
-            },
-            Member {
-                name: r#"MediumAction"#,
-                shape: 5,
-                required: false,
-            },
-            Member {
-                name: r#"HighAction"#,
-                shape: 5,
-                required: false,
-            },
+            Member { name: r#"LowAction"#, shape: 5, required: false },
+            Member { name: r#"MediumAction"#, shape: 5, required: false },
+            Member { name: r#"HighAction"#, shape: 5, required: false },
         ]),
     },
     Shape {
@@ -198,1157 +101,414 @@ pub static SHAPES: [Shape; 685] = [
             min: None,
             max: None,
             pattern: None,
-            enum_values: &[
-                r#"BLOCK"#,
-                r#"MFA_IF_CONFIGURED"#,
-                r#"MFA_REQUIRED"#,
-                r#"NO_ACTION"#,
-            ],
+            enum_values: &[r#"BLOCK"#, r#"MFA_IF_CONFIGURED"#, r#"MFA_REQUIRED"#, r#"NO_ACTION"#],
             sensitive: false,
         },
     },
     Shape {
         name: r#"AccountTakeoverRiskConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"NotifyConfiguration"#,
-                shape: 422,
-                required: false,
-            },
-            Member {
-                name: r#"Actions"#,
-                shape: 6,
-                required: true,
-            },
+            Member { name: r#"NotifyConfiguration"#, shape: 422, required: false },
+            Member { name: r#"Actions"#, shape: 6, required: true },
         ]),
     },
-    Shape {
-        name: r#"AcrConfigurationType"#,
-        kind: Kind::Map {
-            key: 11,
-            value: 10,
-            min: Some(0),
-            max: Some(4),
-        },
-    },
-    Shape {
-        name: r#"AcrLevelConfigType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"AcrValue"#,
-            shape: 14,
-            required: true,
-        }]),
-    },
-    Shape {
-        name: r#"AcrLevelKeyType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: Some(3),
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
-    Shape {
-        name: r#"AcrMappingKeyType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: Some(3),
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
-    Shape {
-        name: r#"AcrMappingType"#,
-        kind: Kind::Map {
-            key: 12,
-            value: 14,
-            min: Some(0),
-            max: Some(4),
-        },
-    },
+    Shape { name: r#"AcrConfigurationType"#, kind: Kind::Map { key: 11, value: 10, min: Some(0), max: Some(4) } },
+    Shape { name: r#"AcrLevelConfigType"#, kind: Kind::Struct(&[Member { name: r#"AcrValue"#, shape: 14, required: true }]) },
+    Shape { name: r#"AcrLevelKeyType"#, kind: Kind::Str { min: None, max: None, pattern: Some(3), enum_values: &[], sensitive: false } },
+    Shape { name: r#"AcrMappingKeyType"#, kind: Kind::Str { min: None, max: None, pattern: Some(3), enum_values: &[], sensitive: false } },
+    Shape { name: r#"AcrMappingType"#, kind: Kind::Map { key: 12, value: 14, min: Some(0), max: Some(4) } },
     Shape {
         name: r#"AcrValueType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(64),
-            pattern: Some(27),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(64), pattern: Some(27), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"AddCustomAttributesRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"CustomAttributes"#,
-                shape: 182,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"CustomAttributes"#, shape: 182, required: true },
         ]),
     },
-    Shape {
-        name: r#"AddCustomAttributesResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AddCustomAttributesResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AddUserPoolClientSecretRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"ClientSecret"#,
-                shape: 137,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"ClientSecret"#, shape: 137, required: false },
         ]),
     },
     Shape {
         name: r#"AddUserPoolClientSecretResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"ClientSecretDescriptor"#,
-            shape: 135,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"ClientSecretDescriptor"#, shape: 135, required: false }]),
     },
     Shape {
         name: r#"AdminAddUserToGroupRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"GroupName"#,
-                shape: 329,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"GroupName"#, shape: 329, required: true },
         ]),
     },
     Shape {
         name: r#"AdminConfirmSignUpRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
-    Shape {
-        name: r#"AdminConfirmSignUpResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminConfirmSignUpResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminCreateUserConfigType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AllowAdminCreateUserOnly"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"UnusedAccountValidityDays"#,
-                shape: 25,
-                required: false,
-            },
-            Member {
-                name: r#"InviteMessageTemplate"#,
-                shape: 418,
-                required: false,
-            },
+            Member { name: r#"AllowAdminCreateUserOnly"#, shape: 114, required: false },
+            Member { name: r#"UnusedAccountValidityDays"#, shape: 25, required: false },
+            Member { name: r#"InviteMessageTemplate"#, shape: 418, required: false },
         ]),
     },
     Shape {
         name: r#"AdminCreateUserRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"UserAttributes"#,
-                shape: 95,
-                required: false,
-            },
-            Member {
-                name: r#"ValidationData"#,
-                shape: 95,
-                required: false,
-            },
-            Member {
-                name: r#"TemporaryPassword"#,
-                shape: 438,
-                required: false,
-            },
-            Member {
-                name: r#"ForceAliasCreation"#,
-                shape: 285,
-                required: false,
-            },
-            Member {
-                name: r#"MessageAction"#,
-                shape: 417,
-                required: false,
-            },
-            Member {
-                name: r#"DesiredDeliveryMediums"#,
-                shape: 210,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"UserAttributes"#, shape: 95, required: false },
+            Member { name: r#"ValidationData"#, shape: 95, required: false },
+            Member { name: r#"TemporaryPassword"#, shape: 438, required: false },
+            Member { name: r#"ForceAliasCreation"#, shape: 285, required: false },
+            Member { name: r#"MessageAction"#, shape: 417, required: false },
+            Member { name: r#"DesiredDeliveryMediums"#, shape: 210, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
-    Shape {
-        name: r#"AdminCreateUserResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"User"#,
-            shape: 651,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"AdminCreateUserUnusedAccountValidityDaysType"#,
-        kind: Kind::Int {
-            min: Some(0),
-            max: Some(365),
-        },
-    },
+    Shape { name: r#"AdminCreateUserResponse"#, kind: Kind::Struct(&[Member { name: r#"User"#, shape: 651, required: false }]) },
+    Shape { name: r#"AdminCreateUserUnusedAccountValidityDaysType"#, kind: Kind::Int { min: Some(0), max: Some(365) } },
     Shape {
         name: r#"AdminDeleteSoftwareTokenRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
         ]),
     },
-    Shape {
-        name: r#"AdminDeleteSoftwareTokenResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminDeleteSoftwareTokenResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminDeleteUserAttributesRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"UserAttributeNames"#,
-                shape: 98,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"UserAttributeNames"#, shape: 98, required: true },
         ]),
     },
-    Shape {
-        name: r#"AdminDeleteUserAttributesResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminDeleteUserAttributesResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminDeleteUserRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
         ]),
     },
     Shape {
         name: r#"AdminDisableProviderForUserRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 559,
-                required: true,
-            },
-            Member {
-                name: r#"User"#,
-                shape: 451,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 559, required: true },
+            Member { name: r#"User"#, shape: 451, required: true },
         ]),
     },
-    Shape {
-        name: r#"AdminDisableProviderForUserResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminDisableProviderForUserResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminDisableUserRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
         ]),
     },
-    Shape {
-        name: r#"AdminDisableUserResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminDisableUserResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminEnableUserRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
         ]),
     },
-    Shape {
-        name: r#"AdminEnableUserResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminEnableUserResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminForgetDeviceRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"DeviceKey"#,
-                shape: 237,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"DeviceKey"#, shape: 237, required: true },
         ]),
     },
     Shape {
         name: r#"AdminGetDeviceRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"DeviceKey"#,
-                shape: 237,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
+            Member { name: r#"DeviceKey"#, shape: 237, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
         ]),
     },
-    Shape {
-        name: r#"AdminGetDeviceResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Device"#,
-            shape: 242,
-            required: true,
-        }]),
-    },
+    Shape { name: r#"AdminGetDeviceResponse"#, kind: Kind::Struct(&[Member { name: r#"Device"#, shape: 242, required: true }]) },
     Shape {
         name: r#"AdminGetUserAuthFactorsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
         ]),
     },
     Shape {
         name: r#"AdminGetUserAuthFactorsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"PreferredMfaSetting"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"UserMFASettingList"#,
-                shape: 627,
-                required: false,
-            },
-            Member {
-                name: r#"ConfiguredUserAuthFactors"#,
-                shape: 152,
-                required: false,
-            },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"PreferredMfaSetting"#, shape: 559, required: false },
+            Member { name: r#"UserMFASettingList"#, shape: 627, required: false },
+            Member { name: r#"ConfiguredUserAuthFactors"#, shape: 152, required: false },
         ]),
     },
     Shape {
         name: r#"AdminGetUserRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
         ]),
     },
     Shape {
         name: r#"AdminGetUserResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"UserAttributes"#,
-                shape: 95,
-                required: false,
-            },
-            Member {
-                name: r#"UserCreateDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"UserLastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"Enabled"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"UserStatus"#,
-                shape: 650,
-                required: false,
-            },
-            Member {
-                name: r#"MFAOptions"#,
-                shape: 411,
-                required: false,
-            },
-            Member {
-                name: r#"PreferredMfaSetting"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"UserMFASettingList"#,
-                shape: 627,
-                required: false,
-            },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"UserAttributes"#, shape: 95, required: false },
+            Member { name: r#"UserCreateDate"#, shape: 188, required: false },
+            Member { name: r#"UserLastModifiedDate"#, shape: 188, required: false },
+            Member { name: r#"Enabled"#, shape: 114, required: false },
+            Member { name: r#"UserStatus"#, shape: 650, required: false },
+            Member { name: r#"MFAOptions"#, shape: 411, required: false },
+            Member { name: r#"PreferredMfaSetting"#, shape: 559, required: false },
+            Member { name: r#"UserMFASettingList"#, shape: 627, required: false },
         ]),
     },
     Shape {
         name: r#"AdminInitiateAuthRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"AuthFlow"#,
-                shape: 108,
-                required: true,
-            },
-            Member {
-                name: r#"AuthParameters"#,
-                shape: 109,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
-            Member {
-                name: r#"AnalyticsMetadata"#,
-                shape: 85,
-                required: false,
-            },
-            Member {
-                name: r#"ContextData"#,
-                shape: 160,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"AuthFlow"#, shape: 108, required: true },
+            Member { name: r#"AuthParameters"#, shape: 109, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
+            Member { name: r#"AnalyticsMetadata"#, shape: 85, required: false },
+            Member { name: r#"ContextData"#, shape: 160, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
         ]),
     },
     Shape {
         name: r#"AdminInitiateAuthResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ChallengeName"#,
-                shape: 119,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
-            Member {
-                name: r#"ChallengeParameters"#,
-                shape: 120,
-                required: false,
-            },
-            Member {
-                name: r#"AuthenticationResult"#,
-                shape: 111,
-                required: false,
-            },
-            Member {
-                name: r#"AvailableChallenges"#,
-                shape: 112,
-                required: false,
-            },
+            Member { name: r#"ChallengeName"#, shape: 119, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
+            Member { name: r#"ChallengeParameters"#, shape: 120, required: false },
+            Member { name: r#"AuthenticationResult"#, shape: 111, required: false },
+            Member { name: r#"AvailableChallenges"#, shape: 112, required: false },
         ]),
     },
     Shape {
         name: r#"AdminLinkProviderForUserRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 559,
-                required: true,
-            },
-            Member {
-                name: r#"DestinationUser"#,
-                shape: 451,
-                required: true,
-            },
-            Member {
-                name: r#"SourceUser"#,
-                shape: 451,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 559, required: true },
+            Member { name: r#"DestinationUser"#, shape: 451, required: true },
+            Member { name: r#"SourceUser"#, shape: 451, required: true },
         ]),
     },
-    Shape {
-        name: r#"AdminLinkProviderForUserResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminLinkProviderForUserResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminListDevicesRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"Limit"#,
-                shape: 454,
-                required: false,
-            },
-            Member {
-                name: r#"PaginationToken"#,
-                shape: 506,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"Limit"#, shape: 454, required: false },
+            Member { name: r#"PaginationToken"#, shape: 506, required: false },
         ]),
     },
     Shape {
         name: r#"AdminListDevicesResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Devices"#,
-                shape: 238,
-                required: false,
-            },
-            Member {
-                name: r#"PaginationToken"#,
-                shape: 506,
-                required: false,
-            },
+            Member { name: r#"Devices"#, shape: 238, required: false },
+            Member { name: r#"PaginationToken"#, shape: 506, required: false },
         ]),
     },
     Shape {
         name: r#"AdminListGroupsForUserRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Limit"#,
-                shape: 454,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Limit"#, shape: 454, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"AdminListGroupsForUserResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Groups"#,
-                shape: 328,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"Groups"#, shape: 328, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"AdminListUserAuthEventsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"MaxResults"#,
-                shape: 454,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"MaxResults"#, shape: 454, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"AdminListUserAuthEventsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AuthEvents"#,
-                shape: 106,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"AuthEvents"#, shape: 106, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"AdminListUserSessionsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"AdminListUserSessionsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Sessions"#,
-                shape: 521,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"Sessions"#, shape: 521, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"AdminRemoveUserFromGroupRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"GroupName"#,
-                shape: 329,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"GroupName"#, shape: 329, required: true },
         ]),
     },
     Shape {
         name: r#"AdminResetUserPasswordRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
-    Shape {
-        name: r#"AdminResetUserPasswordResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminResetUserPasswordResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminRespondToAuthChallengeRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"ChallengeName"#,
-                shape: 119,
-                required: true,
-            },
-            Member {
-                name: r#"ChallengeResponses"#,
-                shape: 124,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
-            Member {
-                name: r#"AnalyticsMetadata"#,
-                shape: 85,
-                required: false,
-            },
-            Member {
-                name: r#"ContextData"#,
-                shape: 160,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"ChallengeName"#, shape: 119, required: true },
+            Member { name: r#"ChallengeResponses"#, shape: 124, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
+            Member { name: r#"AnalyticsMetadata"#, shape: 85, required: false },
+            Member { name: r#"ContextData"#, shape: 160, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
     Shape {
         name: r#"AdminRespondToAuthChallengeResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ChallengeName"#,
-                shape: 119,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
-            Member {
-                name: r#"ChallengeParameters"#,
-                shape: 120,
-                required: false,
-            },
-            Member {
-                name: r#"AuthenticationResult"#,
-                shape: 111,
-                required: false,
-            },
-            Member {
-                name: r#"AvailableChallenges"#,
-                shape: 112,
-                required: false,
-            },
+            Member { name: r#"ChallengeName"#, shape: 119, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
+            Member { name: r#"ChallengeParameters"#, shape: 120, required: false },
+            Member { name: r#"AuthenticationResult"#, shape: 111, required: false },
+            Member { name: r#"AvailableChallenges"#, shape: 112, required: false },
         ]),
     },
     Shape {
         name: r#"AdminRevokeUserSessionRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"SessionId"#,
-                shape: 514,
-                required: true,
-            },
-            Member {
-                name: r#"RevokeAssociatedSessions"#,
-                shape: 485,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"SessionId"#, shape: 514, required: true },
+            Member { name: r#"RevokeAssociatedSessions"#, shape: 485, required: false },
         ]),
     },
-    Shape {
-        name: r#"AdminRevokeUserSessionResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminRevokeUserSessionResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminSetUserMFAPreferenceRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SMSMfaSettings"#,
-                shape: 499,
-                required: false,
-            },
-            Member {
-                name: r#"SoftwareTokenMfaSettings"#,
-                shape: 549,
-                required: false,
-            },
-            Member {
-                name: r#"EmailMfaSettings"#,
-                shape: 254,
-                required: false,
-            },
-            Member {
-                name: r#"WebAuthnMfaSettings"#,
-                shape: 679,
-                required: false,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
+            Member { name: r#"SMSMfaSettings"#, shape: 499, required: false },
+            Member { name: r#"SoftwareTokenMfaSettings"#, shape: 549, required: false },
+            Member { name: r#"EmailMfaSettings"#, shape: 254, required: false },
+            Member { name: r#"WebAuthnMfaSettings"#, shape: 679, required: false },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
         ]),
     },
-    Shape {
-        name: r#"AdminSetUserMFAPreferenceResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminSetUserMFAPreferenceResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminSetUserPasswordRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"Password"#,
-                shape: 438,
-                required: true,
-            },
-            Member {
-                name: r#"Permanent"#,
-                shape: 114,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"Password"#, shape: 438, required: true },
+            Member { name: r#"Permanent"#, shape: 114, required: false },
         ]),
     },
-    Shape {
-        name: r#"AdminSetUserPasswordResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminSetUserPasswordResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminSetUserSettingsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"MFAOptions"#,
-                shape: 411,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"MFAOptions"#, shape: 411, required: true },
         ]),
     },
-    Shape {
-        name: r#"AdminSetUserSettingsResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminSetUserSettingsResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminUpdateAuthEventFeedbackRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"EventId"#,
-                shape: 271,
-                required: true,
-            },
-            Member {
-                name: r#"FeedbackValue"#,
-                shape: 282,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"EventId"#, shape: 271, required: true },
+            Member { name: r#"FeedbackValue"#, shape: 282, required: true },
         ]),
     },
-    Shape {
-        name: r#"AdminUpdateAuthEventFeedbackResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminUpdateAuthEventFeedbackResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminUpdateDeviceStatusRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"DeviceKey"#,
-                shape: 237,
-                required: true,
-            },
-            Member {
-                name: r#"DeviceRememberedStatus"#,
-                shape: 240,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"DeviceKey"#, shape: 237, required: true },
+            Member { name: r#"DeviceRememberedStatus"#, shape: 240, required: false },
         ]),
     },
-    Shape {
-        name: r#"AdminUpdateDeviceStatusResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminUpdateDeviceStatusResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminUpdateUserAttributesRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"UserAttributes"#,
-                shape: 95,
-                required: true,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"UserAttributes"#, shape: 95, required: true },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
-    Shape {
-        name: r#"AdminUpdateUserAttributesResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminUpdateUserAttributesResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdminUserGlobalSignOutRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
         ]),
     },
-    Shape {
-        name: r#"AdminUserGlobalSignOutResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"AdminUserGlobalSignOutResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"AdvancedSecurityAdditionalFlowsType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"CustomAuthMode"#,
-            shape: 78,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"CustomAuthMode"#, shape: 78, required: false }]),
     },
     Shape {
         name: r#"AdvancedSecurityEnabledModeType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"AUDIT"#, r#"ENFORCED"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"AUDIT"#, r#"ENFORCED"#], sensitive: false },
     },
     Shape {
         name: r#"AdvancedSecurityModeType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"OFF"#, r#"AUDIT"#, r#"ENFORCED"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"OFF"#, r#"AUDIT"#, r#"ENFORCED"#], sensitive: false },
     },
     Shape {
         name: r#"AliasAttributeType"#,
@@ -1360,85 +520,25 @@ pub static SHAPES: [Shape; 685] = [
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"AliasAttributesListType"#,
-        kind: Kind::List {
-            member: 80,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"AliasExistsException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"AllowedFirstAuthFactorsListType"#,
-        kind: Kind::List {
-            member: 107,
-            min: Some(1),
-            max: Some(5),
-        },
-    },
+    Shape { name: r#"AliasAttributesListType"#, kind: Kind::List { member: 80, min: None, max: None } },
+    Shape { name: r#"AliasExistsException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"AllowedFirstAuthFactorsListType"#, kind: Kind::List { member: 107, min: Some(1), max: Some(5) } },
     Shape {
         name: r#"AnalyticsConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ApplicationId"#,
-                shape: 332,
-                required: false,
-            },
-            Member {
-                name: r#"ApplicationArn"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"RoleArn"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"ExternalId"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"UserDataShared"#,
-                shape: 114,
-                required: false,
-            },
+            Member { name: r#"ApplicationId"#, shape: 332, required: false },
+            Member { name: r#"ApplicationArn"#, shape: 86, required: false },
+            Member { name: r#"RoleArn"#, shape: 86, required: false },
+            Member { name: r#"ExternalId"#, shape: 559, required: false },
+            Member { name: r#"UserDataShared"#, shape: 114, required: false },
         ]),
     },
     Shape {
         name: r#"AnalyticsMetadataType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"AnalyticsEndpointId"#,
-            shape: 559,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"AnalyticsEndpointId"#, shape: 559, required: false }]),
     },
-    Shape {
-        name: r#"ArnType"#,
-        kind: Kind::Str {
-            min: Some(20),
-            max: Some(2048),
-            pattern: Some(39),
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
-    Shape {
-        name: r#"AssetBytesType"#,
-        kind: Kind::Blob {
-            min: None,
-            max: Some(1000000),
-        },
-    },
+    Shape { name: r#"ArnType"#, kind: Kind::Str { min: Some(20), max: Some(2048), pattern: Some(39), enum_values: &[], sensitive: false } },
+    Shape { name: r#"AssetBytesType"#, kind: Kind::Blob { min: None, max: Some(1000000) } },
     Shape {
         name: r#"AssetCategoryType"#,
         kind: Kind::Str {
@@ -1475,72 +575,29 @@ pub static SHAPES: [Shape; 685] = [
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"AssetListType"#,
-        kind: Kind::List {
-            member: 91,
-            min: Some(0),
-            max: Some(40),
-        },
-    },
+    Shape { name: r#"AssetListType"#, kind: Kind::List { member: 91, min: Some(0), max: Some(40) } },
     Shape {
         name: r#"AssetType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Category"#,
-                shape: 88,
-                required: true,
-            },
-            Member {
-                name: r#"ColorMode"#,
-                shape: 144,
-                required: true,
-            },
-            Member {
-                name: r#"Extension"#,
-                shape: 89,
-                required: true,
-            },
-            Member {
-                name: r#"Bytes"#,
-                shape: 87,
-                required: false,
-            },
-            Member {
-                name: r#"ResourceId"#,
-                shape: 470,
-                required: false,
-            },
+            Member { name: r#"Category"#, shape: 88, required: true },
+            Member { name: r#"ColorMode"#, shape: 144, required: true },
+            Member { name: r#"Extension"#, shape: 89, required: true },
+            Member { name: r#"Bytes"#, shape: 87, required: false },
+            Member { name: r#"ResourceId"#, shape: 470, required: false },
         ]),
     },
     Shape {
         name: r#"AssociateSoftwareTokenRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
         ]),
     },
     Shape {
         name: r#"AssociateSoftwareTokenResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SecretCode"#,
-                shape: 508,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
+            Member { name: r#"SecretCode"#, shape: 508, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
         ]),
     },
     Shape {
@@ -1553,168 +610,55 @@ pub static SHAPES: [Shape; 685] = [
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"AttributeListType"#,
-        kind: Kind::List {
-            member: 100,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"AttributeListType"#, kind: Kind::List { member: 100, min: None, max: None } },
     Shape {
         name: r#"AttributeMappingKeyType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(32),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(32), pattern: None, enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"AttributeMappingType"#,
-        kind: Kind::Map {
-            key: 96,
-            value: 559,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"AttributeNameListType"#,
-        kind: Kind::List {
-            member: 99,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"AttributeMappingType"#, kind: Kind::Map { key: 96, value: 559, min: None, max: None } },
+    Shape { name: r#"AttributeNameListType"#, kind: Kind::List { member: 99, min: None, max: None } },
     Shape {
         name: r#"AttributeNameType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(32),
-            pattern: Some(15),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(32), pattern: Some(15), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"AttributeType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Name"#,
-                shape: 99,
-                required: true,
-            },
-            Member {
-                name: r#"Value"#,
-                shape: 101,
-                required: false,
-            },
+            Member { name: r#"Name"#, shape: 99, required: true },
+            Member { name: r#"Value"#, shape: 101, required: false },
         ]),
     },
     Shape {
         name: r#"AttributeValueType"#,
-        kind: Kind::Str {
-            min: None,
-            max: Some(2048),
-            pattern: None,
-            enum_values: &[],
-            sensitive: true,
-        },
+        kind: Kind::Str { min: None, max: Some(2048), pattern: None, enum_values: &[], sensitive: true },
     },
-    Shape {
-        name: r#"AttributesRequireVerificationBeforeUpdateType"#,
-        kind: Kind::List {
-            member: 660,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"AudienceListType"#,
-        kind: Kind::List {
-            member: 104,
-            min: Some(0),
-            max: Some(1),
-        },
-    },
+    Shape { name: r#"AttributesRequireVerificationBeforeUpdateType"#, kind: Kind::List { member: 660, min: None, max: None } },
+    Shape { name: r#"AudienceListType"#, kind: Kind::List { member: 104, min: Some(0), max: Some(1) } },
     Shape {
         name: r#"AudienceType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(256),
-            pattern: Some(27),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(256), pattern: Some(27), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"AuthEventType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"EventId"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"EventType"#,
-                shape: 275,
-                required: false,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"EventResponse"#,
-                shape: 272,
-                required: false,
-            },
-            Member {
-                name: r#"EventRisk"#,
-                shape: 273,
-                required: false,
-            },
-            Member {
-                name: r#"ChallengeResponses"#,
-                shape: 122,
-                required: false,
-            },
-            Member {
-                name: r#"EventContextData"#,
-                shape: 267,
-                required: false,
-            },
-            Member {
-                name: r#"EventFeedback"#,
-                shape: 268,
-                required: false,
-            },
+            Member { name: r#"EventId"#, shape: 559, required: false },
+            Member { name: r#"EventType"#, shape: 275, required: false },
+            Member { name: r#"CreationDate"#, shape: 188, required: false },
+            Member { name: r#"EventResponse"#, shape: 272, required: false },
+            Member { name: r#"EventRisk"#, shape: 273, required: false },
+            Member { name: r#"ChallengeResponses"#, shape: 122, required: false },
+            Member { name: r#"EventContextData"#, shape: 267, required: false },
+            Member { name: r#"EventFeedback"#, shape: 268, required: false },
         ]),
     },
-    Shape {
-        name: r#"AuthEventsType"#,
-        kind: Kind::List {
-            member: 105,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"AuthEventsType"#, kind: Kind::List { member: 105, min: None, max: None } },
     Shape {
         name: r#"AuthFactorType"#,
         kind: Kind::Str {
             min: None,
             max: None,
             pattern: None,
-            enum_values: &[
-                r#"PASSWORD"#,
-                r#"EMAIL_OTP"#,
-                r#"SMS_OTP"#,
-                r#"WEB_AUTHN"#,
-                r#"SOFTWARE_TOKEN"#,
-            ],
+            enum_values: &[r#"PASSWORD"#, r#"EMAIL_OTP"#, r#"SMS_OTP"#, r#"WEB_AUTHN"#, r#"SOFTWARE_TOKEN"#],
             sensitive: false,
         },
     },
@@ -1737,114 +681,28 @@ pub static SHAPES: [Shape; 685] = [
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"AuthParametersType"#,
-        kind: Kind::Map {
-            key: 559,
-            value: 559,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"AuthSessionValidityType"#,
-        kind: Kind::Int {
-            min: Some(3),
-            max: Some(15),
-        },
-    },
+    Shape { name: r#"AuthParametersType"#, kind: Kind::Map { key: 559, value: 559, min: None, max: None } },
+    Shape { name: r#"AuthSessionValidityType"#, kind: Kind::Int { min: Some(3), max: Some(15) } },
     Shape {
         name: r#"AuthenticationResultType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: false,
-            },
-            Member {
-                name: r#"ExpiresIn"#,
-                shape: 346,
-                required: false,
-            },
-            Member {
-                name: r#"TokenType"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"RefreshToken"#,
-                shape: 576,
-                required: false,
-            },
-            Member {
-                name: r#"IdToken"#,
-                shape: 576,
-                required: false,
-            },
-            Member {
-                name: r#"NewDeviceMetadata"#,
-                shape: 420,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: false },
+            Member { name: r#"ExpiresIn"#, shape: 346, required: false },
+            Member { name: r#"TokenType"#, shape: 559, required: false },
+            Member { name: r#"RefreshToken"#, shape: 576, required: false },
+            Member { name: r#"IdToken"#, shape: 576, required: false },
+            Member { name: r#"NewDeviceMetadata"#, shape: 420, required: false },
         ]),
     },
-    Shape {
-        name: r#"AvailableChallengeListType"#,
-        kind: Kind::List {
-            member: 119,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"BlockedIPRangeListType"#,
-        kind: Kind::List {
-            member: 559,
-            min: None,
-            max: Some(200),
-        },
-    },
-    Shape {
-        name: r#"BooleanType"#,
-        kind: Kind::Bool,
-    },
-    Shape {
-        name: r#"CSSType"#,
-        kind: Kind::Str {
-            min: Some(0),
-            max: Some(131072),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
-    Shape {
-        name: r#"CSSVersionType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
-    Shape {
-        name: r#"CallbackURLsListType"#,
-        kind: Kind::List {
-            member: 458,
-            min: Some(0),
-            max: Some(100),
-        },
-    },
+    Shape { name: r#"AvailableChallengeListType"#, kind: Kind::List { member: 119, min: None, max: None } },
+    Shape { name: r#"BlockedIPRangeListType"#, kind: Kind::List { member: 559, min: None, max: Some(200) } },
+    Shape { name: r#"BooleanType"#, kind: Kind::Bool },
+    Shape { name: r#"CSSType"#, kind: Kind::Str { min: Some(0), max: Some(131072), pattern: None, enum_values: &[], sensitive: false } },
+    Shape { name: r#"CSSVersionType"#, kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[], sensitive: false } },
+    Shape { name: r#"CallbackURLsListType"#, kind: Kind::List { member: 458, min: Some(0), max: Some(100) } },
     Shape {
         name: r#"ChallengeName"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"Password"#, r#"Mfa"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"Password"#, r#"Mfa"#], sensitive: false },
     },
     Shape {
         name: r#"ChallengeNameType"#,
@@ -1873,1246 +731,399 @@ pub static SHAPES: [Shape; 685] = [
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"ChallengeParametersType"#,
-        kind: Kind::Map {
-            key: 559,
-            value: 559,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"ChallengeParametersType"#, kind: Kind::Map { key: 559, value: 559, min: None, max: None } },
     Shape {
         name: r#"ChallengeResponse"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"Success"#, r#"Failure"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"Success"#, r#"Failure"#], sensitive: false },
     },
-    Shape {
-        name: r#"ChallengeResponseListType"#,
-        kind: Kind::List {
-            member: 123,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"ChallengeResponseListType"#, kind: Kind::List { member: 123, min: None, max: None } },
     Shape {
         name: r#"ChallengeResponseType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ChallengeName"#,
-                shape: 118,
-                required: false,
-            },
-            Member {
-                name: r#"ChallengeResponse"#,
-                shape: 121,
-                required: false,
-            },
+            Member { name: r#"ChallengeName"#, shape: 118, required: false },
+            Member { name: r#"ChallengeResponse"#, shape: 121, required: false },
         ]),
     },
-    Shape {
-        name: r#"ChallengeResponsesType"#,
-        kind: Kind::Map {
-            key: 559,
-            value: 559,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"ChallengeResponsesType"#, kind: Kind::Map { key: 559, value: 559, min: None, max: None } },
     Shape {
         name: r#"ChangePasswordRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"PreviousPassword"#,
-                shape: 438,
-                required: false,
-            },
-            Member {
-                name: r#"ProposedPassword"#,
-                shape: 438,
-                required: true,
-            },
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
+            Member { name: r#"PreviousPassword"#, shape: 438, required: false },
+            Member { name: r#"ProposedPassword"#, shape: 438, required: true },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
         ]),
     },
-    Shape {
-        name: r#"ChangePasswordResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"ChangePasswordResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"ClientAuthenticationResultType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: false,
-            },
-            Member {
-                name: r#"ExpiresIn"#,
-                shape: 346,
-                required: false,
-            },
-            Member {
-                name: r#"TokenType"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: false },
+            Member { name: r#"ExpiresIn"#, shape: 346, required: false },
+            Member { name: r#"TokenType"#, shape: 559, required: false },
         ]),
     },
     Shape {
         name: r#"ClientIdType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some(20),
-            enum_values: &[],
-            sensitive: true,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(128), pattern: Some(20), enum_values: &[], sensitive: true },
     },
-    Shape {
-        name: r#"ClientMetadataType"#,
-        kind: Kind::Map {
-            key: 559,
-            value: 559,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"ClientMetadataType"#, kind: Kind::Map { key: 559, value: 559, min: None, max: None } },
     Shape {
         name: r#"ClientNameType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some(23),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(128), pattern: Some(23), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"ClientPermissionListType"#,
-        kind: Kind::List {
-            member: 132,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"ClientPermissionListType"#, kind: Kind::List { member: 132, min: None, max: None } },
     Shape {
         name: r#"ClientPermissionType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(2048),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(2048), pattern: None, enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"ClientSSOSessionConfigType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"MaxValidityMinutes"#,
-            shape: 500,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"MaxValidityMinutes"#, shape: 500, required: true }]),
     },
-    Shape {
-        name: r#"ClientSecretDescriptorListType"#,
-        kind: Kind::List {
-            member: 135,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"ClientSecretDescriptorListType"#, kind: Kind::List { member: 135, min: None, max: None } },
     Shape {
         name: r#"ClientSecretDescriptorType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientSecretId"#,
-                shape: 136,
-                required: false,
-            },
-            Member {
-                name: r#"ClientSecretValue"#,
-                shape: 137,
-                required: false,
-            },
-            Member {
-                name: r#"ClientSecretCreateDate"#,
-                shape: 188,
-                required: false,
-            },
+            Member { name: r#"ClientSecretId"#, shape: 136, required: false },
+            Member { name: r#"ClientSecretValue"#, shape: 137, required: false },
+            Member { name: r#"ClientSecretCreateDate"#, shape: 188, required: false },
         ]),
     },
     Shape {
         name: r#"ClientSecretIdType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(128),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(128), pattern: None, enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"ClientSecretType"#,
-        kind: Kind::Str {
-            min: Some(24),
-            max: Some(64),
-            pattern: Some(20),
-            enum_values: &[],
-            sensitive: true,
-        },
+        kind: Kind::Str { min: Some(24), max: Some(64), pattern: Some(20), enum_values: &[], sensitive: true },
     },
     Shape {
         name: r#"ClientTypeType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"REGULAR"#, r#"DCR"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"REGULAR"#, r#"DCR"#], sensitive: false },
     },
     Shape {
         name: r#"CloudWatchLogsConfigurationType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"LogGroupArn"#,
-            shape: 86,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"LogGroupArn"#, shape: 86, required: false }]),
     },
-    Shape {
-        name: r#"CodeDeliveryDetailsListType"#,
-        kind: Kind::List {
-            member: 141,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"CodeDeliveryDetailsListType"#, kind: Kind::List { member: 141, min: None, max: None } },
     Shape {
         name: r#"CodeDeliveryDetailsType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Destination"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"DeliveryMedium"#,
-                shape: 211,
-                required: false,
-            },
-            Member {
-                name: r#"AttributeName"#,
-                shape: 99,
-                required: false,
-            },
+            Member { name: r#"Destination"#, shape: 559, required: false },
+            Member { name: r#"DeliveryMedium"#, shape: 211, required: false },
+            Member { name: r#"AttributeName"#, shape: 99, required: false },
         ]),
     },
-    Shape {
-        name: r#"CodeDeliveryFailureException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"CodeMismatchException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"CodeDeliveryFailureException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"CodeMismatchException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"ColorSchemeModeType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"LIGHT"#, r#"DARK"#, r#"DYNAMIC"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"LIGHT"#, r#"DARK"#, r#"DYNAMIC"#], sensitive: false },
     },
     Shape {
         name: r#"CompleteWebAuthnRegistrationRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"Credential"#,
-                shape: 243,
-                required: true,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"Credential"#, shape: 243, required: true },
         ]),
     },
-    Shape {
-        name: r#"CompleteWebAuthnRegistrationResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"CompleteWebAuthnRegistrationResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"CompletionMessageType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some(25),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(128), pattern: Some(25), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"CompromisedCredentialsActionsType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"EventAction"#,
-            shape: 149,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"EventAction"#, shape: 149, required: true }]),
     },
     Shape {
         name: r#"CompromisedCredentialsEventActionType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"BLOCK"#, r#"NO_ACTION"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"BLOCK"#, r#"NO_ACTION"#], sensitive: false },
     },
     Shape {
         name: r#"CompromisedCredentialsRiskConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"EventFilter"#,
-                shape: 270,
-                required: false,
-            },
-            Member {
-                name: r#"Actions"#,
-                shape: 148,
-                required: true,
-            },
+            Member { name: r#"EventFilter"#, shape: 270, required: false },
+            Member { name: r#"Actions"#, shape: 148, required: true },
         ]),
     },
-    Shape {
-        name: r#"ConcurrentModificationException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"ConfiguredUserAuthFactorsListType"#,
-        kind: Kind::List {
-            member: 107,
-            min: Some(0),
-            max: Some(8),
-        },
-    },
+    Shape { name: r#"ConcurrentModificationException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"ConfiguredUserAuthFactorsListType"#, kind: Kind::List { member: 107, min: Some(0), max: Some(8) } },
     Shape {
         name: r#"ConfirmDeviceRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"DeviceKey"#,
-                shape: 237,
-                required: true,
-            },
-            Member {
-                name: r#"DeviceSecretVerifierConfig"#,
-                shape: 241,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceName"#,
-                shape: 239,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"DeviceKey"#, shape: 237, required: true },
+            Member { name: r#"DeviceSecretVerifierConfig"#, shape: 241, required: false },
+            Member { name: r#"DeviceName"#, shape: 239, required: false },
         ]),
     },
     Shape {
         name: r#"ConfirmDeviceResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserConfirmationNecessary"#,
-            shape: 114,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserConfirmationNecessary"#, shape: 114, required: false }]),
     },
     Shape {
         name: r#"ConfirmForgotPasswordRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"SecretHash"#,
-                shape: 509,
-                required: false,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"ConfirmationCode"#,
-                shape: 159,
-                required: true,
-            },
-            Member {
-                name: r#"Password"#,
-                shape: 438,
-                required: true,
-            },
-            Member {
-                name: r#"AnalyticsMetadata"#,
-                shape: 85,
-                required: false,
-            },
-            Member {
-                name: r#"UserContextData"#,
-                shape: 618,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"SecretHash"#, shape: 509, required: false },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"ConfirmationCode"#, shape: 159, required: true },
+            Member { name: r#"Password"#, shape: 438, required: true },
+            Member { name: r#"AnalyticsMetadata"#, shape: 85, required: false },
+            Member { name: r#"UserContextData"#, shape: 618, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
-    Shape {
-        name: r#"ConfirmForgotPasswordResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"ConfirmForgotPasswordResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"ConfirmSignUpRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"SecretHash"#,
-                shape: 509,
-                required: false,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"ConfirmationCode"#,
-                shape: 159,
-                required: true,
-            },
-            Member {
-                name: r#"ForceAliasCreation"#,
-                shape: 285,
-                required: false,
-            },
-            Member {
-                name: r#"AnalyticsMetadata"#,
-                shape: 85,
-                required: false,
-            },
-            Member {
-                name: r#"UserContextData"#,
-                shape: 618,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"SecretHash"#, shape: 509, required: false },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"ConfirmationCode"#, shape: 159, required: true },
+            Member { name: r#"ForceAliasCreation"#, shape: 285, required: false },
+            Member { name: r#"AnalyticsMetadata"#, shape: 85, required: false },
+            Member { name: r#"UserContextData"#, shape: 618, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
         ]),
     },
-    Shape {
-        name: r#"ConfirmSignUpResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Session"#,
-            shape: 519,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"ConfirmSignUpResponse"#, kind: Kind::Struct(&[Member { name: r#"Session"#, shape: 519, required: false }]) },
     Shape {
         name: r#"ConfirmationCodeType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(2048),
-            pattern: Some(8),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(2048), pattern: Some(8), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"ContextDataType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"IpAddress"#,
-                shape: 559,
-                required: true,
-            },
-            Member {
-                name: r#"ServerName"#,
-                shape: 559,
-                required: true,
-            },
-            Member {
-                name: r#"ServerPath"#,
-                shape: 559,
-                required: true,
-            },
-            Member {
-                name: r#"HttpHeaders"#,
-                shape: 334,
-                required: true,
-            },
-            Member {
-                name: r#"EncodedData"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"IpAddress"#, shape: 559, required: true },
+            Member { name: r#"ServerName"#, shape: 559, required: true },
+            Member { name: r#"ServerPath"#, shape: 559, required: true },
+            Member { name: r#"HttpHeaders"#, shape: 334, required: true },
+            Member { name: r#"EncodedData"#, shape: 559, required: false },
         ]),
     },
     Shape {
         name: r#"CreateGroupRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"GroupName"#,
-                shape: 329,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Description"#,
-                shape: 234,
-                required: false,
-            },
-            Member {
-                name: r#"RoleArn"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"Precedence"#,
-                shape: 443,
-                required: false,
-            },
+            Member { name: r#"GroupName"#, shape: 329, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Description"#, shape: 234, required: false },
+            Member { name: r#"RoleArn"#, shape: 86, required: false },
+            Member { name: r#"Precedence"#, shape: 443, required: false },
         ]),
     },
-    Shape {
-        name: r#"CreateGroupResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Group"#,
-            shape: 330,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"CreateGroupResponse"#, kind: Kind::Struct(&[Member { name: r#"Group"#, shape: 330, required: false }]) },
     Shape {
         name: r#"CreateIdentityProviderRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ProviderName"#,
-                shape: 450,
-                required: true,
-            },
-            Member {
-                name: r#"ProviderType"#,
-                shape: 337,
-                required: true,
-            },
-            Member {
-                name: r#"ProviderDetails"#,
-                shape: 448,
-                required: true,
-            },
-            Member {
-                name: r#"AttributeMapping"#,
-                shape: 97,
-                required: false,
-            },
-            Member {
-                name: r#"IdpIdentifiers"#,
-                shape: 339,
-                required: false,
-            },
-            Member {
-                name: r#"AcrMapping"#,
-                shape: 13,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ProviderName"#, shape: 450, required: true },
+            Member { name: r#"ProviderType"#, shape: 337, required: true },
+            Member { name: r#"ProviderDetails"#, shape: 448, required: true },
+            Member { name: r#"AttributeMapping"#, shape: 97, required: false },
+            Member { name: r#"IdpIdentifiers"#, shape: 339, required: false },
+            Member { name: r#"AcrMapping"#, shape: 13, required: false },
         ]),
     },
     Shape {
         name: r#"CreateIdentityProviderResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"IdentityProvider"#,
-            shape: 336,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"IdentityProvider"#, shape: 336, required: true }]),
     },
     Shape {
         name: r#"CreateManagedLoginBrandingRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"UseCognitoProvidedValues"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"Settings"#,
-                shape: 243,
-                required: false,
-            },
-            Member {
-                name: r#"Assets"#,
-                shape: 90,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"UseCognitoProvidedValues"#, shape: 114, required: false },
+            Member { name: r#"Settings"#, shape: 243, required: false },
+            Member { name: r#"Assets"#, shape: 90, required: false },
         ]),
     },
     Shape {
         name: r#"CreateManagedLoginBrandingResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"ManagedLoginBranding"#,
-            shape: 415,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"ManagedLoginBranding"#, shape: 415, required: false }]),
     },
     Shape {
         name: r#"CreateResourceServerRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Identifier"#,
-                shape: 473,
-                required: true,
-            },
-            Member {
-                name: r#"Name"#,
-                shape: 475,
-                required: true,
-            },
-            Member {
-                name: r#"Scopes"#,
-                shape: 477,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Identifier"#, shape: 473, required: true },
+            Member { name: r#"Name"#, shape: 475, required: true },
+            Member { name: r#"Scopes"#, shape: 477, required: false },
         ]),
     },
     Shape {
         name: r#"CreateResourceServerResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"ResourceServer"#,
-            shape: 480,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"ResourceServer"#, shape: 480, required: true }]),
     },
     Shape {
         name: r#"CreateTermsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"TermsName"#,
-                shape: 571,
-                required: true,
-            },
-            Member {
-                name: r#"TermsSource"#,
-                shape: 572,
-                required: true,
-            },
-            Member {
-                name: r#"Enforcement"#,
-                shape: 568,
-                required: true,
-            },
-            Member {
-                name: r#"Links"#,
-                shape: 369,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"TermsName"#, shape: 571, required: true },
+            Member { name: r#"TermsSource"#, shape: 572, required: true },
+            Member { name: r#"Enforcement"#, shape: 568, required: true },
+            Member { name: r#"Links"#, shape: 369, required: false },
         ]),
     },
-    Shape {
-        name: r#"CreateTermsResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Terms"#,
-            shape: 573,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"CreateTermsResponse"#, kind: Kind::Struct(&[Member { name: r#"Terms"#, shape: 573, required: false }]) },
     Shape {
         name: r#"CreateUserImportJobRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"JobName"#,
-                shape: 622,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"CloudWatchLogsRoleArn"#,
-                shape: 86,
-                required: true,
-            },
-            Member {
-                name: r#"PasswordHashingAlgorithm"#,
-                shape: 432,
-                required: false,
-            },
+            Member { name: r#"JobName"#, shape: 622, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"CloudWatchLogsRoleArn"#, shape: 86, required: true },
+            Member { name: r#"PasswordHashingAlgorithm"#, shape: 432, required: false },
         ]),
     },
     Shape {
         name: r#"CreateUserImportJobResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserImportJob"#,
-            shape: 624,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserImportJob"#, shape: 624, required: false }]),
     },
     Shape {
         name: r#"CreateUserPoolClientRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientName"#,
-                shape: 130,
-                required: true,
-            },
-            Member {
-                name: r#"GenerateSecret"#,
-                shape: 289,
-                required: false,
-            },
-            Member {
-                name: r#"ClientSecret"#,
-                shape: 137,
-                required: false,
-            },
-            Member {
-                name: r#"RefreshTokenValidity"#,
-                shape: 461,
-                required: false,
-            },
-            Member {
-                name: r#"AccessTokenValidity"#,
-                shape: 2,
-                required: false,
-            },
-            Member {
-                name: r#"IdTokenValidity"#,
-                shape: 335,
-                required: false,
-            },
-            Member {
-                name: r#"TokenValidityUnits"#,
-                shape: 578,
-                required: false,
-            },
-            Member {
-                name: r#"ReadAttributes"#,
-                shape: 131,
-                required: false,
-            },
-            Member {
-                name: r#"WriteAttributes"#,
-                shape: 131,
-                required: false,
-            },
-            Member {
-                name: r#"ExplicitAuthFlows"#,
-                shape: 277,
-                required: false,
-            },
-            Member {
-                name: r#"SupportedIdentityProviders"#,
-                shape: 560,
-                required: false,
-            },
-            Member {
-                name: r#"CallbackURLs"#,
-                shape: 117,
-                required: false,
-            },
-            Member {
-                name: r#"LogoutURLs"#,
-                shape: 408,
-                required: false,
-            },
-            Member {
-                name: r#"DefaultRedirectURI"#,
-                shape: 458,
-                required: false,
-            },
-            Member {
-                name: r#"AllowedOAuthFlows"#,
-                shape: 426,
-                required: false,
-            },
-            Member {
-                name: r#"AllowedOAuthScopes"#,
-                shape: 504,
-                required: false,
-            },
-            Member {
-                name: r#"AllowedOAuthFlowsUserPoolClient"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"AnalyticsConfiguration"#,
-                shape: 84,
-                required: false,
-            },
-            Member {
-                name: r#"PreventUserExistenceErrors"#,
-                shape: 445,
-                required: false,
-            },
-            Member {
-                name: r#"EnableTokenRevocation"#,
-                shape: 683,
-                required: false,
-            },
-            Member {
-                name: r#"EnablePropagateAdditionalUserContextData"#,
-                shape: 683,
-                required: false,
-            },
-            Member {
-                name: r#"AuthSessionValidity"#,
-                shape: 110,
-                required: false,
-            },
-            Member {
-                name: r#"RefreshTokenRotation"#,
-                shape: 460,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientName"#, shape: 130, required: true },
+            Member { name: r#"GenerateSecret"#, shape: 289, required: false },
+            Member { name: r#"ClientSecret"#, shape: 137, required: false },
+            Member { name: r#"RefreshTokenValidity"#, shape: 461, required: false },
+            Member { name: r#"AccessTokenValidity"#, shape: 2, required: false },
+            Member { name: r#"IdTokenValidity"#, shape: 335, required: false },
+            Member { name: r#"TokenValidityUnits"#, shape: 578, required: false },
+            Member { name: r#"ReadAttributes"#, shape: 131, required: false },
+            Member { name: r#"WriteAttributes"#, shape: 131, required: false },
+            Member { name: r#"ExplicitAuthFlows"#, shape: 277, required: false },
+            Member { name: r#"SupportedIdentityProviders"#, shape: 560, required: false },
+            Member { name: r#"CallbackURLs"#, shape: 117, required: false },
+            Member { name: r#"LogoutURLs"#, shape: 408, required: false },
+            Member { name: r#"DefaultRedirectURI"#, shape: 458, required: false },
+            Member { name: r#"AllowedOAuthFlows"#, shape: 426, required: false },
+            Member { name: r#"AllowedOAuthScopes"#, shape: 504, required: false },
+            Member { name: r#"AllowedOAuthFlowsUserPoolClient"#, shape: 114, required: false },
+            Member { name: r#"AnalyticsConfiguration"#, shape: 84, required: false },
+            Member { name: r#"PreventUserExistenceErrors"#, shape: 445, required: false },
+            Member { name: r#"EnableTokenRevocation"#, shape: 683, required: false },
+            Member { name: r#"EnablePropagateAdditionalUserContextData"#, shape: 683, required: false },
+            Member { name: r#"AuthSessionValidity"#, shape: 110, required: false },
+            Member { name: r#"RefreshTokenRotation"#, shape: 460, required: false },
         ]),
     },
     Shape {
         name: r#"CreateUserPoolClientResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolClient"#,
-            shape: 634,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserPoolClient"#, shape: 634, required: false }]),
     },
     Shape {
         name: r#"CreateUserPoolDomainRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Domain"#,
-                shape: 246,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ManagedLoginVersion"#,
-                shape: 684,
-                required: false,
-            },
-            Member {
-                name: r#"CustomDomainConfig"#,
-                shape: 183,
-                required: false,
-            },
-            Member {
-                name: r#"Routing"#,
-                shape: 494,
-                required: false,
-            },
+            Member { name: r#"Domain"#, shape: 246, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ManagedLoginVersion"#, shape: 684, required: false },
+            Member { name: r#"CustomDomainConfig"#, shape: 183, required: false },
+            Member { name: r#"Routing"#, shape: 494, required: false },
         ]),
     },
     Shape {
         name: r#"CreateUserPoolDomainResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ManagedLoginVersion"#,
-                shape: 684,
-                required: false,
-            },
-            Member {
-                name: r#"CloudFrontDomain"#,
-                shape: 246,
-                required: false,
-            },
-            Member {
-                name: r#"Routing"#,
-                shape: 494,
-                required: false,
-            },
+            Member { name: r#"ManagedLoginVersion"#, shape: 684, required: false },
+            Member { name: r#"CloudFrontDomain"#, shape: 246, required: false },
+            Member { name: r#"Routing"#, shape: 494, required: false },
         ]),
     },
     Shape {
         name: r#"CreateUserPoolReplicaRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"RegionName"#,
-                shape: 463,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolTags"#,
-                shape: 645,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"RegionName"#, shape: 463, required: true },
+            Member { name: r#"UserPoolTags"#, shape: 645, required: false },
         ]),
     },
     Shape {
         name: r#"CreateUserPoolReplicaResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolReplica"#,
-            shape: 642,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserPoolReplica"#, shape: 642, required: false }]),
     },
     Shape {
         name: r#"CreateUserPoolRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"PoolName"#,
-                shape: 639,
-                required: true,
-            },
-            Member {
-                name: r#"Policies"#,
-                shape: 640,
-                required: false,
-            },
-            Member {
-                name: r#"DeletionProtection"#,
-                shape: 209,
-                required: false,
-            },
-            Member {
-                name: r#"LambdaConfig"#,
-                shape: 362,
-                required: false,
-            },
-            Member {
-                name: r#"AutoVerifiedAttributes"#,
-                shape: 661,
-                required: false,
-            },
-            Member {
-                name: r#"AliasAttributes"#,
-                shape: 81,
-                required: false,
-            },
-            Member {
-                name: r#"UsernameAttributes"#,
-                shape: 654,
-                required: false,
-            },
-            Member {
-                name: r#"SmsVerificationMessage"#,
-                shape: 545,
-                required: false,
-            },
-            Member {
-                name: r#"EmailVerificationMessage"#,
-                shape: 260,
-                required: false,
-            },
-            Member {
-                name: r#"EmailVerificationSubject"#,
-                shape: 262,
-                required: false,
-            },
-            Member {
-                name: r#"VerificationMessageTemplate"#,
-                shape: 659,
-                required: false,
-            },
-            Member {
-                name: r#"SmsAuthenticationMessage"#,
-                shape: 545,
-                required: false,
-            },
-            Member {
-                name: r#"MfaConfiguration"#,
-                shape: 638,
-                required: false,
-            },
-            Member {
-                name: r#"UserAttributeUpdateSettings"#,
-                shape: 617,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceConfiguration"#,
-                shape: 235,
-                required: false,
-            },
-            Member {
-                name: r#"EmailConfiguration"#,
-                shape: 250,
-                required: false,
-            },
-            Member {
-                name: r#"SmsConfiguration"#,
-                shape: 542,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolTags"#,
-                shape: 645,
-                required: false,
-            },
-            Member {
-                name: r#"AdminCreateUserConfig"#,
-                shape: 22,
-                required: false,
-            },
-            Member {
-                name: r#"Schema"#,
-                shape: 502,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolAddOns"#,
-                shape: 631,
-                required: false,
-            },
-            Member {
-                name: r#"DcrConfiguration"#,
-                shape: 189,
-                required: false,
-            },
-            Member {
-                name: r#"UsernameConfiguration"#,
-                shape: 655,
-                required: false,
-            },
-            Member {
-                name: r#"AccountRecoverySetting"#,
-                shape: 3,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolTier"#,
-                shape: 646,
-                required: false,
-            },
-            Member {
-                name: r#"KeyConfiguration"#,
-                shape: 361,
-                required: false,
-            },
-            Member {
-                name: r#"IssuerConfiguration"#,
-                shape: 359,
-                required: false,
-            },
-            Member {
-                name: r#"AcrConfiguration"#,
-                shape: 9,
-                required: false,
-            },
+            Member { name: r#"PoolName"#, shape: 639, required: true },
+            Member { name: r#"Policies"#, shape: 640, required: false },
+            Member { name: r#"DeletionProtection"#, shape: 209, required: false },
+            Member { name: r#"LambdaConfig"#, shape: 362, required: false },
+            Member { name: r#"AutoVerifiedAttributes"#, shape: 661, required: false },
+            Member { name: r#"AliasAttributes"#, shape: 81, required: false },
+            Member { name: r#"UsernameAttributes"#, shape: 654, required: false },
+            Member { name: r#"SmsVerificationMessage"#, shape: 545, required: false },
+            Member { name: r#"EmailVerificationMessage"#, shape: 260, required: false },
+            Member { name: r#"EmailVerificationSubject"#, shape: 262, required: false },
+            Member { name: r#"VerificationMessageTemplate"#, shape: 659, required: false },
+            Member { name: r#"SmsAuthenticationMessage"#, shape: 545, required: false },
+            Member { name: r#"MfaConfiguration"#, shape: 638, required: false },
+            Member { name: r#"UserAttributeUpdateSettings"#, shape: 617, required: false },
+            Member { name: r#"DeviceConfiguration"#, shape: 235, required: false },
+            Member { name: r#"EmailConfiguration"#, shape: 250, required: false },
+            Member { name: r#"SmsConfiguration"#, shape: 542, required: false },
+            Member { name: r#"UserPoolTags"#, shape: 645, required: false },
+            Member { name: r#"AdminCreateUserConfig"#, shape: 22, required: false },
+            Member { name: r#"Schema"#, shape: 502, required: false },
+            Member { name: r#"UserPoolAddOns"#, shape: 631, required: false },
+            Member { name: r#"DcrConfiguration"#, shape: 189, required: false },
+            Member { name: r#"UsernameConfiguration"#, shape: 655, required: false },
+            Member { name: r#"AccountRecoverySetting"#, shape: 3, required: false },
+            Member { name: r#"UserPoolTier"#, shape: 646, required: false },
+            Member { name: r#"KeyConfiguration"#, shape: 361, required: false },
+            Member { name: r#"IssuerConfiguration"#, shape: 359, required: false },
+            Member { name: r#"AcrConfiguration"#, shape: 9, required: false },
         ]),
     },
-    Shape {
-        name: r#"CreateUserPoolResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPool"#,
-            shape: 648,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"CreateUserPoolResponse"#, kind: Kind::Struct(&[Member { name: r#"UserPool"#, shape: 648, required: false }]) },
     Shape {
         name: r#"CustomAttributeNameType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(20),
-            pattern: Some(16),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(20), pattern: Some(16), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"CustomAttributesListType"#,
-        kind: Kind::List {
-            member: 501,
-            min: Some(1),
-            max: Some(25),
-        },
-    },
+    Shape { name: r#"CustomAttributesListType"#, kind: Kind::List { member: 501, min: Some(1), max: Some(25) } },
     Shape {
         name: r#"CustomDomainConfigType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"CertificateArn"#,
-                shape: 86,
-                required: true,
-            },
-            Member {
-                name: r#"SecurityPolicy"#,
-                shape: 510,
-                required: false,
-            },
+            Member { name: r#"CertificateArn"#, shape: 86, required: true },
+            Member { name: r#"SecurityPolicy"#, shape: 510, required: false },
         ]),
     },
     Shape {
         name: r#"CustomEmailLambdaVersionConfigType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"LambdaVersion"#,
-                shape: 185,
-                required: true,
-            },
-            Member {
-                name: r#"LambdaArn"#,
-                shape: 86,
-                required: true,
-            },
+            Member { name: r#"LambdaVersion"#, shape: 185, required: true },
+            Member { name: r#"LambdaArn"#, shape: 86, required: true },
         ]),
     },
     Shape {
         name: r#"CustomEmailSenderLambdaVersionType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"V1_0"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"V1_0"#], sensitive: false },
     },
     Shape {
         name: r#"CustomSMSLambdaVersionConfigType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"LambdaVersion"#,
-                shape: 187,
-                required: true,
-            },
-            Member {
-                name: r#"LambdaArn"#,
-                shape: 86,
-                required: true,
-            },
+            Member { name: r#"LambdaVersion"#, shape: 187, required: true },
+            Member { name: r#"LambdaArn"#, shape: 86, required: true },
         ]),
     },
     Shape {
         name: r#"CustomSMSSenderLambdaVersionType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"V1_0"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"V1_0"#], sensitive: false },
     },
-    Shape {
-        name: r#"DateType"#,
-        kind: Kind::Timestamp,
-    },
+    Shape { name: r#"DateType"#, kind: Kind::Timestamp },
     Shape {
         name: r#"DcrConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"EnableStatus"#,
-                shape: 554,
-                required: false,
-            },
-            Member {
-                name: r#"OpenDcrEnabled"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"AuthenticatedGrantTypes"#,
-                shape: 426,
-                required: false,
-            },
-            Member {
-                name: r#"OpenDcrGrantTypes"#,
-                shape: 426,
-                required: false,
-            },
-            Member {
-                name: r#"AllowedScopes"#,
-                shape: 504,
-                required: false,
-            },
+            Member { name: r#"EnableStatus"#, shape: 554, required: false },
+            Member { name: r#"OpenDcrEnabled"#, shape: 114, required: false },
+            Member { name: r#"AuthenticatedGrantTypes"#, shape: 426, required: false },
+            Member { name: r#"OpenDcrGrantTypes"#, shape: 426, required: false },
+            Member { name: r#"AllowedScopes"#, shape: 504, required: false },
         ]),
     },
     Shape {
@@ -3128,668 +1139,256 @@ pub static SHAPES: [Shape; 685] = [
     Shape {
         name: r#"DeleteGroupRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"GroupName"#,
-                shape: 329,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
+            Member { name: r#"GroupName"#, shape: 329, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
         ]),
     },
     Shape {
         name: r#"DeleteIdentityProviderRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ProviderName"#,
-                shape: 449,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ProviderName"#, shape: 449, required: true },
         ]),
     },
     Shape {
         name: r#"DeleteManagedLoginBrandingRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ManagedLoginBrandingId"#,
-                shape: 414,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
+            Member { name: r#"ManagedLoginBrandingId"#, shape: 414, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
         ]),
     },
     Shape {
         name: r#"DeleteResourceServerRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Identifier"#,
-                shape: 473,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Identifier"#, shape: 473, required: true },
         ]),
     },
     Shape {
         name: r#"DeleteTermsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"TermsId"#,
-                shape: 570,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
+            Member { name: r#"TermsId"#, shape: 570, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
         ]),
     },
     Shape {
         name: r#"DeleteUserAttributesRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserAttributeNames"#,
-                shape: 98,
-                required: true,
-            },
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
+            Member { name: r#"UserAttributeNames"#, shape: 98, required: true },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
         ]),
     },
-    Shape {
-        name: r#"DeleteUserAttributesResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"DeleteUserAttributesResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"DeleteUserPoolClientRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
         ]),
     },
     Shape {
         name: r#"DeleteUserPoolClientSecretRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"ClientSecretId"#,
-                shape: 136,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"ClientSecretId"#, shape: 136, required: true },
         ]),
     },
-    Shape {
-        name: r#"DeleteUserPoolClientSecretResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"DeleteUserPoolClientSecretResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"DeleteUserPoolDomainRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Domain"#,
-                shape: 246,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
+            Member { name: r#"Domain"#, shape: 246, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
         ]),
     },
-    Shape {
-        name: r#"DeleteUserPoolDomainResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"DeleteUserPoolDomainResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"DeleteUserPoolReplicaRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"RegionName"#,
-                shape: 463,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"RegionName"#, shape: 463, required: true },
         ]),
     },
     Shape {
         name: r#"DeleteUserPoolReplicaResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolReplica"#,
-            shape: 642,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserPoolReplica"#, shape: 642, required: false }]),
     },
-    Shape {
-        name: r#"DeleteUserPoolRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolId"#,
-            shape: 636,
-            required: true,
-        }]),
-    },
-    Shape {
-        name: r#"DeleteUserRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"AccessToken"#,
-            shape: 576,
-            required: true,
-        }]),
-    },
+    Shape { name: r#"DeleteUserPoolRequest"#, kind: Kind::Struct(&[Member { name: r#"UserPoolId"#, shape: 636, required: true }]) },
+    Shape { name: r#"DeleteUserRequest"#, kind: Kind::Struct(&[Member { name: r#"AccessToken"#, shape: 576, required: true }]) },
     Shape {
         name: r#"DeleteWebAuthnCredentialRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"CredentialId"#,
-                shape: 559,
-                required: true,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"CredentialId"#, shape: 559, required: true },
         ]),
     },
-    Shape {
-        name: r#"DeleteWebAuthnCredentialResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"DeleteWebAuthnCredentialResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"DeletionProtectionType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"ACTIVE"#, r#"INACTIVE"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"ACTIVE"#, r#"INACTIVE"#], sensitive: false },
     },
-    Shape {
-        name: r#"DeliveryMediumListType"#,
-        kind: Kind::List {
-            member: 211,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"DeliveryMediumListType"#, kind: Kind::List { member: 211, min: None, max: None } },
     Shape {
         name: r#"DeliveryMediumType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"SMS"#, r#"EMAIL"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"SMS"#, r#"EMAIL"#], sensitive: false },
     },
     Shape {
         name: r#"DescribeIdentityProviderRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ProviderName"#,
-                shape: 449,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ProviderName"#, shape: 449, required: true },
         ]),
     },
     Shape {
         name: r#"DescribeIdentityProviderResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"IdentityProvider"#,
-            shape: 336,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"IdentityProvider"#, shape: 336, required: true }]),
     },
     Shape {
         name: r#"DescribeManagedLoginBrandingByClientRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"ReturnMergedResources"#,
-                shape: 114,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"ReturnMergedResources"#, shape: 114, required: false },
         ]),
     },
     Shape {
         name: r#"DescribeManagedLoginBrandingByClientResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"ManagedLoginBranding"#,
-            shape: 415,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"ManagedLoginBranding"#, shape: 415, required: false }]),
     },
     Shape {
         name: r#"DescribeManagedLoginBrandingRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ManagedLoginBrandingId"#,
-                shape: 414,
-                required: true,
-            },
-            Member {
-                name: r#"ReturnMergedResources"#,
-                shape: 114,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ManagedLoginBrandingId"#, shape: 414, required: true },
+            Member { name: r#"ReturnMergedResources"#, shape: 114, required: false },
         ]),
     },
     Shape {
         name: r#"DescribeManagedLoginBrandingResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"ManagedLoginBranding"#,
-            shape: 415,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"ManagedLoginBranding"#, shape: 415, required: false }]),
     },
     Shape {
         name: r#"DescribeResourceServerRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Identifier"#,
-                shape: 473,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Identifier"#, shape: 473, required: true },
         ]),
     },
     Shape {
         name: r#"DescribeResourceServerResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"ResourceServer"#,
-            shape: 480,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"ResourceServer"#, shape: 480, required: true }]),
     },
     Shape {
         name: r#"DescribeRiskConfigurationRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: false },
         ]),
     },
     Shape {
         name: r#"DescribeRiskConfigurationResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"RiskConfiguration"#,
-            shape: 490,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"RiskConfiguration"#, shape: 490, required: true }]),
     },
     Shape {
         name: r#"DescribeTermsByClientRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"TermsName"#,
-                shape: 571,
-                required: true,
-            },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"TermsName"#, shape: 571, required: true },
         ]),
     },
-    Shape {
-        name: r#"DescribeTermsByClientResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Terms"#,
-            shape: 573,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"DescribeTermsByClientResponse"#, kind: Kind::Struct(&[Member { name: r#"Terms"#, shape: 573, required: false }]) },
     Shape {
         name: r#"DescribeTermsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"TermsId"#,
-                shape: 570,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
+            Member { name: r#"TermsId"#, shape: 570, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
         ]),
     },
-    Shape {
-        name: r#"DescribeTermsResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Terms"#,
-            shape: 573,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"DescribeTermsResponse"#, kind: Kind::Struct(&[Member { name: r#"Terms"#, shape: 573, required: false }]) },
     Shape {
         name: r#"DescribeUserImportJobRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"JobId"#,
-                shape: 621,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"JobId"#, shape: 621, required: true },
         ]),
     },
     Shape {
         name: r#"DescribeUserImportJobResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserImportJob"#,
-            shape: 624,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserImportJob"#, shape: 624, required: false }]),
     },
     Shape {
         name: r#"DescribeUserPoolClientRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
         ]),
     },
     Shape {
         name: r#"DescribeUserPoolClientResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolClient"#,
-            shape: 634,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserPoolClient"#, shape: 634, required: false }]),
     },
-    Shape {
-        name: r#"DescribeUserPoolDomainRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Domain"#,
-            shape: 246,
-            required: true,
-        }]),
-    },
+    Shape { name: r#"DescribeUserPoolDomainRequest"#, kind: Kind::Struct(&[Member { name: r#"Domain"#, shape: 246, required: true }]) },
     Shape {
         name: r#"DescribeUserPoolDomainResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"DomainDescription"#,
-            shape: 244,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"DomainDescription"#, shape: 244, required: false }]),
     },
-    Shape {
-        name: r#"DescribeUserPoolRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolId"#,
-            shape: 636,
-            required: true,
-        }]),
-    },
-    Shape {
-        name: r#"DescribeUserPoolResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPool"#,
-            shape: 648,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"DescriptionType"#,
-        kind: Kind::Str {
-            min: None,
-            max: Some(2048),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
+    Shape { name: r#"DescribeUserPoolRequest"#, kind: Kind::Struct(&[Member { name: r#"UserPoolId"#, shape: 636, required: true }]) },
+    Shape { name: r#"DescribeUserPoolResponse"#, kind: Kind::Struct(&[Member { name: r#"UserPool"#, shape: 648, required: false }]) },
+    Shape { name: r#"DescriptionType"#, kind: Kind::Str { min: None, max: Some(2048), pattern: None, enum_values: &[], sensitive: false } },
     Shape {
         name: r#"DeviceConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ChallengeRequiredOnNewDevice"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceOnlyRememberedOnUserPrompt"#,
-                shape: 114,
-                required: false,
-            },
+            Member { name: r#"ChallengeRequiredOnNewDevice"#, shape: 114, required: false },
+            Member { name: r#"DeviceOnlyRememberedOnUserPrompt"#, shape: 114, required: false },
         ]),
     },
-    Shape {
-        name: r#"DeviceKeyExistsException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"DeviceKeyExistsException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"DeviceKeyType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(55),
-            pattern: Some(21),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(55), pattern: Some(21), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"DeviceListType"#,
-        kind: Kind::List {
-            member: 242,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"DeviceListType"#, kind: Kind::List { member: 242, min: None, max: None } },
     Shape {
         name: r#"DeviceNameType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(1024),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(1024), pattern: None, enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"DeviceRememberedStatusType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"remembered"#, r#"not_remembered"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"remembered"#, r#"not_remembered"#], sensitive: false },
     },
     Shape {
         name: r#"DeviceSecretVerifierConfigType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"PasswordVerifier"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"Salt"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"PasswordVerifier"#, shape: 559, required: false },
+            Member { name: r#"Salt"#, shape: 559, required: false },
         ]),
     },
     Shape {
         name: r#"DeviceType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"DeviceKey"#,
-                shape: 237,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceAttributes"#,
-                shape: 95,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceCreateDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceLastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceLastAuthenticatedDate"#,
-                shape: 188,
-                required: false,
-            },
+            Member { name: r#"DeviceKey"#, shape: 237, required: false },
+            Member { name: r#"DeviceAttributes"#, shape: 95, required: false },
+            Member { name: r#"DeviceCreateDate"#, shape: 188, required: false },
+            Member { name: r#"DeviceLastModifiedDate"#, shape: 188, required: false },
+            Member { name: r#"DeviceLastAuthenticatedDate"#, shape: 188, required: false },
         ]),
     },
-    Shape {
-        name: r#"Document"#,
-        kind: Kind::Document,
-    },
+    Shape { name: r#"Document"#, kind: Kind::Document },
     Shape {
         name: r#"DomainDescriptionType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"AWSAccountId"#,
-                shape: 0,
-                required: false,
-            },
-            Member {
-                name: r#"Domain"#,
-                shape: 246,
-                required: false,
-            },
-            Member {
-                name: r#"S3Bucket"#,
-                shape: 496,
-                required: false,
-            },
-            Member {
-                name: r#"CloudFrontDistribution"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"Version"#,
-                shape: 247,
-                required: false,
-            },
-            Member {
-                name: r#"Status"#,
-                shape: 245,
-                required: false,
-            },
-            Member {
-                name: r#"CustomDomainConfig"#,
-                shape: 183,
-                required: false,
-            },
-            Member {
-                name: r#"ManagedLoginVersion"#,
-                shape: 684,
-                required: false,
-            },
-            Member {
-                name: r#"Routing"#,
-                shape: 494,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"AWSAccountId"#, shape: 0, required: false },
+            Member { name: r#"Domain"#, shape: 246, required: false },
+            Member { name: r#"S3Bucket"#, shape: 496, required: false },
+            Member { name: r#"CloudFrontDistribution"#, shape: 559, required: false },
+            Member { name: r#"Version"#, shape: 247, required: false },
+            Member { name: r#"Status"#, shape: 245, required: false },
+            Member { name: r#"CustomDomainConfig"#, shape: 183, required: false },
+            Member { name: r#"ManagedLoginVersion"#, shape: 684, required: false },
+            Member { name: r#"Routing"#, shape: 494, required: false },
         ]),
     },
     Shape {
@@ -3798,231 +1397,85 @@ pub static SHAPES: [Shape; 685] = [
             min: None,
             max: None,
             pattern: None,
-            enum_values: &[
-                r#"CREATING"#,
-                r#"DELETING"#,
-                r#"UPDATING"#,
-                r#"ACTIVE"#,
-                r#"FAILED"#,
-            ],
+            enum_values: &[r#"CREATING"#, r#"DELETING"#, r#"UPDATING"#, r#"ACTIVE"#, r#"FAILED"#],
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"DomainType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(63),
-            pattern: Some(36),
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
+    Shape { name: r#"DomainType"#, kind: Kind::Str { min: Some(1), max: Some(63), pattern: Some(36), enum_values: &[], sensitive: false } },
     Shape {
         name: r#"DomainVersionType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(20),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(20), pattern: None, enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"DuplicateProviderException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"EmailAddressType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: Some(17),
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
+    Shape { name: r#"DuplicateProviderException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"EmailAddressType"#, kind: Kind::Str { min: None, max: None, pattern: Some(17), enum_values: &[], sensitive: false } },
     Shape {
         name: r#"EmailConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SourceArn"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"ReplyToEmailAddress"#,
-                shape: 249,
-                required: false,
-            },
-            Member {
-                name: r#"EmailSendingAccount"#,
-                shape: 258,
-                required: false,
-            },
-            Member {
-                name: r#"From"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"ConfigurationSet"#,
-                shape: 498,
-                required: false,
-            },
+            Member { name: r#"SourceArn"#, shape: 86, required: false },
+            Member { name: r#"ReplyToEmailAddress"#, shape: 249, required: false },
+            Member { name: r#"EmailSendingAccount"#, shape: 258, required: false },
+            Member { name: r#"From"#, shape: 559, required: false },
+            Member { name: r#"ConfigurationSet"#, shape: 498, required: false },
         ]),
     },
     Shape {
         name: r#"EmailInviteMessageType"#,
-        kind: Kind::Str {
-            min: Some(6),
-            max: Some(20000),
-            pattern: Some(10),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(6), max: Some(20000), pattern: Some(10), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"EmailMfaConfigType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Message"#,
-                shape: 253,
-                required: false,
-            },
-            Member {
-                name: r#"Subject"#,
-                shape: 255,
-                required: false,
-            },
+            Member { name: r#"Message"#, shape: 253, required: false },
+            Member { name: r#"Subject"#, shape: 255, required: false },
         ]),
     },
     Shape {
         name: r#"EmailMfaMessageType"#,
-        kind: Kind::Str {
-            min: Some(6),
-            max: Some(20000),
-            pattern: Some(11),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(6), max: Some(20000), pattern: Some(11), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"EmailMfaSettingsType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Enabled"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"PreferredMfa"#,
-                shape: 114,
-                required: false,
-            },
+            Member { name: r#"Enabled"#, shape: 114, required: false },
+            Member { name: r#"PreferredMfa"#, shape: 114, required: false },
         ]),
     },
     Shape {
         name: r#"EmailMfaSubjectType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: Some(14),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: Some(14), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"EmailNotificationBodyType"#,
-        kind: Kind::Str {
-            min: Some(6),
-            max: Some(20000),
-            pattern: Some(13),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(6), max: Some(20000), pattern: Some(13), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"EmailNotificationSubjectType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(140),
-            pattern: Some(14),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(140), pattern: Some(14), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"EmailSendingAccountType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"COGNITO_DEFAULT"#, r#"DEVELOPER"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"COGNITO_DEFAULT"#, r#"DEVELOPER"#], sensitive: false },
     },
     Shape {
         name: r#"EmailVerificationMessageByLinkType"#,
-        kind: Kind::Str {
-            min: Some(6),
-            max: Some(20000),
-            pattern: Some(12),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(6), max: Some(20000), pattern: Some(12), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"EmailVerificationMessageType"#,
-        kind: Kind::Str {
-            min: Some(6),
-            max: Some(20000),
-            pattern: Some(11),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(6), max: Some(20000), pattern: Some(11), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"EmailVerificationSubjectByLinkType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(140),
-            pattern: Some(14),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(140), pattern: Some(14), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"EmailVerificationSubjectType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(140),
-            pattern: Some(14),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(140), pattern: Some(14), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"EnableSoftwareTokenMFAException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"EnableSoftwareTokenMFAException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"EncryptionKeyArnType"#,
-        kind: Kind::Str {
-            min: Some(20),
-            max: Some(2048),
-            pattern: Some(39),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(20), max: Some(2048), pattern: Some(39), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"EncryptionKeyType"#,
@@ -4037,91 +1490,31 @@ pub static SHAPES: [Shape; 685] = [
     Shape {
         name: r#"EumsSmsConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"CallerArn"#,
-                shape: 86,
-                required: true,
-            },
-            Member {
-                name: r#"ExternalId"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"OriginationIdentity"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"ConfigurationSetName"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"InEntityId"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"InTemplateId"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"Region"#,
-                shape: 462,
-                required: false,
-            },
+            Member { name: r#"CallerArn"#, shape: 86, required: true },
+            Member { name: r#"ExternalId"#, shape: 559, required: false },
+            Member { name: r#"OriginationIdentity"#, shape: 559, required: false },
+            Member { name: r#"ConfigurationSetName"#, shape: 559, required: false },
+            Member { name: r#"InEntityId"#, shape: 559, required: false },
+            Member { name: r#"InTemplateId"#, shape: 559, required: false },
+            Member { name: r#"Region"#, shape: 462, required: false },
         ]),
     },
     Shape {
         name: r#"EventContextDataType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"IpAddress"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceName"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"Timezone"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"City"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"Country"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"IpAddress"#, shape: 559, required: false },
+            Member { name: r#"DeviceName"#, shape: 559, required: false },
+            Member { name: r#"Timezone"#, shape: 559, required: false },
+            Member { name: r#"City"#, shape: 559, required: false },
+            Member { name: r#"Country"#, shape: 559, required: false },
         ]),
     },
     Shape {
         name: r#"EventFeedbackType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"FeedbackValue"#,
-                shape: 282,
-                required: true,
-            },
-            Member {
-                name: r#"Provider"#,
-                shape: 559,
-                required: true,
-            },
-            Member {
-                name: r#"FeedbackDate"#,
-                shape: 188,
-                required: false,
-            },
+            Member { name: r#"FeedbackValue"#, shape: 282, required: true },
+            Member { name: r#"Provider"#, shape: 559, required: true },
+            Member { name: r#"FeedbackDate"#, shape: 188, required: false },
         ]),
     },
     Shape {
@@ -4134,52 +1527,21 @@ pub static SHAPES: [Shape; 685] = [
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"EventFiltersType"#,
-        kind: Kind::List {
-            member: 269,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"EventFiltersType"#, kind: Kind::List { member: 269, min: None, max: None } },
     Shape {
         name: r#"EventIdType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(50),
-            pattern: Some(18),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(50), pattern: Some(18), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"EventResponseType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"Pass"#, r#"Fail"#, r#"InProgress"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"Pass"#, r#"Fail"#, r#"InProgress"#], sensitive: false },
     },
     Shape {
         name: r#"EventRiskType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"RiskDecision"#,
-                shape: 491,
-                required: false,
-            },
-            Member {
-                name: r#"RiskLevel"#,
-                shape: 493,
-                required: false,
-            },
-            Member {
-                name: r#"CompromisedCredentialsDetected"#,
-                shape: 683,
-                required: false,
-            },
+            Member { name: r#"RiskDecision"#, shape: 491, required: false },
+            Member { name: r#"RiskLevel"#, shape: 493, required: false },
+            Member { name: r#"CompromisedCredentialsDetected"#, shape: 683, required: false },
         ]),
     },
     Shape {
@@ -4198,32 +1560,12 @@ pub static SHAPES: [Shape; 685] = [
             min: None,
             max: None,
             pattern: None,
-            enum_values: &[
-                r#"SignIn"#,
-                r#"SignUp"#,
-                r#"ForgotPassword"#,
-                r#"PasswordChange"#,
-                r#"ResendCode"#,
-            ],
+            enum_values: &[r#"SignIn"#, r#"SignUp"#, r#"ForgotPassword"#, r#"PasswordChange"#, r#"ResendCode"#],
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"ExpiredCodeException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"ExplicitAuthFlowsListType"#,
-        kind: Kind::List {
-            member: 278,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"ExpiredCodeException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"ExplicitAuthFlowsListType"#, kind: Kind::List { member: 278, min: None, max: None } },
     Shape {
         name: r#"ExplicitAuthFlowsType"#,
         kind: Kind::Str {
@@ -4249,843 +1591,284 @@ pub static SHAPES: [Shape; 685] = [
     Shape {
         name: r#"FailoverType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SecondaryRegion"#,
-                shape: 463,
-                required: true,
-            },
-            Member {
-                name: r#"PrimaryRoute53HealthCheckId"#,
-                shape: 331,
-                required: true,
-            },
+            Member { name: r#"SecondaryRegion"#, shape: 463, required: true },
+            Member { name: r#"PrimaryRoute53HealthCheckId"#, shape: 331, required: true },
         ]),
     },
     Shape {
         name: r#"FeatureType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"ENABLED"#, r#"DISABLED"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"ENABLED"#, r#"DISABLED"#], sensitive: false },
     },
     Shape {
         name: r#"FeatureUnavailableInTierException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
     Shape {
         name: r#"FeedbackValueType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"Valid"#, r#"Invalid"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"Valid"#, r#"Invalid"#], sensitive: false },
     },
-    Shape {
-        name: r#"FirehoseConfigurationType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"StreamArn"#,
-            shape: 86,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"ForbiddenException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"ForceAliasCreation"#,
-        kind: Kind::Bool,
-    },
+    Shape { name: r#"FirehoseConfigurationType"#, kind: Kind::Struct(&[Member { name: r#"StreamArn"#, shape: 86, required: false }]) },
+    Shape { name: r#"ForbiddenException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"ForceAliasCreation"#, kind: Kind::Bool },
     Shape {
         name: r#"ForgetDeviceRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceKey"#,
-                shape: 237,
-                required: true,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: false },
+            Member { name: r#"DeviceKey"#, shape: 237, required: true },
         ]),
     },
     Shape {
         name: r#"ForgotPasswordRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"SecretHash"#,
-                shape: 509,
-                required: false,
-            },
-            Member {
-                name: r#"UserContextData"#,
-                shape: 618,
-                required: false,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"AnalyticsMetadata"#,
-                shape: 85,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"SecretHash"#, shape: 509, required: false },
+            Member { name: r#"UserContextData"#, shape: 618, required: false },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"AnalyticsMetadata"#, shape: 85, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
     Shape {
         name: r#"ForgotPasswordResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"CodeDeliveryDetails"#,
-            shape: 141,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"CodeDeliveryDetails"#, shape: 141, required: false }]),
     },
-    Shape {
-        name: r#"GenerateSecret"#,
-        kind: Kind::Bool,
-    },
-    Shape {
-        name: r#"GetCSVHeaderRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolId"#,
-            shape: 636,
-            required: true,
-        }]),
-    },
+    Shape { name: r#"GenerateSecret"#, kind: Kind::Bool },
+    Shape { name: r#"GetCSVHeaderRequest"#, kind: Kind::Struct(&[Member { name: r#"UserPoolId"#, shape: 636, required: true }]) },
     Shape {
         name: r#"GetCSVHeaderResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"CSVHeader"#,
-                shape: 376,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"CSVHeader"#, shape: 376, required: false },
         ]),
     },
     Shape {
         name: r#"GetClientTokenRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"Secret"#,
-                shape: 137,
-                required: true,
-            },
-            Member {
-                name: r#"Scopes"#,
-                shape: 504,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"Secret"#, shape: 137, required: true },
+            Member { name: r#"Scopes"#, shape: 504, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
     Shape {
         name: r#"GetClientTokenResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"ClientAuthenticationResult"#,
-            shape: 127,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"ClientAuthenticationResult"#, shape: 127, required: false }]),
     },
     Shape {
         name: r#"GetDerivedTokenRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"ClientSecret"#,
-                shape: 137,
-                required: false,
-            },
-            Member {
-                name: r#"SubjectToken"#,
-                shape: 296,
-                required: true,
-            },
-            Member {
-                name: r#"SubjectTokenType"#,
-                shape: 577,
-                required: true,
-            },
-            Member {
-                name: r#"SubjectTokenProviderName"#,
-                shape: 449,
-                required: false,
-            },
-            Member {
-                name: r#"ActorToken"#,
-                shape: 296,
-                required: false,
-            },
-            Member {
-                name: r#"ActorTokenType"#,
-                shape: 577,
-                required: false,
-            },
-            Member {
-                name: r#"ActorTokenProviderName"#,
-                shape: 449,
-                required: false,
-            },
-            Member {
-                name: r#"Scopes"#,
-                shape: 504,
-                required: false,
-            },
-            Member {
-                name: r#"Audiences"#,
-                shape: 103,
-                required: false,
-            },
-            Member {
-                name: r#"Resources"#,
-                shape: 471,
-                required: false,
-            },
-            Member {
-                name: r#"RequestedTokenType"#,
-                shape: 358,
-                required: false,
-            },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"ClientSecret"#, shape: 137, required: false },
+            Member { name: r#"SubjectToken"#, shape: 296, required: true },
+            Member { name: r#"SubjectTokenType"#, shape: 577, required: true },
+            Member { name: r#"SubjectTokenProviderName"#, shape: 449, required: false },
+            Member { name: r#"ActorToken"#, shape: 296, required: false },
+            Member { name: r#"ActorTokenType"#, shape: 577, required: false },
+            Member { name: r#"ActorTokenProviderName"#, shape: 449, required: false },
+            Member { name: r#"Scopes"#, shape: 504, required: false },
+            Member { name: r#"Audiences"#, shape: 103, required: false },
+            Member { name: r#"Resources"#, shape: 471, required: false },
+            Member { name: r#"RequestedTokenType"#, shape: 358, required: false },
         ]),
     },
     Shape {
         name: r#"GetDerivedTokenResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"IssuedToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"IssuedTokenType"#,
-                shape: 358,
-                required: true,
-            },
-            Member {
-                name: r#"TokenType"#,
-                shape: 427,
-                required: true,
-            },
-            Member {
-                name: r#"ExpiresIn"#,
-                shape: 346,
-                required: false,
-            },
-            Member {
-                name: r#"Scopes"#,
-                shape: 504,
-                required: false,
-            },
+            Member { name: r#"IssuedToken"#, shape: 576, required: true },
+            Member { name: r#"IssuedTokenType"#, shape: 358, required: true },
+            Member { name: r#"TokenType"#, shape: 427, required: true },
+            Member { name: r#"ExpiresIn"#, shape: 346, required: false },
+            Member { name: r#"Scopes"#, shape: 504, required: false },
         ]),
     },
     Shape {
         name: r#"GetDerivedTokenTokenModelType"#,
-        kind: Kind::Str {
-            min: Some(0),
-            max: Some(131072),
-            pattern: Some(5),
-            enum_values: &[],
-            sensitive: true,
-        },
+        kind: Kind::Str { min: Some(0), max: Some(131072), pattern: Some(5), enum_values: &[], sensitive: true },
     },
     Shape {
         name: r#"GetDeviceRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"DeviceKey"#,
-                shape: 237,
-                required: true,
-            },
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: false,
-            },
+            Member { name: r#"DeviceKey"#, shape: 237, required: true },
+            Member { name: r#"AccessToken"#, shape: 576, required: false },
         ]),
     },
-    Shape {
-        name: r#"GetDeviceResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Device"#,
-            shape: 242,
-            required: true,
-        }]),
-    },
+    Shape { name: r#"GetDeviceResponse"#, kind: Kind::Struct(&[Member { name: r#"Device"#, shape: 242, required: true }]) },
     Shape {
         name: r#"GetGroupRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"GroupName"#,
-                shape: 329,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
+            Member { name: r#"GroupName"#, shape: 329, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
         ]),
     },
-    Shape {
-        name: r#"GetGroupResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Group"#,
-            shape: 330,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"GetGroupResponse"#, kind: Kind::Struct(&[Member { name: r#"Group"#, shape: 330, required: false }]) },
     Shape {
         name: r#"GetIdentityProviderByIdentifierRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"IdpIdentifier"#,
-                shape: 338,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"IdpIdentifier"#, shape: 338, required: true },
         ]),
     },
     Shape {
         name: r#"GetIdentityProviderByIdentifierResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"IdentityProvider"#,
-            shape: 336,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"IdentityProvider"#, shape: 336, required: true }]),
     },
     Shape {
         name: r#"GetLogDeliveryConfigurationRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolId"#,
-            shape: 636,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserPoolId"#, shape: 636, required: true }]),
     },
     Shape {
         name: r#"GetLogDeliveryConfigurationResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"LogDeliveryConfiguration"#,
-            shape: 406,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"LogDeliveryConfiguration"#, shape: 406, required: false }]),
     },
     Shape {
         name: r#"GetProvisionedLimitRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"LimitDefinition"#,
-            shape: 365,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"LimitDefinition"#, shape: 365, required: true }]),
     },
-    Shape {
-        name: r#"GetProvisionedLimitResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Limit"#,
-            shape: 367,
-            required: true,
-        }]),
-    },
-    Shape {
-        name: r#"GetSigningCertificateRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolId"#,
-            shape: 636,
-            required: true,
-        }]),
-    },
+    Shape { name: r#"GetProvisionedLimitResponse"#, kind: Kind::Struct(&[Member { name: r#"Limit"#, shape: 367, required: true }]) },
+    Shape { name: r#"GetSigningCertificateRequest"#, kind: Kind::Struct(&[Member { name: r#"UserPoolId"#, shape: 636, required: true }]) },
     Shape {
         name: r#"GetSigningCertificateResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Certificate"#,
-            shape: 559,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"Certificate"#, shape: 559, required: false }]),
     },
     Shape {
         name: r#"GetTokensFromRefreshTokenRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"RefreshToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"ClientSecret"#,
-                shape: 137,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceKey"#,
-                shape: 237,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"RefreshToken"#, shape: 576, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"ClientSecret"#, shape: 137, required: false },
+            Member { name: r#"DeviceKey"#, shape: 237, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
     Shape {
         name: r#"GetTokensFromRefreshTokenResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"AuthenticationResult"#,
-            shape: 111,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"AuthenticationResult"#, shape: 111, required: false }]),
     },
     Shape {
         name: r#"GetUICustomizationRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: false },
         ]),
     },
     Shape {
         name: r#"GetUICustomizationResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UICustomization"#,
-            shape: 581,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UICustomization"#, shape: 581, required: true }]),
     },
     Shape {
         name: r#"GetUserAttributeVerificationCodeRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"AttributeName"#,
-                shape: 99,
-                required: true,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"AttributeName"#, shape: 99, required: true },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
     Shape {
         name: r#"GetUserAttributeVerificationCodeResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"CodeDeliveryDetails"#,
-            shape: 141,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"CodeDeliveryDetails"#, shape: 141, required: false }]),
     },
-    Shape {
-        name: r#"GetUserAuthFactorsRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"AccessToken"#,
-            shape: 576,
-            required: true,
-        }]),
-    },
+    Shape { name: r#"GetUserAuthFactorsRequest"#, kind: Kind::Struct(&[Member { name: r#"AccessToken"#, shape: 576, required: true }]) },
     Shape {
         name: r#"GetUserAuthFactorsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"PreferredMfaSetting"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"UserMFASettingList"#,
-                shape: 627,
-                required: false,
-            },
-            Member {
-                name: r#"ConfiguredUserAuthFactors"#,
-                shape: 152,
-                required: false,
-            },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"PreferredMfaSetting"#, shape: 559, required: false },
+            Member { name: r#"UserMFASettingList"#, shape: 627, required: false },
+            Member { name: r#"ConfiguredUserAuthFactors"#, shape: 152, required: false },
         ]),
     },
     Shape {
         name: r#"GetUserPoolClientSessionConfigurationRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
         ]),
     },
     Shape {
         name: r#"GetUserPoolClientSessionConfigurationResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: false,
-            },
-            Member {
-                name: r#"SSOSession"#,
-                shape: 133,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"ClientId"#, shape: 128, required: false },
+            Member { name: r#"SSOSession"#, shape: 133, required: false },
         ]),
     },
-    Shape {
-        name: r#"GetUserPoolMfaConfigRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolId"#,
-            shape: 636,
-            required: true,
-        }]),
-    },
+    Shape { name: r#"GetUserPoolMfaConfigRequest"#, kind: Kind::Struct(&[Member { name: r#"UserPoolId"#, shape: 636, required: true }]) },
     Shape {
         name: r#"GetUserPoolMfaConfigResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SmsMfaConfiguration"#,
-                shape: 544,
-                required: false,
-            },
-            Member {
-                name: r#"SoftwareTokenMfaConfiguration"#,
-                shape: 548,
-                required: false,
-            },
-            Member {
-                name: r#"EmailMfaConfiguration"#,
-                shape: 252,
-                required: false,
-            },
-            Member {
-                name: r#"MfaConfiguration"#,
-                shape: 638,
-                required: false,
-            },
-            Member {
-                name: r#"WebAuthnConfiguration"#,
-                shape: 673,
-                required: false,
-            },
+            Member { name: r#"SmsMfaConfiguration"#, shape: 544, required: false },
+            Member { name: r#"SoftwareTokenMfaConfiguration"#, shape: 548, required: false },
+            Member { name: r#"EmailMfaConfiguration"#, shape: 252, required: false },
+            Member { name: r#"MfaConfiguration"#, shape: 638, required: false },
+            Member { name: r#"WebAuthnConfiguration"#, shape: 673, required: false },
         ]),
     },
     Shape {
         name: r#"GetUserPoolSessionConfigurationRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolId"#,
-            shape: 636,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserPoolId"#, shape: 636, required: true }]),
     },
     Shape {
         name: r#"GetUserPoolSessionConfigurationResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"UserSessionTracking"#,
-                shape: 649,
-                required: false,
-            },
-            Member {
-                name: r#"TokenSession"#,
-                shape: 647,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"UserSessionTracking"#, shape: 649, required: false },
+            Member { name: r#"TokenSession"#, shape: 647, required: false },
         ]),
     },
-    Shape {
-        name: r#"GetUserRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"AccessToken"#,
-            shape: 576,
-            required: true,
-        }]),
-    },
+    Shape { name: r#"GetUserRequest"#, kind: Kind::Struct(&[Member { name: r#"AccessToken"#, shape: 576, required: true }]) },
     Shape {
         name: r#"GetUserResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"UserAttributes"#,
-                shape: 95,
-                required: true,
-            },
-            Member {
-                name: r#"MFAOptions"#,
-                shape: 411,
-                required: false,
-            },
-            Member {
-                name: r#"PreferredMfaSetting"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"UserMFASettingList"#,
-                shape: 627,
-                required: false,
-            },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"UserAttributes"#, shape: 95, required: true },
+            Member { name: r#"MFAOptions"#, shape: 411, required: false },
+            Member { name: r#"PreferredMfaSetting"#, shape: 559, required: false },
+            Member { name: r#"UserMFASettingList"#, shape: 627, required: false },
         ]),
     },
-    Shape {
-        name: r#"GlobalSignOutRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"AccessToken"#,
-            shape: 576,
-            required: true,
-        }]),
-    },
-    Shape {
-        name: r#"GlobalSignOutResponse"#,
-        kind: Kind::Struct(&[]),
-    },
-    Shape {
-        name: r#"GroupExistsException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"GroupListType"#,
-        kind: Kind::List {
-            member: 330,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"GlobalSignOutRequest"#, kind: Kind::Struct(&[Member { name: r#"AccessToken"#, shape: 576, required: true }]) },
+    Shape { name: r#"GlobalSignOutResponse"#, kind: Kind::Struct(&[]) },
+    Shape { name: r#"GroupExistsException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"GroupListType"#, kind: Kind::List { member: 330, min: None, max: None } },
     Shape {
         name: r#"GroupNameType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some(16),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(128), pattern: Some(16), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"GroupType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"GroupName"#,
-                shape: 329,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"Description"#,
-                shape: 234,
-                required: false,
-            },
-            Member {
-                name: r#"RoleArn"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"Precedence"#,
-                shape: 443,
-                required: false,
-            },
-            Member {
-                name: r#"LastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: false,
-            },
+            Member { name: r#"GroupName"#, shape: 329, required: false },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"Description"#, shape: 234, required: false },
+            Member { name: r#"RoleArn"#, shape: 86, required: false },
+            Member { name: r#"Precedence"#, shape: 443, required: false },
+            Member { name: r#"LastModifiedDate"#, shape: 188, required: false },
+            Member { name: r#"CreationDate"#, shape: 188, required: false },
         ]),
     },
-    Shape {
-        name: r#"HealthCheckIdType"#,
-        kind: Kind::Str {
-            min: None,
-            max: Some(64),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
-    Shape {
-        name: r#"HexStringType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: Some(32),
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
+    Shape { name: r#"HealthCheckIdType"#, kind: Kind::Str { min: None, max: Some(64), pattern: None, enum_values: &[], sensitive: false } },
+    Shape { name: r#"HexStringType"#, kind: Kind::Str { min: None, max: None, pattern: Some(32), enum_values: &[], sensitive: false } },
     Shape {
         name: r#"HttpHeader"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"headerName"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"headerValue"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"headerName"#, shape: 559, required: false },
+            Member { name: r#"headerValue"#, shape: 559, required: false },
         ]),
     },
-    Shape {
-        name: r#"HttpHeaderList"#,
-        kind: Kind::List {
-            member: 333,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"IdTokenValidityType"#,
-        kind: Kind::Int {
-            min: Some(1),
-            max: Some(86400),
-        },
-    },
+    Shape { name: r#"HttpHeaderList"#, kind: Kind::List { member: 333, min: None, max: None } },
+    Shape { name: r#"IdTokenValidityType"#, kind: Kind::Int { min: Some(1), max: Some(86400) } },
     Shape {
         name: r#"IdentityProviderType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"ProviderName"#,
-                shape: 449,
-                required: false,
-            },
-            Member {
-                name: r#"ProviderType"#,
-                shape: 337,
-                required: false,
-            },
-            Member {
-                name: r#"ProviderDetails"#,
-                shape: 448,
-                required: false,
-            },
-            Member {
-                name: r#"AttributeMapping"#,
-                shape: 97,
-                required: false,
-            },
-            Member {
-                name: r#"IdpIdentifiers"#,
-                shape: 339,
-                required: false,
-            },
-            Member {
-                name: r#"AcrMapping"#,
-                shape: 13,
-                required: false,
-            },
-            Member {
-                name: r#"LastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"ProviderName"#, shape: 449, required: false },
+            Member { name: r#"ProviderType"#, shape: 337, required: false },
+            Member { name: r#"ProviderDetails"#, shape: 448, required: false },
+            Member { name: r#"AttributeMapping"#, shape: 97, required: false },
+            Member { name: r#"IdpIdentifiers"#, shape: 339, required: false },
+            Member { name: r#"AcrMapping"#, shape: 13, required: false },
+            Member { name: r#"LastModifiedDate"#, shape: 188, required: false },
+            Member { name: r#"CreationDate"#, shape: 188, required: false },
         ]),
     },
     Shape {
@@ -5094,1301 +1877,461 @@ pub static SHAPES: [Shape; 685] = [
             min: None,
             max: None,
             pattern: None,
-            enum_values: &[
-                r#"SAML"#,
-                r#"Facebook"#,
-                r#"Google"#,
-                r#"LoginWithAmazon"#,
-                r#"SignInWithApple"#,
-                r#"OIDC"#,
-            ],
+            enum_values: &[r#"SAML"#, r#"Facebook"#, r#"Google"#, r#"LoginWithAmazon"#, r#"SignInWithApple"#, r#"OIDC"#],
             sensitive: false,
         },
     },
     Shape {
         name: r#"IdpIdentifierType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(40),
-            pattern: Some(24),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(40), pattern: Some(24), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"IdpIdentifiersListType"#,
-        kind: Kind::List {
-            member: 338,
-            min: Some(0),
-            max: Some(50),
-        },
-    },
-    Shape {
-        name: r#"ImageFileType"#,
-        kind: Kind::Blob {
-            min: Some(0),
-            max: Some(131072),
-        },
-    },
-    Shape {
-        name: r#"ImageUrlType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
+    Shape { name: r#"IdpIdentifiersListType"#, kind: Kind::List { member: 338, min: Some(0), max: Some(50) } },
+    Shape { name: r#"ImageFileType"#, kind: Kind::Blob { min: Some(0), max: Some(131072) } },
+    Shape { name: r#"ImageUrlType"#, kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[], sensitive: false } },
     Shape {
         name: r#"InboundFederationLambdaType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"LambdaVersion"#,
-                shape: 343,
-                required: true,
-            },
-            Member {
-                name: r#"LambdaArn"#,
-                shape: 86,
-                required: true,
-            },
+            Member { name: r#"LambdaVersion"#, shape: 343, required: true },
+            Member { name: r#"LambdaArn"#, shape: 86, required: true },
         ]),
     },
     Shape {
         name: r#"InboundFederationLambdaVersionType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"V1_0"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"V1_0"#], sensitive: false },
     },
     Shape {
         name: r#"InitiateAuthRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AuthFlow"#,
-                shape: 108,
-                required: true,
-            },
-            Member {
-                name: r#"AuthParameters"#,
-                shape: 109,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"AnalyticsMetadata"#,
-                shape: 85,
-                required: false,
-            },
-            Member {
-                name: r#"UserContextData"#,
-                shape: 618,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
+            Member { name: r#"AuthFlow"#, shape: 108, required: true },
+            Member { name: r#"AuthParameters"#, shape: 109, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"AnalyticsMetadata"#, shape: 85, required: false },
+            Member { name: r#"UserContextData"#, shape: 618, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
         ]),
     },
     Shape {
         name: r#"InitiateAuthResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ChallengeName"#,
-                shape: 119,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
-            Member {
-                name: r#"ChallengeParameters"#,
-                shape: 120,
-                required: false,
-            },
-            Member {
-                name: r#"AuthenticationResult"#,
-                shape: 111,
-                required: false,
-            },
-            Member {
-                name: r#"AvailableChallenges"#,
-                shape: 112,
-                required: false,
-            },
+            Member { name: r#"ChallengeName"#, shape: 119, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
+            Member { name: r#"ChallengeParameters"#, shape: 120, required: false },
+            Member { name: r#"AuthenticationResult"#, shape: 111, required: false },
+            Member { name: r#"AvailableChallenges"#, shape: 112, required: false },
         ]),
     },
-    Shape {
-        name: r#"IntegerType"#,
-        kind: Kind::Int {
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"InternalErrorException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"InternalServerException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"IntegerType"#, kind: Kind::Int { min: None, max: None } },
+    Shape { name: r#"InternalErrorException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"InternalServerException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"InvalidEmailRoleAccessPolicyException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
-    Shape {
-        name: r#"InvalidLambdaResponseException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"InvalidOAuthFlowException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"InvalidLambdaResponseException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"InvalidOAuthFlowException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"InvalidParameterException"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"message"#,
-                shape: 419,
-                required: false,
-            },
-            Member {
-                name: r#"reasonCode"#,
-                shape: 353,
-                required: false,
-            },
+            Member { name: r#"message"#, shape: 419, required: false },
+            Member { name: r#"reasonCode"#, shape: 353, required: false },
         ]),
     },
     Shape {
         name: r#"InvalidParameterExceptionReasonCodeType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"InvalidPasswordException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"InvalidPasswordException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"InvalidSmsRoleAccessPolicyException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
     Shape {
         name: r#"InvalidSmsRoleTrustRelationshipException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
     Shape {
         name: r#"InvalidUserPoolConfigurationException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
     Shape {
         name: r#"IssuedTokenTypeIdentifierType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"ACCESS_TOKEN"#, r#"ID_TOKEN"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"ACCESS_TOKEN"#, r#"ID_TOKEN"#], sensitive: false },
     },
-    Shape {
-        name: r#"IssuerConfigurationType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Type"#,
-            shape: 360,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"IssuerConfigurationType"#, kind: Kind::Struct(&[Member { name: r#"Type"#, shape: 360, required: false }]) },
     Shape {
         name: r#"IssuerType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"ORIGINAL"#, r#"UPDATED"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"ORIGINAL"#, r#"UPDATED"#], sensitive: false },
     },
     Shape {
         name: r#"KeyConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"KeyType"#,
-                shape: 265,
-                required: false,
-            },
-            Member {
-                name: r#"KmsKeyArn"#,
-                shape: 264,
-                required: false,
-            },
+            Member { name: r#"KeyType"#, shape: 265, required: false },
+            Member { name: r#"KmsKeyArn"#, shape: 264, required: false },
         ]),
     },
     Shape {
         name: r#"LambdaConfigType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"PreSignUp"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"CustomMessage"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"PostConfirmation"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"PreAuthentication"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"PostAuthentication"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"DefineAuthChallenge"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"CreateAuthChallenge"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"VerifyAuthChallengeResponse"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"PreTokenGeneration"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"UserMigration"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"PreTokenGenerationConfig"#,
-                shape: 442,
-                required: false,
-            },
-            Member {
-                name: r#"CustomSMSSender"#,
-                shape: 186,
-                required: false,
-            },
-            Member {
-                name: r#"CustomEmailSender"#,
-                shape: 184,
-                required: false,
-            },
-            Member {
-                name: r#"KMSKeyID"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"InboundFederation"#,
-                shape: 342,
-                required: false,
-            },
+            Member { name: r#"PreSignUp"#, shape: 86, required: false },
+            Member { name: r#"CustomMessage"#, shape: 86, required: false },
+            Member { name: r#"PostConfirmation"#, shape: 86, required: false },
+            Member { name: r#"PreAuthentication"#, shape: 86, required: false },
+            Member { name: r#"PostAuthentication"#, shape: 86, required: false },
+            Member { name: r#"DefineAuthChallenge"#, shape: 86, required: false },
+            Member { name: r#"CreateAuthChallenge"#, shape: 86, required: false },
+            Member { name: r#"VerifyAuthChallengeResponse"#, shape: 86, required: false },
+            Member { name: r#"PreTokenGeneration"#, shape: 86, required: false },
+            Member { name: r#"UserMigration"#, shape: 86, required: false },
+            Member { name: r#"PreTokenGenerationConfig"#, shape: 442, required: false },
+            Member { name: r#"CustomSMSSender"#, shape: 186, required: false },
+            Member { name: r#"CustomEmailSender"#, shape: 184, required: false },
+            Member { name: r#"KMSKeyID"#, shape: 86, required: false },
+            Member { name: r#"InboundFederation"#, shape: 342, required: false },
         ]),
     },
-    Shape {
-        name: r#"LanguageIdType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: Some(38),
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
+    Shape { name: r#"LanguageIdType"#, kind: Kind::Str { min: None, max: None, pattern: Some(38), enum_values: &[], sensitive: false } },
     Shape {
         name: r#"LimitClass"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"API_CATEGORY"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"API_CATEGORY"#], sensitive: false },
     },
     Shape {
         name: r#"LimitDefinitionType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"LimitClass"#,
-                shape: 364,
-                required: true,
-            },
-            Member {
-                name: r#"Attributes"#,
-                shape: 558,
-                required: true,
-            },
+            Member { name: r#"LimitClass"#, shape: 364, required: true },
+            Member { name: r#"Attributes"#, shape: 558, required: true },
         ]),
     },
-    Shape {
-        name: r#"LimitExceededException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"LimitExceededException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"LimitType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"LimitDefinition"#,
-                shape: 365,
-                required: true,
-            },
-            Member {
-                name: r#"ProvisionedLimitValue"#,
-                shape: 346,
-                required: true,
-            },
-            Member {
-                name: r#"FreeLimitValue"#,
-                shape: 346,
-                required: true,
-            },
+            Member { name: r#"LimitDefinition"#, shape: 365, required: true },
+            Member { name: r#"ProvisionedLimitValue"#, shape: 346, required: true },
+            Member { name: r#"FreeLimitValue"#, shape: 346, required: true },
         ]),
     },
     Shape {
         name: r#"LinkUrlType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(1024),
-            pattern: Some(34),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(1024), pattern: Some(34), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"LinksType"#,
-        kind: Kind::Map {
-            key: 363,
-            value: 368,
-            min: Some(1),
-            max: Some(13),
-        },
-    },
+    Shape { name: r#"LinksType"#, kind: Kind::Map { key: 363, value: 368, min: Some(1), max: Some(13) } },
     Shape {
         name: r#"ListDevicesRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"Limit"#,
-                shape: 454,
-                required: false,
-            },
-            Member {
-                name: r#"PaginationToken"#,
-                shape: 506,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"Limit"#, shape: 454, required: false },
+            Member { name: r#"PaginationToken"#, shape: 506, required: false },
         ]),
     },
     Shape {
         name: r#"ListDevicesResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Devices"#,
-                shape: 238,
-                required: false,
-            },
-            Member {
-                name: r#"PaginationToken"#,
-                shape: 506,
-                required: false,
-            },
+            Member { name: r#"Devices"#, shape: 238, required: false },
+            Member { name: r#"PaginationToken"#, shape: 506, required: false },
         ]),
     },
     Shape {
         name: r#"ListGroupsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Limit"#,
-                shape: 454,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Limit"#, shape: 454, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"ListGroupsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Groups"#,
-                shape: 328,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"Groups"#, shape: 328, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"ListIdentityProvidersRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"MaxResults"#,
-                shape: 377,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 431,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"MaxResults"#, shape: 377, required: false },
+            Member { name: r#"NextToken"#, shape: 431, required: false },
         ]),
     },
     Shape {
         name: r#"ListIdentityProvidersResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Providers"#,
-                shape: 452,
-                required: true,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 431,
-                required: false,
-            },
+            Member { name: r#"Providers"#, shape: 452, required: true },
+            Member { name: r#"NextToken"#, shape: 431, required: false },
         ]),
     },
-    Shape {
-        name: r#"ListOfStringTypes"#,
-        kind: Kind::List {
-            member: 559,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"ListProvidersLimitType"#,
-        kind: Kind::Int {
-            min: Some(0),
-            max: Some(60),
-        },
-    },
-    Shape {
-        name: r#"ListResourceServersLimitType"#,
-        kind: Kind::Int {
-            min: Some(1),
-            max: Some(50),
-        },
-    },
+    Shape { name: r#"ListOfStringTypes"#, kind: Kind::List { member: 559, min: None, max: None } },
+    Shape { name: r#"ListProvidersLimitType"#, kind: Kind::Int { min: Some(0), max: Some(60) } },
+    Shape { name: r#"ListResourceServersLimitType"#, kind: Kind::Int { min: Some(1), max: Some(50) } },
     Shape {
         name: r#"ListResourceServersRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"MaxResults"#,
-                shape: 378,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 431,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"MaxResults"#, shape: 378, required: false },
+            Member { name: r#"NextToken"#, shape: 431, required: false },
         ]),
     },
     Shape {
         name: r#"ListResourceServersResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ResourceServers"#,
-                shape: 481,
-                required: true,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 431,
-                required: false,
-            },
+            Member { name: r#"ResourceServers"#, shape: 481, required: true },
+            Member { name: r#"NextToken"#, shape: 431, required: false },
         ]),
     },
-    Shape {
-        name: r#"ListTagsForResourceRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"ResourceArn"#,
-            shape: 86,
-            required: true,
-        }]),
-    },
-    Shape {
-        name: r#"ListTagsForResourceResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Tags"#,
-            shape: 645,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"ListTagsForResourceRequest"#, kind: Kind::Struct(&[Member { name: r#"ResourceArn"#, shape: 86, required: true }]) },
+    Shape { name: r#"ListTagsForResourceResponse"#, kind: Kind::Struct(&[Member { name: r#"Tags"#, shape: 645, required: false }]) },
     Shape {
         name: r#"ListTermsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"MaxResults"#,
-                shape: 384,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"MaxResults"#, shape: 384, required: false },
+            Member { name: r#"NextToken"#, shape: 559, required: false },
         ]),
     },
-    Shape {
-        name: r#"ListTermsRequestMaxResultsInteger"#,
-        kind: Kind::Int {
-            min: Some(1),
-            max: Some(60),
-        },
-    },
+    Shape { name: r#"ListTermsRequestMaxResultsInteger"#, kind: Kind::Int { min: Some(1), max: Some(60) } },
     Shape {
         name: r#"ListTermsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Terms"#,
-                shape: 566,
-                required: true,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"Terms"#, shape: 566, required: true },
+            Member { name: r#"NextToken"#, shape: 559, required: false },
         ]),
     },
     Shape {
         name: r#"ListUserImportJobsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"MaxResults"#,
-                shape: 439,
-                required: true,
-            },
-            Member {
-                name: r#"PaginationToken"#,
-                shape: 431,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"MaxResults"#, shape: 439, required: true },
+            Member { name: r#"PaginationToken"#, shape: 431, required: false },
         ]),
     },
     Shape {
         name: r#"ListUserImportJobsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserImportJobs"#,
-                shape: 625,
-                required: false,
-            },
-            Member {
-                name: r#"PaginationToken"#,
-                shape: 431,
-                required: false,
-            },
+            Member { name: r#"UserImportJobs"#, shape: 625, required: false },
+            Member { name: r#"PaginationToken"#, shape: 431, required: false },
         ]),
     },
     Shape {
         name: r#"ListUserPoolClientSecretsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"ListUserPoolClientSecretsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientSecrets"#,
-                shape: 134,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"ClientSecrets"#, shape: 134, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"ListUserPoolClientsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"MaxResults"#,
-                shape: 453,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
-            Member {
-                name: r#"ClientType"#,
-                shape: 138,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"MaxResults"#, shape: 453, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
+            Member { name: r#"ClientType"#, shape: 138, required: false },
         ]),
     },
     Shape {
         name: r#"ListUserPoolClientsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolClients"#,
-                shape: 633,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"UserPoolClients"#, shape: 633, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"ListUserPoolReplicasRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 431,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"NextToken"#, shape: 431, required: false },
         ]),
     },
     Shape {
         name: r#"ListUserPoolReplicasResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolReplicas"#,
-                shape: 641,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 431,
-                required: false,
-            },
+            Member { name: r#"UserPoolReplicas"#, shape: 641, required: false },
+            Member { name: r#"NextToken"#, shape: 431, required: false },
         ]),
     },
     Shape {
         name: r#"ListUserPoolsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"NextToken"#,
-                shape: 431,
-                required: false,
-            },
-            Member {
-                name: r#"MaxResults"#,
-                shape: 439,
-                required: true,
-            },
+            Member { name: r#"NextToken"#, shape: 431, required: false },
+            Member { name: r#"MaxResults"#, shape: 439, required: true },
         ]),
     },
     Shape {
         name: r#"ListUserPoolsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPools"#,
-                shape: 637,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 431,
-                required: false,
-            },
+            Member { name: r#"UserPools"#, shape: 637, required: false },
+            Member { name: r#"NextToken"#, shape: 431, required: false },
         ]),
     },
     Shape {
         name: r#"ListUserSessionsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"ListUserSessionsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Sessions"#,
-                shape: 521,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"Sessions"#, shape: 521, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"ListUsersInGroupRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"GroupName"#,
-                shape: 329,
-                required: true,
-            },
-            Member {
-                name: r#"Limit"#,
-                shape: 454,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"GroupName"#, shape: 329, required: true },
+            Member { name: r#"Limit"#, shape: 454, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"ListUsersInGroupResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Users"#,
-                shape: 658,
-                required: false,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"Users"#, shape: 658, required: false },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
     Shape {
         name: r#"ListUsersRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"AttributesToGet"#,
-                shape: 507,
-                required: false,
-            },
-            Member {
-                name: r#"Limit"#,
-                shape: 454,
-                required: false,
-            },
-            Member {
-                name: r#"PaginationToken"#,
-                shape: 506,
-                required: false,
-            },
-            Member {
-                name: r#"Filter"#,
-                shape: 619,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"AttributesToGet"#, shape: 507, required: false },
+            Member { name: r#"Limit"#, shape: 454, required: false },
+            Member { name: r#"PaginationToken"#, shape: 506, required: false },
+            Member { name: r#"Filter"#, shape: 619, required: false },
         ]),
     },
     Shape {
         name: r#"ListUsersResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Users"#,
-                shape: 658,
-                required: false,
-            },
-            Member {
-                name: r#"PaginationToken"#,
-                shape: 506,
-                required: false,
-            },
+            Member { name: r#"Users"#, shape: 658, required: false },
+            Member { name: r#"PaginationToken"#, shape: 506, required: false },
         ]),
     },
     Shape {
         name: r#"ListWebAuthnCredentialsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
-            Member {
-                name: r#"MaxResults"#,
-                shape: 677,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
+            Member { name: r#"MaxResults"#, shape: 677, required: false },
         ]),
     },
     Shape {
         name: r#"ListWebAuthnCredentialsResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Credentials"#,
-                shape: 675,
-                required: true,
-            },
-            Member {
-                name: r#"NextToken"#,
-                shape: 430,
-                required: false,
-            },
+            Member { name: r#"Credentials"#, shape: 675, required: true },
+            Member { name: r#"NextToken"#, shape: 430, required: false },
         ]),
     },
-    Shape {
-        name: r#"LogConfigurationListType"#,
-        kind: Kind::List {
-            member: 405,
-            min: Some(0),
-            max: Some(2),
-        },
-    },
+    Shape { name: r#"LogConfigurationListType"#, kind: Kind::List { member: 405, min: Some(0), max: Some(2) } },
     Shape {
         name: r#"LogConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"LogLevel"#,
-                shape: 407,
-                required: true,
-            },
-            Member {
-                name: r#"EventSource"#,
-                shape: 274,
-                required: true,
-            },
-            Member {
-                name: r#"CloudWatchLogsConfiguration"#,
-                shape: 139,
-                required: false,
-            },
-            Member {
-                name: r#"S3Configuration"#,
-                shape: 497,
-                required: false,
-            },
-            Member {
-                name: r#"FirehoseConfiguration"#,
-                shape: 283,
-                required: false,
-            },
+            Member { name: r#"LogLevel"#, shape: 407, required: true },
+            Member { name: r#"EventSource"#, shape: 274, required: true },
+            Member { name: r#"CloudWatchLogsConfiguration"#, shape: 139, required: false },
+            Member { name: r#"S3Configuration"#, shape: 497, required: false },
+            Member { name: r#"FirehoseConfiguration"#, shape: 283, required: false },
         ]),
     },
     Shape {
         name: r#"LogDeliveryConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"LogConfigurations"#,
-                shape: 404,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"LogConfigurations"#, shape: 404, required: true },
         ]),
     },
     Shape {
         name: r#"LogLevel"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"ERROR"#, r#"INFO"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"ERROR"#, r#"INFO"#], sensitive: false },
     },
-    Shape {
-        name: r#"LogoutURLsListType"#,
-        kind: Kind::List {
-            member: 458,
-            min: Some(0),
-            max: Some(100),
-        },
-    },
-    Shape {
-        name: r#"LongType"#,
-        kind: Kind::Int {
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"MFAMethodNotFoundException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"MFAOptionListType"#,
-        kind: Kind::List {
-            member: 412,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"LogoutURLsListType"#, kind: Kind::List { member: 458, min: Some(0), max: Some(100) } },
+    Shape { name: r#"LongType"#, kind: Kind::Int { min: None, max: None } },
+    Shape { name: r#"MFAMethodNotFoundException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"MFAOptionListType"#, kind: Kind::List { member: 412, min: None, max: None } },
     Shape {
         name: r#"MFAOptionType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"DeliveryMedium"#,
-                shape: 211,
-                required: false,
-            },
-            Member {
-                name: r#"AttributeName"#,
-                shape: 99,
-                required: false,
-            },
+            Member { name: r#"DeliveryMedium"#, shape: 211, required: false },
+            Member { name: r#"AttributeName"#, shape: 99, required: false },
         ]),
     },
     Shape {
         name: r#"ManagedLoginBrandingExistsException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
     Shape {
         name: r#"ManagedLoginBrandingIdType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: Some(33),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: Some(33), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"ManagedLoginBrandingType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ManagedLoginBrandingId"#,
-                shape: 414,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"UseCognitoProvidedValues"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"Settings"#,
-                shape: 243,
-                required: false,
-            },
-            Member {
-                name: r#"Assets"#,
-                shape: 90,
-                required: false,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"LastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
+            Member { name: r#"ManagedLoginBrandingId"#, shape: 414, required: false },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"UseCognitoProvidedValues"#, shape: 114, required: false },
+            Member { name: r#"Settings"#, shape: 243, required: false },
+            Member { name: r#"Assets"#, shape: 90, required: false },
+            Member { name: r#"CreationDate"#, shape: 188, required: false },
+            Member { name: r#"LastModifiedDate"#, shape: 188, required: false },
         ]),
     },
-    Shape {
-        name: r#"MaxSessionsPerUserType"#,
-        kind: Kind::Int {
-            min: Some(1),
-            max: Some(100),
-        },
-    },
+    Shape { name: r#"MaxSessionsPerUserType"#, kind: Kind::Int { min: Some(1), max: Some(100) } },
     Shape {
         name: r#"MessageActionType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"RESEND"#, r#"SUPPRESS"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"RESEND"#, r#"SUPPRESS"#], sensitive: false },
     },
     Shape {
         name: r#"MessageTemplateType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SMSMessage"#,
-                shape: 543,
-                required: false,
-            },
-            Member {
-                name: r#"EmailMessage"#,
-                shape: 251,
-                required: false,
-            },
-            Member {
-                name: r#"EmailSubject"#,
-                shape: 262,
-                required: false,
-            },
+            Member { name: r#"SMSMessage"#, shape: 543, required: false },
+            Member { name: r#"EmailMessage"#, shape: 251, required: false },
+            Member { name: r#"EmailSubject"#, shape: 262, required: false },
         ]),
     },
-    Shape {
-        name: r#"MessageType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
+    Shape { name: r#"MessageType"#, kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[], sensitive: false } },
     Shape {
         name: r#"NewDeviceMetadataType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"DeviceKey"#,
-                shape: 237,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceGroupKey"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"DeviceKey"#, shape: 237, required: false },
+            Member { name: r#"DeviceGroupKey"#, shape: 559, required: false },
         ]),
     },
-    Shape {
-        name: r#"NotAuthorizedException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"NotAuthorizedException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"NotifyConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"From"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"ReplyTo"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"SourceArn"#,
-                shape: 86,
-                required: true,
-            },
-            Member {
-                name: r#"BlockEmail"#,
-                shape: 423,
-                required: false,
-            },
-            Member {
-                name: r#"NoActionEmail"#,
-                shape: 423,
-                required: false,
-            },
-            Member {
-                name: r#"MfaEmail"#,
-                shape: 423,
-                required: false,
-            },
+            Member { name: r#"From"#, shape: 559, required: false },
+            Member { name: r#"ReplyTo"#, shape: 559, required: false },
+            Member { name: r#"SourceArn"#, shape: 86, required: true },
+            Member { name: r#"BlockEmail"#, shape: 423, required: false },
+            Member { name: r#"NoActionEmail"#, shape: 423, required: false },
+            Member { name: r#"MfaEmail"#, shape: 423, required: false },
         ]),
     },
     Shape {
         name: r#"NotifyEmailType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Subject"#,
-                shape: 257,
-                required: true,
-            },
-            Member {
-                name: r#"HtmlBody"#,
-                shape: 256,
-                required: false,
-            },
-            Member {
-                name: r#"TextBody"#,
-                shape: 256,
-                required: false,
-            },
+            Member { name: r#"Subject"#, shape: 257, required: true },
+            Member { name: r#"HtmlBody"#, shape: 256, required: false },
+            Member { name: r#"TextBody"#, shape: 256, required: false },
         ]),
     },
     Shape {
         name: r#"NumberAttributeConstraintsType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"MinValue"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"MaxValue"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"MinValue"#, shape: 559, required: false },
+            Member { name: r#"MaxValue"#, shape: 559, required: false },
         ]),
     },
     Shape {
@@ -6401,61 +2344,23 @@ pub static SHAPES: [Shape; 685] = [
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"OAuthFlowsType"#,
-        kind: Kind::List {
-            member: 425,
-            min: Some(0),
-            max: Some(3),
-        },
-    },
+    Shape { name: r#"OAuthFlowsType"#, kind: Kind::List { member: 425, min: Some(0), max: Some(3) } },
     Shape {
         name: r#"OAuthTokenTypeType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"Bearer"#, r#"N_A"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"Bearer"#, r#"N_A"#], sensitive: false },
     },
-    Shape {
-        name: r#"OperationNotEnabledException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"OperationNotEnabledException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"OptionalArnType"#,
-        kind: Kind::Str {
-            min: Some(0),
-            max: Some(2048),
-            pattern: Some(1),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(0), max: Some(2048), pattern: Some(1), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"PaginationKey"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(131072),
-            pattern: Some(8),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(131072), pattern: Some(8), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"PaginationKeyType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: None,
-            pattern: Some(8),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: None, pattern: Some(8), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"PasswordHashingAlgorithmType"#,
@@ -6469,378 +2374,117 @@ pub static SHAPES: [Shape; 685] = [
     },
     Shape {
         name: r#"PasswordHistoryPolicyViolationException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
-    Shape {
-        name: r#"PasswordHistorySizeType"#,
-        kind: Kind::Int {
-            min: Some(0),
-            max: Some(24),
-        },
-    },
-    Shape {
-        name: r#"PasswordPolicyMinLengthType"#,
-        kind: Kind::Int {
-            min: Some(6),
-            max: Some(99),
-        },
-    },
+    Shape { name: r#"PasswordHistorySizeType"#, kind: Kind::Int { min: Some(0), max: Some(24) } },
+    Shape { name: r#"PasswordPolicyMinLengthType"#, kind: Kind::Int { min: Some(6), max: Some(99) } },
     Shape {
         name: r#"PasswordPolicyType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"MinimumLength"#,
-                shape: 435,
-                required: false,
-            },
-            Member {
-                name: r#"RequireUppercase"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"RequireLowercase"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"RequireNumbers"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"RequireSymbols"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"PasswordHistorySize"#,
-                shape: 434,
-                required: false,
-            },
-            Member {
-                name: r#"TemporaryPasswordValidityDays"#,
-                shape: 565,
-                required: false,
-            },
+            Member { name: r#"MinimumLength"#, shape: 435, required: false },
+            Member { name: r#"RequireUppercase"#, shape: 114, required: false },
+            Member { name: r#"RequireLowercase"#, shape: 114, required: false },
+            Member { name: r#"RequireNumbers"#, shape: 114, required: false },
+            Member { name: r#"RequireSymbols"#, shape: 114, required: false },
+            Member { name: r#"PasswordHistorySize"#, shape: 434, required: false },
+            Member { name: r#"TemporaryPasswordValidityDays"#, shape: 565, required: false },
         ]),
     },
-    Shape {
-        name: r#"PasswordResetRequiredException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"PasswordType"#,
-        kind: Kind::Str {
-            min: None,
-            max: Some(256),
-            pattern: Some(8),
-            enum_values: &[],
-            sensitive: true,
-        },
-    },
-    Shape {
-        name: r#"PoolQueryLimitType"#,
-        kind: Kind::Int {
-            min: Some(1),
-            max: Some(60),
-        },
-    },
+    Shape { name: r#"PasswordResetRequiredException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"PasswordType"#, kind: Kind::Str { min: None, max: Some(256), pattern: Some(8), enum_values: &[], sensitive: true } },
+    Shape { name: r#"PoolQueryLimitType"#, kind: Kind::Int { min: Some(1), max: Some(60) } },
     Shape {
         name: r#"PreSignedUrlType"#,
-        kind: Kind::Str {
-            min: Some(0),
-            max: Some(2048),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(0), max: Some(2048), pattern: None, enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"PreTokenGenerationLambdaVersionType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"V1_0"#, r#"V2_0"#, r#"V3_0"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"V1_0"#, r#"V2_0"#, r#"V3_0"#], sensitive: false },
     },
     Shape {
         name: r#"PreTokenGenerationVersionConfigType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"LambdaVersion"#,
-                shape: 441,
-                required: true,
-            },
-            Member {
-                name: r#"LambdaArn"#,
-                shape: 86,
-                required: true,
-            },
+            Member { name: r#"LambdaVersion"#, shape: 441, required: true },
+            Member { name: r#"LambdaArn"#, shape: 86, required: true },
         ]),
     },
-    Shape {
-        name: r#"PrecedenceType"#,
-        kind: Kind::Int {
-            min: Some(0),
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"PreconditionNotMetException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"PrecedenceType"#, kind: Kind::Int { min: Some(0), max: None } },
+    Shape { name: r#"PreconditionNotMetException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"PreventUserExistenceErrorTypes"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"LEGACY"#, r#"ENABLED"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"LEGACY"#, r#"ENABLED"#], sensitive: false },
     },
-    Shape {
-        name: r#"PriorityType"#,
-        kind: Kind::Int {
-            min: Some(1),
-            max: Some(2),
-        },
-    },
+    Shape { name: r#"PriorityType"#, kind: Kind::Int { min: Some(1), max: Some(2) } },
     Shape {
         name: r#"ProviderDescription"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ProviderName"#,
-                shape: 449,
-                required: false,
-            },
-            Member {
-                name: r#"ProviderType"#,
-                shape: 337,
-                required: false,
-            },
-            Member {
-                name: r#"LastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: false,
-            },
+            Member { name: r#"ProviderName"#, shape: 449, required: false },
+            Member { name: r#"ProviderType"#, shape: 337, required: false },
+            Member { name: r#"LastModifiedDate"#, shape: 188, required: false },
+            Member { name: r#"CreationDate"#, shape: 188, required: false },
         ]),
     },
-    Shape {
-        name: r#"ProviderDetailsType"#,
-        kind: Kind::Map {
-            key: 559,
-            value: 559,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"ProviderDetailsType"#, kind: Kind::Map { key: 559, value: 559, min: None, max: None } },
     Shape {
         name: r#"ProviderNameType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(32),
-            pattern: Some(9),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(32), pattern: Some(9), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"ProviderNameTypeV2"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(32),
-            pattern: Some(28),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(32), pattern: Some(28), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"ProviderUserIdentifierType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ProviderName"#,
-                shape: 449,
-                required: false,
-            },
-            Member {
-                name: r#"ProviderAttributeName"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"ProviderAttributeValue"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"ProviderName"#, shape: 449, required: false },
+            Member { name: r#"ProviderAttributeName"#, shape: 559, required: false },
+            Member { name: r#"ProviderAttributeValue"#, shape: 559, required: false },
         ]),
     },
-    Shape {
-        name: r#"ProvidersListType"#,
-        kind: Kind::List {
-            member: 447,
-            min: Some(0),
-            max: Some(50),
-        },
-    },
-    Shape {
-        name: r#"QueryLimit"#,
-        kind: Kind::Int {
-            min: Some(1),
-            max: Some(60),
-        },
-    },
-    Shape {
-        name: r#"QueryLimitType"#,
-        kind: Kind::Int {
-            min: Some(0),
-            max: Some(60),
-        },
-    },
-    Shape {
-        name: r#"RecoveryMechanismsType"#,
-        kind: Kind::List {
-            member: 457,
-            min: Some(1),
-            max: Some(2),
-        },
-    },
+    Shape { name: r#"ProvidersListType"#, kind: Kind::List { member: 447, min: Some(0), max: Some(50) } },
+    Shape { name: r#"QueryLimit"#, kind: Kind::Int { min: Some(1), max: Some(60) } },
+    Shape { name: r#"QueryLimitType"#, kind: Kind::Int { min: Some(0), max: Some(60) } },
+    Shape { name: r#"RecoveryMechanismsType"#, kind: Kind::List { member: 457, min: Some(1), max: Some(2) } },
     Shape {
         name: r#"RecoveryOptionNameType"#,
         kind: Kind::Str {
             min: None,
             max: None,
             pattern: None,
-            enum_values: &[
-                r#"verified_email"#,
-                r#"verified_phone_number"#,
-                r#"admin_only"#,
-            ],
+            enum_values: &[r#"verified_email"#, r#"verified_phone_number"#, r#"admin_only"#],
             sensitive: false,
         },
     },
     Shape {
         name: r#"RecoveryOptionType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Priority"#,
-                shape: 446,
-                required: true,
-            },
-            Member {
-                name: r#"Name"#,
-                shape: 456,
-                required: true,
-            },
+            Member { name: r#"Priority"#, shape: 446, required: true },
+            Member { name: r#"Name"#, shape: 456, required: true },
         ]),
     },
     Shape {
         name: r#"RedirectUrlType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(1024),
-            pattern: Some(16),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(1024), pattern: Some(16), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"RefreshTokenReuseException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"RefreshTokenReuseException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"RefreshTokenRotationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Feature"#,
-                shape: 280,
-                required: true,
-            },
-            Member {
-                name: r#"RetryGracePeriodSeconds"#,
-                shape: 484,
-                required: false,
-            },
+            Member { name: r#"Feature"#, shape: 280, required: true },
+            Member { name: r#"RetryGracePeriodSeconds"#, shape: 484, required: false },
         ]),
     },
-    Shape {
-        name: r#"RefreshTokenValidityType"#,
-        kind: Kind::Int {
-            min: Some(0),
-            max: Some(315360000),
-        },
-    },
-    Shape {
-        name: r#"RegionCodeType"#,
-        kind: Kind::Str {
-            min: Some(5),
-            max: Some(32),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
-    Shape {
-        name: r#"RegionNameType"#,
-        kind: Kind::Str {
-            min: Some(5),
-            max: Some(32),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
+    Shape { name: r#"RefreshTokenValidityType"#, kind: Kind::Int { min: Some(0), max: Some(315360000) } },
+    Shape { name: r#"RegionCodeType"#, kind: Kind::Str { min: Some(5), max: Some(32), pattern: None, enum_values: &[], sensitive: false } },
+    Shape { name: r#"RegionNameType"#, kind: Kind::Str { min: Some(5), max: Some(32), pattern: None, enum_values: &[], sensitive: false } },
     Shape {
         name: r#"RelyingPartyIdType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(127),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(127), pattern: None, enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"ReplicaRegionsType"#,
-        kind: Kind::List {
-            member: 559,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"ReplicaRegionsType"#, kind: Kind::List { member: 559, min: None, max: None } },
     Shape {
         name: r#"ReplicaRoleType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"PRIMARY"#, r#"SECONDARY"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"PRIMARY"#, r#"SECONDARY"#], sensitive: false },
     },
     Shape {
         name: r#"ReplicaStatusType"#,
@@ -6855,356 +2499,118 @@ pub static SHAPES: [Shape; 685] = [
     Shape {
         name: r#"ResendConfirmationCodeRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"SecretHash"#,
-                shape: 509,
-                required: false,
-            },
-            Member {
-                name: r#"UserContextData"#,
-                shape: 618,
-                required: false,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"AnalyticsMetadata"#,
-                shape: 85,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"SecretHash"#, shape: 509, required: false },
+            Member { name: r#"UserContextData"#, shape: 618, required: false },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"AnalyticsMetadata"#, shape: 85, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
     Shape {
         name: r#"ResendConfirmationCodeResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"CodeDeliveryDetails"#,
-            shape: 141,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"CodeDeliveryDetails"#, shape: 141, required: false }]),
     },
     Shape {
         name: r#"ResourceIdType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(40),
-            pattern: Some(35),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(40), pattern: Some(35), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"ResourceListType"#,
-        kind: Kind::List {
-            member: 473,
-            min: Some(0),
-            max: Some(1),
-        },
-    },
-    Shape {
-        name: r#"ResourceNotFoundException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"ResourceListType"#, kind: Kind::List { member: 473, min: Some(0), max: Some(1) } },
+    Shape { name: r#"ResourceNotFoundException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"ResourceServerIdentifierType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(256),
-            pattern: Some(27),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(256), pattern: Some(27), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"ResourceServerManagedByType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"COGNITO"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"COGNITO"#], sensitive: false },
     },
     Shape {
         name: r#"ResourceServerNameType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(256),
-            pattern: Some(23),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(256), pattern: Some(23), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"ResourceServerScopeDescriptionType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(256), pattern: None, enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"ResourceServerScopeListType"#,
-        kind: Kind::List {
-            member: 479,
-            min: None,
-            max: Some(100),
-        },
-    },
+    Shape { name: r#"ResourceServerScopeListType"#, kind: Kind::List { member: 479, min: None, max: Some(100) } },
     Shape {
         name: r#"ResourceServerScopeNameType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(256),
-            pattern: Some(26),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(256), pattern: Some(26), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"ResourceServerScopeType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ScopeName"#,
-                shape: 478,
-                required: true,
-            },
-            Member {
-                name: r#"ScopeDescription"#,
-                shape: 476,
-                required: true,
-            },
+            Member { name: r#"ScopeName"#, shape: 478, required: true },
+            Member { name: r#"ScopeDescription"#, shape: 476, required: true },
         ]),
     },
     Shape {
         name: r#"ResourceServerType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"Identifier"#,
-                shape: 473,
-                required: false,
-            },
-            Member {
-                name: r#"Name"#,
-                shape: 475,
-                required: false,
-            },
-            Member {
-                name: r#"Scopes"#,
-                shape: 477,
-                required: false,
-            },
-            Member {
-                name: r#"ManagedBy"#,
-                shape: 474,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"Identifier"#, shape: 473, required: false },
+            Member { name: r#"Name"#, shape: 475, required: false },
+            Member { name: r#"Scopes"#, shape: 477, required: false },
+            Member { name: r#"ManagedBy"#, shape: 474, required: false },
         ]),
     },
-    Shape {
-        name: r#"ResourceServersListType"#,
-        kind: Kind::List {
-            member: 480,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"ResourceServersListType"#, kind: Kind::List { member: 480, min: None, max: None } },
     Shape {
         name: r#"RespondToAuthChallengeRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"ChallengeName"#,
-                shape: 119,
-                required: true,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
-            Member {
-                name: r#"ChallengeResponses"#,
-                shape: 124,
-                required: false,
-            },
-            Member {
-                name: r#"AnalyticsMetadata"#,
-                shape: 85,
-                required: false,
-            },
-            Member {
-                name: r#"UserContextData"#,
-                shape: 618,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"ChallengeName"#, shape: 119, required: true },
+            Member { name: r#"Session"#, shape: 519, required: false },
+            Member { name: r#"ChallengeResponses"#, shape: 124, required: false },
+            Member { name: r#"AnalyticsMetadata"#, shape: 85, required: false },
+            Member { name: r#"UserContextData"#, shape: 618, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
     Shape {
         name: r#"RespondToAuthChallengeResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ChallengeName"#,
-                shape: 119,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
-            Member {
-                name: r#"ChallengeParameters"#,
-                shape: 120,
-                required: false,
-            },
-            Member {
-                name: r#"AuthenticationResult"#,
-                shape: 111,
-                required: false,
-            },
-            Member {
-                name: r#"AvailableChallenges"#,
-                shape: 112,
-                required: false,
-            },
+            Member { name: r#"ChallengeName"#, shape: 119, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
+            Member { name: r#"ChallengeParameters"#, shape: 120, required: false },
+            Member { name: r#"AuthenticationResult"#, shape: 111, required: false },
+            Member { name: r#"AvailableChallenges"#, shape: 112, required: false },
         ]),
     },
-    Shape {
-        name: r#"RetryGracePeriodSecondsType"#,
-        kind: Kind::Int {
-            min: Some(0),
-            max: Some(60),
-        },
-    },
+    Shape { name: r#"RetryGracePeriodSecondsType"#, kind: Kind::Int { min: Some(0), max: Some(60) } },
     Shape {
         name: r#"RevokeAssociatedSessionsType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"NONE"#, r#"LINKED"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"NONE"#, r#"LINKED"#], sensitive: false },
     },
     Shape {
         name: r#"RevokeTokenRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Token"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"ClientSecret"#,
-                shape: 137,
-                required: false,
-            },
-            Member {
-                name: r#"RevokeAssociatedSessions"#,
-                shape: 485,
-                required: false,
-            },
+            Member { name: r#"Token"#, shape: 576, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"ClientSecret"#, shape: 137, required: false },
+            Member { name: r#"RevokeAssociatedSessions"#, shape: 485, required: false },
         ]),
     },
-    Shape {
-        name: r#"RevokeTokenResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"RevokeTokenResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"RevokeUserSessionRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"SessionId"#,
-                shape: 514,
-                required: true,
-            },
-            Member {
-                name: r#"RevokeAssociatedSessions"#,
-                shape: 485,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"SessionId"#, shape: 514, required: true },
+            Member { name: r#"RevokeAssociatedSessions"#, shape: 485, required: false },
         ]),
     },
-    Shape {
-        name: r#"RevokeUserSessionResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"RevokeUserSessionResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"RiskConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: false,
-            },
-            Member {
-                name: r#"CompromisedCredentialsRiskConfiguration"#,
-                shape: 150,
-                required: false,
-            },
-            Member {
-                name: r#"AccountTakeoverRiskConfiguration"#,
-                shape: 8,
-                required: false,
-            },
-            Member {
-                name: r#"RiskExceptionConfiguration"#,
-                shape: 492,
-                required: false,
-            },
-            Member {
-                name: r#"LastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"ClientId"#, shape: 128, required: false },
+            Member { name: r#"CompromisedCredentialsRiskConfiguration"#, shape: 150, required: false },
+            Member { name: r#"AccountTakeoverRiskConfiguration"#, shape: 8, required: false },
+            Member { name: r#"RiskExceptionConfiguration"#, shape: 492, required: false },
+            Member { name: r#"LastModifiedDate"#, shape: 188, required: false },
         ]),
     },
     Shape {
@@ -7220,207 +2626,61 @@ pub static SHAPES: [Shape; 685] = [
     Shape {
         name: r#"RiskExceptionConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"BlockedIPRangeList"#,
-                shape: 113,
-                required: false,
-            },
-            Member {
-                name: r#"SkippedIPRangeList"#,
-                shape: 541,
-                required: false,
-            },
+            Member { name: r#"BlockedIPRangeList"#, shape: 113, required: false },
+            Member { name: r#"SkippedIPRangeList"#, shape: 541, required: false },
         ]),
     },
     Shape {
         name: r#"RiskLevelType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"Low"#, r#"Medium"#, r#"High"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"Low"#, r#"Medium"#, r#"High"#], sensitive: false },
     },
-    Shape {
-        name: r#"RoutingType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Failover"#,
-            shape: 279,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"RoutingType"#, kind: Kind::Struct(&[Member { name: r#"Failover"#, shape: 279, required: false }]) },
     Shape {
         name: r#"S3ArnType"#,
-        kind: Kind::Str {
-            min: Some(3),
-            max: Some(1024),
-            pattern: Some(40),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(3), max: Some(1024), pattern: Some(40), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"S3BucketType"#,
-        kind: Kind::Str {
-            min: Some(3),
-            max: Some(1024),
-            pattern: Some(31),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(3), max: Some(1024), pattern: Some(31), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"S3ConfigurationType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"BucketArn"#,
-            shape: 495,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"S3ConfigurationType"#, kind: Kind::Struct(&[Member { name: r#"BucketArn"#, shape: 495, required: false }]) },
     Shape {
         name: r#"SESConfigurationSet"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(64),
-            pattern: Some(37),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(64), pattern: Some(37), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"SMSMfaSettingsType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Enabled"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"PreferredMfa"#,
-                shape: 114,
-                required: false,
-            },
+            Member { name: r#"Enabled"#, shape: 114, required: false },
+            Member { name: r#"PreferredMfa"#, shape: 114, required: false },
         ]),
     },
-    Shape {
-        name: r#"SSOSessionMaxValidityMinutesType"#,
-        kind: Kind::Int {
-            min: Some(0),
-            max: Some(129600),
-        },
-    },
+    Shape { name: r#"SSOSessionMaxValidityMinutesType"#, kind: Kind::Int { min: Some(0), max: Some(129600) } },
     Shape {
         name: r#"SchemaAttributeType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Name"#,
-                shape: 181,
-                required: false,
-            },
-            Member {
-                name: r#"AttributeDataType"#,
-                shape: 94,
-                required: false,
-            },
-            Member {
-                name: r#"DeveloperOnlyAttribute"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"Mutable"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"Required"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"NumberAttributeConstraints"#,
-                shape: 424,
-                required: false,
-            },
-            Member {
-                name: r#"StringAttributeConstraints"#,
-                shape: 557,
-                required: false,
-            },
+            Member { name: r#"Name"#, shape: 181, required: false },
+            Member { name: r#"AttributeDataType"#, shape: 94, required: false },
+            Member { name: r#"DeveloperOnlyAttribute"#, shape: 114, required: false },
+            Member { name: r#"Mutable"#, shape: 114, required: false },
+            Member { name: r#"Required"#, shape: 114, required: false },
+            Member { name: r#"NumberAttributeConstraints"#, shape: 424, required: false },
+            Member { name: r#"StringAttributeConstraints"#, shape: 557, required: false },
         ]),
     },
-    Shape {
-        name: r#"SchemaAttributesListType"#,
-        kind: Kind::List {
-            member: 501,
-            min: Some(1),
-            max: Some(50),
-        },
-    },
-    Shape {
-        name: r#"ScopeDoesNotExistException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"ScopeListType"#,
-        kind: Kind::List {
-            member: 505,
-            min: None,
-            max: Some(50),
-        },
-    },
-    Shape {
-        name: r#"ScopeType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(256),
-            pattern: Some(27),
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
+    Shape { name: r#"SchemaAttributesListType"#, kind: Kind::List { member: 501, min: Some(1), max: Some(50) } },
+    Shape { name: r#"ScopeDoesNotExistException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"ScopeListType"#, kind: Kind::List { member: 505, min: None, max: Some(50) } },
+    Shape { name: r#"ScopeType"#, kind: Kind::Str { min: Some(1), max: Some(256), pattern: Some(27), enum_values: &[], sensitive: false } },
     Shape {
         name: r#"SearchPaginationTokenType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: None,
-            pattern: Some(8),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: None, pattern: Some(8), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"SearchedAttributeNamesListType"#,
-        kind: Kind::List {
-            member: 99,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"SecretCodeType"#,
-        kind: Kind::Str {
-            min: Some(16),
-            max: None,
-            pattern: Some(7),
-            enum_values: &[],
-            sensitive: true,
-        },
-    },
+    Shape { name: r#"SearchedAttributeNamesListType"#, kind: Kind::List { member: 99, min: None, max: None } },
+    Shape { name: r#"SecretCodeType"#, kind: Kind::Str { min: Some(16), max: None, pattern: Some(7), enum_values: &[], sensitive: true } },
     Shape {
         name: r#"SecretHashType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some(19),
-            enum_values: &[],
-            sensitive: true,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(128), pattern: Some(19), enum_values: &[], sensitive: true },
     },
     Shape {
         name: r#"SecurityPolicyType"#,
@@ -7432,950 +2692,319 @@ pub static SHAPES: [Shape; 685] = [
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"ServiceQuotaExceededException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"ServiceQuotaExceededException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"SessionDescriptionType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SessionId"#,
-                shape: 514,
-                required: false,
-            },
-            Member {
-                name: r#"SessionType"#,
-                shape: 520,
-                required: false,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: false,
-            },
-            Member {
-                name: r#"CreateDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"LastActiveDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceType"#,
-                shape: 513,
-                required: false,
-            },
-            Member {
-                name: r#"LastIPAddress"#,
-                shape: 515,
-                required: false,
-            },
-            Member {
-                name: r#"LastLocation"#,
-                shape: 518,
-                required: false,
-            },
-            Member {
-                name: r#"OriginSessionId"#,
-                shape: 514,
-                required: false,
-            },
-            Member {
-                name: r#"IsCurrentSession"#,
-                shape: 683,
-                required: false,
-            },
+            Member { name: r#"SessionId"#, shape: 514, required: false },
+            Member { name: r#"SessionType"#, shape: 520, required: false },
+            Member { name: r#"ClientId"#, shape: 128, required: false },
+            Member { name: r#"CreateDate"#, shape: 188, required: false },
+            Member { name: r#"LastActiveDate"#, shape: 188, required: false },
+            Member { name: r#"DeviceType"#, shape: 513, required: false },
+            Member { name: r#"LastIPAddress"#, shape: 515, required: false },
+            Member { name: r#"LastLocation"#, shape: 518, required: false },
+            Member { name: r#"OriginSessionId"#, shape: 514, required: false },
+            Member { name: r#"IsCurrentSession"#, shape: 683, required: false },
         ]),
     },
     Shape {
         name: r#"SessionDeviceType"#,
-        kind: Kind::Str {
-            min: Some(0),
-            max: Some(1024),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(0), max: Some(1024), pattern: None, enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"SessionIdType"#,
-        kind: Kind::Str {
-            min: Some(28),
-            max: Some(28),
-            pattern: Some(30),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(28), max: Some(28), pattern: Some(30), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"SessionIpAddressType"#,
-        kind: Kind::Str {
-            min: Some(0),
-            max: Some(128),
-            pattern: None,
-            enum_values: &[],
-            sensitive: true,
-        },
+        kind: Kind::Str { min: Some(0), max: Some(128), pattern: None, enum_values: &[], sensitive: true },
     },
     Shape {
         name: r#"SessionLocationCityType"#,
-        kind: Kind::Str {
-            min: Some(0),
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(0), max: Some(256), pattern: None, enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"SessionLocationCountryType"#,
-        kind: Kind::Str {
-            min: Some(0),
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(0), max: Some(256), pattern: None, enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"SessionLocationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"City"#,
-                shape: 516,
-                required: false,
-            },
-            Member {
-                name: r#"Country"#,
-                shape: 517,
-                required: false,
-            },
+            Member { name: r#"City"#, shape: 516, required: false },
+            Member { name: r#"Country"#, shape: 517, required: false },
         ]),
     },
-    Shape {
-        name: r#"SessionType"#,
-        kind: Kind::Str {
-            min: Some(20),
-            max: Some(4096),
-            pattern: None,
-            enum_values: &[],
-            sensitive: true,
-        },
-    },
+    Shape { name: r#"SessionType"#, kind: Kind::Str { min: Some(20), max: Some(4096), pattern: None, enum_values: &[], sensitive: true } },
     Shape {
         name: r#"SessionTypeType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"TOKEN"#, r#"SSO"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"TOKEN"#, r#"SSO"#], sensitive: false },
     },
-    Shape {
-        name: r#"SessionsListType"#,
-        kind: Kind::List {
-            member: 512,
-            min: Some(0),
-            max: Some(125),
-        },
-    },
+    Shape { name: r#"SessionsListType"#, kind: Kind::List { member: 512, min: Some(0), max: Some(125) } },
     Shape {
         name: r#"SetLogDeliveryConfigurationRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"LogConfigurations"#,
-                shape: 404,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"LogConfigurations"#, shape: 404, required: true },
         ]),
     },
     Shape {
         name: r#"SetLogDeliveryConfigurationResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"LogDeliveryConfiguration"#,
-            shape: 406,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"LogDeliveryConfiguration"#, shape: 406, required: false }]),
     },
     Shape {
         name: r#"SetRiskConfigurationRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: false,
-            },
-            Member {
-                name: r#"CompromisedCredentialsRiskConfiguration"#,
-                shape: 150,
-                required: false,
-            },
-            Member {
-                name: r#"AccountTakeoverRiskConfiguration"#,
-                shape: 8,
-                required: false,
-            },
-            Member {
-                name: r#"RiskExceptionConfiguration"#,
-                shape: 492,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: false },
+            Member { name: r#"CompromisedCredentialsRiskConfiguration"#, shape: 150, required: false },
+            Member { name: r#"AccountTakeoverRiskConfiguration"#, shape: 8, required: false },
+            Member { name: r#"RiskExceptionConfiguration"#, shape: 492, required: false },
         ]),
     },
     Shape {
         name: r#"SetRiskConfigurationResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"RiskConfiguration"#,
-            shape: 490,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"RiskConfiguration"#, shape: 490, required: true }]),
     },
     Shape {
         name: r#"SetUICustomizationRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: false,
-            },
-            Member {
-                name: r#"CSS"#,
-                shape: 115,
-                required: false,
-            },
-            Member {
-                name: r#"ImageFile"#,
-                shape: 340,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: false },
+            Member { name: r#"CSS"#, shape: 115, required: false },
+            Member { name: r#"ImageFile"#, shape: 340, required: false },
         ]),
     },
     Shape {
         name: r#"SetUICustomizationResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UICustomization"#,
-            shape: 581,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UICustomization"#, shape: 581, required: true }]),
     },
     Shape {
         name: r#"SetUserMFAPreferenceRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SMSMfaSettings"#,
-                shape: 499,
-                required: false,
-            },
-            Member {
-                name: r#"SoftwareTokenMfaSettings"#,
-                shape: 549,
-                required: false,
-            },
-            Member {
-                name: r#"EmailMfaSettings"#,
-                shape: 254,
-                required: false,
-            },
-            Member {
-                name: r#"WebAuthnMfaSettings"#,
-                shape: 679,
-                required: false,
-            },
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
+            Member { name: r#"SMSMfaSettings"#, shape: 499, required: false },
+            Member { name: r#"SoftwareTokenMfaSettings"#, shape: 549, required: false },
+            Member { name: r#"EmailMfaSettings"#, shape: 254, required: false },
+            Member { name: r#"WebAuthnMfaSettings"#, shape: 679, required: false },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
         ]),
     },
-    Shape {
-        name: r#"SetUserMFAPreferenceResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"SetUserMFAPreferenceResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"SetUserPoolClientSessionConfigurationRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"SSOSession"#,
-                shape: 133,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"SSOSession"#, shape: 133, required: true },
         ]),
     },
     Shape {
         name: r#"SetUserPoolClientSessionConfigurationResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: false,
-            },
-            Member {
-                name: r#"SSOSession"#,
-                shape: 133,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"ClientId"#, shape: 128, required: false },
+            Member { name: r#"SSOSession"#, shape: 133, required: false },
         ]),
     },
     Shape {
         name: r#"SetUserPoolMfaConfigRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"SmsMfaConfiguration"#,
-                shape: 544,
-                required: false,
-            },
-            Member {
-                name: r#"SoftwareTokenMfaConfiguration"#,
-                shape: 548,
-                required: false,
-            },
-            Member {
-                name: r#"EmailMfaConfiguration"#,
-                shape: 252,
-                required: false,
-            },
-            Member {
-                name: r#"MfaConfiguration"#,
-                shape: 638,
-                required: false,
-            },
-            Member {
-                name: r#"WebAuthnConfiguration"#,
-                shape: 673,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"SmsMfaConfiguration"#, shape: 544, required: false },
+            Member { name: r#"SoftwareTokenMfaConfiguration"#, shape: 548, required: false },
+            Member { name: r#"EmailMfaConfiguration"#, shape: 252, required: false },
+            Member { name: r#"MfaConfiguration"#, shape: 638, required: false },
+            Member { name: r#"WebAuthnConfiguration"#, shape: 673, required: false },
         ]),
     },
     Shape {
         name: r#"SetUserPoolMfaConfigResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SmsMfaConfiguration"#,
-                shape: 544,
-                required: false,
-            },
-            Member {
-                name: r#"SoftwareTokenMfaConfiguration"#,
-                shape: 548,
-                required: false,
-            },
-            Member {
-                name: r#"EmailMfaConfiguration"#,
-                shape: 252,
-                required: false,
-            },
-            Member {
-                name: r#"MfaConfiguration"#,
-                shape: 638,
-                required: false,
-            },
-            Member {
-                name: r#"WebAuthnConfiguration"#,
-                shape: 673,
-                required: false,
-            },
+            Member { name: r#"SmsMfaConfiguration"#, shape: 544, required: false },
+            Member { name: r#"SoftwareTokenMfaConfiguration"#, shape: 548, required: false },
+            Member { name: r#"EmailMfaConfiguration"#, shape: 252, required: false },
+            Member { name: r#"MfaConfiguration"#, shape: 638, required: false },
+            Member { name: r#"WebAuthnConfiguration"#, shape: 673, required: false },
         ]),
     },
     Shape {
         name: r#"SetUserPoolSessionConfigurationRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"UserSessionTracking"#,
-                shape: 649,
-                required: true,
-            },
-            Member {
-                name: r#"TokenSession"#,
-                shape: 647,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"UserSessionTracking"#, shape: 649, required: true },
+            Member { name: r#"TokenSession"#, shape: 647, required: true },
         ]),
     },
     Shape {
         name: r#"SetUserPoolSessionConfigurationResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"UserSessionTracking"#,
-                shape: 649,
-                required: false,
-            },
-            Member {
-                name: r#"TokenSession"#,
-                shape: 647,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"UserSessionTracking"#, shape: 649, required: false },
+            Member { name: r#"TokenSession"#, shape: 647, required: false },
         ]),
     },
     Shape {
         name: r#"SetUserSettingsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"MFAOptions"#,
-                shape: 411,
-                required: true,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"MFAOptions"#, shape: 411, required: true },
         ]),
     },
-    Shape {
-        name: r#"SetUserSettingsResponse"#,
-        kind: Kind::Struct(&[]),
-    },
-    Shape {
-        name: r#"SignInPolicyType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"AllowedFirstAuthFactors"#,
-            shape: 83,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"SetUserSettingsResponse"#, kind: Kind::Struct(&[]) },
+    Shape { name: r#"SignInPolicyType"#, kind: Kind::Struct(&[Member { name: r#"AllowedFirstAuthFactors"#, shape: 83, required: false }]) },
     Shape {
         name: r#"SignUpRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"SecretHash"#,
-                shape: 509,
-                required: false,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"Password"#,
-                shape: 438,
-                required: false,
-            },
-            Member {
-                name: r#"UserAttributes"#,
-                shape: 95,
-                required: false,
-            },
-            Member {
-                name: r#"ValidationData"#,
-                shape: 95,
-                required: false,
-            },
-            Member {
-                name: r#"AnalyticsMetadata"#,
-                shape: 85,
-                required: false,
-            },
-            Member {
-                name: r#"UserContextData"#,
-                shape: 618,
-                required: false,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"SecretHash"#, shape: 509, required: false },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"Password"#, shape: 438, required: false },
+            Member { name: r#"UserAttributes"#, shape: 95, required: false },
+            Member { name: r#"ValidationData"#, shape: 95, required: false },
+            Member { name: r#"AnalyticsMetadata"#, shape: 85, required: false },
+            Member { name: r#"UserContextData"#, shape: 618, required: false },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
     Shape {
         name: r#"SignUpResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserConfirmed"#,
-                shape: 114,
-                required: true,
-            },
-            Member {
-                name: r#"CodeDeliveryDetails"#,
-                shape: 141,
-                required: false,
-            },
-            Member {
-                name: r#"UserSub"#,
-                shape: 559,
-                required: true,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
+            Member { name: r#"UserConfirmed"#, shape: 114, required: true },
+            Member { name: r#"CodeDeliveryDetails"#, shape: 141, required: false },
+            Member { name: r#"UserSub"#, shape: 559, required: true },
+            Member { name: r#"Session"#, shape: 519, required: false },
         ]),
     },
-    Shape {
-        name: r#"SkippedIPRangeListType"#,
-        kind: Kind::List {
-            member: 559,
-            min: None,
-            max: Some(200),
-        },
-    },
+    Shape { name: r#"SkippedIPRangeListType"#, kind: Kind::List { member: 559, min: None, max: Some(200) } },
     Shape {
         name: r#"SmsConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SnsCallerArn"#,
-                shape: 429,
-                required: false,
-            },
-            Member {
-                name: r#"ExternalId"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"SnsRegion"#,
-                shape: 462,
-                required: false,
-            },
-            Member {
-                name: r#"EumsSms"#,
-                shape: 266,
-                required: false,
-            },
+            Member { name: r#"SnsCallerArn"#, shape: 429, required: false },
+            Member { name: r#"ExternalId"#, shape: 559, required: false },
+            Member { name: r#"SnsRegion"#, shape: 462, required: false },
+            Member { name: r#"EumsSms"#, shape: 266, required: false },
         ]),
     },
     Shape {
         name: r#"SmsInviteMessageType"#,
-        kind: Kind::Str {
-            min: Some(6),
-            max: Some(140),
-            pattern: Some(0),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(6), max: Some(140), pattern: Some(0), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"SmsMfaConfigType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SmsAuthenticationMessage"#,
-                shape: 545,
-                required: false,
-            },
-            Member {
-                name: r#"SmsConfiguration"#,
-                shape: 542,
-                required: false,
-            },
+            Member { name: r#"SmsAuthenticationMessage"#, shape: 545, required: false },
+            Member { name: r#"SmsConfiguration"#, shape: 542, required: false },
         ]),
     },
     Shape {
         name: r#"SmsVerificationMessageType"#,
-        kind: Kind::Str {
-            min: Some(6),
-            max: Some(140),
-            pattern: Some(2),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(6), max: Some(140), pattern: Some(2), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"SoftwareTokenMFANotFoundException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
     Shape {
         name: r#"SoftwareTokenMFAUserCodeType"#,
-        kind: Kind::Str {
-            min: Some(6),
-            max: Some(6),
-            pattern: Some(4),
-            enum_values: &[],
-            sensitive: true,
-        },
+        kind: Kind::Str { min: Some(6), max: Some(6), pattern: Some(4), enum_values: &[], sensitive: true },
     },
-    Shape {
-        name: r#"SoftwareTokenMfaConfigType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Enabled"#,
-            shape: 114,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"SoftwareTokenMfaConfigType"#, kind: Kind::Struct(&[Member { name: r#"Enabled"#, shape: 114, required: false }]) },
     Shape {
         name: r#"SoftwareTokenMfaSettingsType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Enabled"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"PreferredMfa"#,
-                shape: 114,
-                required: false,
-            },
+            Member { name: r#"Enabled"#, shape: 114, required: false },
+            Member { name: r#"PreferredMfa"#, shape: 114, required: false },
         ]),
     },
     Shape {
         name: r#"StartUserImportJobRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"JobId"#,
-                shape: 621,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"JobId"#, shape: 621, required: true },
         ]),
     },
     Shape {
         name: r#"StartUserImportJobResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserImportJob"#,
-            shape: 624,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserImportJob"#, shape: 624, required: false }]),
     },
     Shape {
         name: r#"StartWebAuthnRegistrationRequest"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"AccessToken"#,
-            shape: 576,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"AccessToken"#, shape: 576, required: true }]),
     },
     Shape {
         name: r#"StartWebAuthnRegistrationResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"CredentialCreationOptions"#,
-            shape: 243,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"CredentialCreationOptions"#, shape: 243, required: true }]),
     },
     Shape {
         name: r#"StatusType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"Enabled"#, r#"Disabled"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"Enabled"#, r#"Disabled"#], sensitive: false },
     },
     Shape {
         name: r#"StopUserImportJobRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"JobId"#,
-                shape: 621,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"JobId"#, shape: 621, required: true },
         ]),
     },
-    Shape {
-        name: r#"StopUserImportJobResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserImportJob"#,
-            shape: 624,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"StopUserImportJobResponse"#, kind: Kind::Struct(&[Member { name: r#"UserImportJob"#, shape: 624, required: false }]) },
     Shape {
         name: r#"StringAttributeConstraintsType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"MinLength"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"MaxLength"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"MinLength"#, shape: 559, required: false },
+            Member { name: r#"MaxLength"#, shape: 559, required: false },
         ]),
     },
-    Shape {
-        name: r#"StringToStringMapType"#,
-        kind: Kind::Map {
-            key: 559,
-            value: 559,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"StringType"#,
-        kind: Kind::Str {
-            min: Some(0),
-            max: Some(131072),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
-    Shape {
-        name: r#"SupportedIdentityProvidersListType"#,
-        kind: Kind::List {
-            member: 449,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"TagKeysType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(128),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
+    Shape { name: r#"StringToStringMapType"#, kind: Kind::Map { key: 559, value: 559, min: None, max: None } },
+    Shape { name: r#"StringType"#, kind: Kind::Str { min: Some(0), max: Some(131072), pattern: None, enum_values: &[], sensitive: false } },
+    Shape { name: r#"SupportedIdentityProvidersListType"#, kind: Kind::List { member: 449, min: None, max: None } },
+    Shape { name: r#"TagKeysType"#, kind: Kind::Str { min: Some(1), max: Some(128), pattern: None, enum_values: &[], sensitive: false } },
     Shape {
         name: r#"TagResourceRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ResourceArn"#,
-                shape: 86,
-                required: true,
-            },
-            Member {
-                name: r#"Tags"#,
-                shape: 645,
-                required: true,
-            },
+            Member { name: r#"ResourceArn"#, shape: 86, required: true },
+            Member { name: r#"Tags"#, shape: 645, required: true },
         ]),
     },
-    Shape {
-        name: r#"TagResourceResponse"#,
-        kind: Kind::Struct(&[]),
-    },
-    Shape {
-        name: r#"TagValueType"#,
-        kind: Kind::Str {
-            min: Some(0),
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
-    Shape {
-        name: r#"TemporaryPasswordValidityDaysType"#,
-        kind: Kind::Int {
-            min: Some(0),
-            max: Some(365),
-        },
-    },
-    Shape {
-        name: r#"TermsDescriptionListType"#,
-        kind: Kind::List {
-            member: 567,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"TagResourceResponse"#, kind: Kind::Struct(&[]) },
+    Shape { name: r#"TagValueType"#, kind: Kind::Str { min: Some(0), max: Some(256), pattern: None, enum_values: &[], sensitive: false } },
+    Shape { name: r#"TemporaryPasswordValidityDaysType"#, kind: Kind::Int { min: Some(0), max: Some(365) } },
+    Shape { name: r#"TermsDescriptionListType"#, kind: Kind::List { member: 567, min: None, max: None } },
     Shape {
         name: r#"TermsDescriptionType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"TermsId"#,
-                shape: 570,
-                required: true,
-            },
-            Member {
-                name: r#"TermsName"#,
-                shape: 571,
-                required: true,
-            },
-            Member {
-                name: r#"Enforcement"#,
-                shape: 568,
-                required: true,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: true,
-            },
-            Member {
-                name: r#"LastModifiedDate"#,
-                shape: 188,
-                required: true,
-            },
+            Member { name: r#"TermsId"#, shape: 570, required: true },
+            Member { name: r#"TermsName"#, shape: 571, required: true },
+            Member { name: r#"Enforcement"#, shape: 568, required: true },
+            Member { name: r#"CreationDate"#, shape: 188, required: true },
+            Member { name: r#"LastModifiedDate"#, shape: 188, required: true },
         ]),
     },
     Shape {
         name: r#"TermsEnforcementType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"NONE"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"NONE"#], sensitive: false },
     },
-    Shape {
-        name: r#"TermsExistsException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"TermsIdType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: Some(33),
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
-    Shape {
-        name: r#"TermsNameType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: Some(29),
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
+    Shape { name: r#"TermsExistsException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"TermsIdType"#, kind: Kind::Str { min: None, max: None, pattern: Some(33), enum_values: &[], sensitive: false } },
+    Shape { name: r#"TermsNameType"#, kind: Kind::Str { min: None, max: None, pattern: Some(29), enum_values: &[], sensitive: false } },
     Shape {
         name: r#"TermsSourceType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"LINK"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"LINK"#], sensitive: false },
     },
     Shape {
         name: r#"TermsType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"TermsId"#,
-                shape: 570,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"TermsName"#,
-                shape: 571,
-                required: true,
-            },
-            Member {
-                name: r#"TermsSource"#,
-                shape: 572,
-                required: true,
-            },
-            Member {
-                name: r#"Enforcement"#,
-                shape: 568,
-                required: true,
-            },
-            Member {
-                name: r#"Links"#,
-                shape: 369,
-                required: true,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: true,
-            },
-            Member {
-                name: r#"LastModifiedDate"#,
-                shape: 188,
-                required: true,
-            },
+            Member { name: r#"TermsId"#, shape: 570, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"TermsName"#, shape: 571, required: true },
+            Member { name: r#"TermsSource"#, shape: 572, required: true },
+            Member { name: r#"Enforcement"#, shape: 568, required: true },
+            Member { name: r#"Links"#, shape: 369, required: true },
+            Member { name: r#"CreationDate"#, shape: 188, required: true },
+            Member { name: r#"LastModifiedDate"#, shape: 188, required: true },
         ]),
     },
-    Shape {
-        name: r#"TierChangeNotAllowedException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"TierChangeNotAllowedException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"TimeUnitsType"#,
         kind: Kind::Str {
@@ -8386,16 +3015,7 @@ pub static SHAPES: [Shape; 685] = [
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"TokenModelType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: Some(6),
-            enum_values: &[],
-            sensitive: true,
-        },
-    },
+    Shape { name: r#"TokenModelType"#, kind: Kind::Str { min: None, max: None, pattern: Some(6), enum_values: &[], sensitive: true } },
     Shape {
         name: r#"TokenTypeIdentifierType"#,
         kind: Kind::Str {
@@ -8409,860 +3029,264 @@ pub static SHAPES: [Shape; 685] = [
     Shape {
         name: r#"TokenValidityUnitsType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 575,
-                required: false,
-            },
-            Member {
-                name: r#"IdToken"#,
-                shape: 575,
-                required: false,
-            },
-            Member {
-                name: r#"RefreshToken"#,
-                shape: 575,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 575, required: false },
+            Member { name: r#"IdToken"#, shape: 575, required: false },
+            Member { name: r#"RefreshToken"#, shape: 575, required: false },
         ]),
     },
-    Shape {
-        name: r#"TooManyFailedAttemptsException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"TooManyRequestsException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"TooManyFailedAttemptsException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"TooManyRequestsException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"UICustomizationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: false,
-            },
-            Member {
-                name: r#"ImageUrl"#,
-                shape: 341,
-                required: false,
-            },
-            Member {
-                name: r#"CSS"#,
-                shape: 115,
-                required: false,
-            },
-            Member {
-                name: r#"CSSVersion"#,
-                shape: 116,
-                required: false,
-            },
-            Member {
-                name: r#"LastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"ClientId"#, shape: 128, required: false },
+            Member { name: r#"ImageUrl"#, shape: 341, required: false },
+            Member { name: r#"CSS"#, shape: 115, required: false },
+            Member { name: r#"CSSVersion"#, shape: 116, required: false },
+            Member { name: r#"LastModifiedDate"#, shape: 188, required: false },
+            Member { name: r#"CreationDate"#, shape: 188, required: false },
         ]),
     },
-    Shape {
-        name: r#"UnauthorizedException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"UnexpectedLambdaException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"UnauthorizedException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"UnexpectedLambdaException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"UnsupportedIdentityProviderException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
-    Shape {
-        name: r#"UnsupportedOperationException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"UnsupportedTokenTypeException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"UnsupportedUserStateException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"UnsupportedOperationException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"UnsupportedTokenTypeException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"UnsupportedUserStateException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"UntagResourceRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ResourceArn"#,
-                shape: 86,
-                required: true,
-            },
-            Member {
-                name: r#"TagKeys"#,
-                shape: 644,
-                required: true,
-            },
+            Member { name: r#"ResourceArn"#, shape: 86, required: true },
+            Member { name: r#"TagKeys"#, shape: 644, required: true },
         ]),
     },
-    Shape {
-        name: r#"UntagResourceResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"UntagResourceResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"UpdateAuthEventFeedbackRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: true,
-            },
-            Member {
-                name: r#"EventId"#,
-                shape: 271,
-                required: true,
-            },
-            Member {
-                name: r#"FeedbackToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"FeedbackValue"#,
-                shape: 282,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Username"#, shape: 657, required: true },
+            Member { name: r#"EventId"#, shape: 271, required: true },
+            Member { name: r#"FeedbackToken"#, shape: 576, required: true },
+            Member { name: r#"FeedbackValue"#, shape: 282, required: true },
         ]),
     },
-    Shape {
-        name: r#"UpdateAuthEventFeedbackResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"UpdateAuthEventFeedbackResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"UpdateDeviceStatusRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"DeviceKey"#,
-                shape: 237,
-                required: true,
-            },
-            Member {
-                name: r#"DeviceRememberedStatus"#,
-                shape: 240,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"DeviceKey"#, shape: 237, required: true },
+            Member { name: r#"DeviceRememberedStatus"#, shape: 240, required: false },
         ]),
     },
-    Shape {
-        name: r#"UpdateDeviceStatusResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"UpdateDeviceStatusResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"UpdateGroupRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"GroupName"#,
-                shape: 329,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Description"#,
-                shape: 234,
-                required: false,
-            },
-            Member {
-                name: r#"RoleArn"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"Precedence"#,
-                shape: 443,
-                required: false,
-            },
+            Member { name: r#"GroupName"#, shape: 329, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Description"#, shape: 234, required: false },
+            Member { name: r#"RoleArn"#, shape: 86, required: false },
+            Member { name: r#"Precedence"#, shape: 443, required: false },
         ]),
     },
-    Shape {
-        name: r#"UpdateGroupResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Group"#,
-            shape: 330,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"UpdateGroupResponse"#, kind: Kind::Struct(&[Member { name: r#"Group"#, shape: 330, required: false }]) },
     Shape {
         name: r#"UpdateIdentityProviderRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ProviderName"#,
-                shape: 449,
-                required: true,
-            },
-            Member {
-                name: r#"ProviderDetails"#,
-                shape: 448,
-                required: false,
-            },
-            Member {
-                name: r#"AttributeMapping"#,
-                shape: 97,
-                required: false,
-            },
-            Member {
-                name: r#"IdpIdentifiers"#,
-                shape: 339,
-                required: false,
-            },
-            Member {
-                name: r#"AcrMapping"#,
-                shape: 13,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ProviderName"#, shape: 449, required: true },
+            Member { name: r#"ProviderDetails"#, shape: 448, required: false },
+            Member { name: r#"AttributeMapping"#, shape: 97, required: false },
+            Member { name: r#"IdpIdentifiers"#, shape: 339, required: false },
+            Member { name: r#"AcrMapping"#, shape: 13, required: false },
         ]),
     },
     Shape {
         name: r#"UpdateIdentityProviderResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"IdentityProvider"#,
-            shape: 336,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"IdentityProvider"#, shape: 336, required: true }]),
     },
     Shape {
         name: r#"UpdateManagedLoginBrandingRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"ManagedLoginBrandingId"#,
-                shape: 414,
-                required: false,
-            },
-            Member {
-                name: r#"UseCognitoProvidedValues"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"Settings"#,
-                shape: 243,
-                required: false,
-            },
-            Member {
-                name: r#"Assets"#,
-                shape: 90,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"ManagedLoginBrandingId"#, shape: 414, required: false },
+            Member { name: r#"UseCognitoProvidedValues"#, shape: 114, required: false },
+            Member { name: r#"Settings"#, shape: 243, required: false },
+            Member { name: r#"Assets"#, shape: 90, required: false },
         ]),
     },
     Shape {
         name: r#"UpdateManagedLoginBrandingResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"ManagedLoginBranding"#,
-            shape: 415,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"ManagedLoginBranding"#, shape: 415, required: false }]),
     },
     Shape {
         name: r#"UpdateProvisionedLimitRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"LimitDefinition"#,
-                shape: 365,
-                required: true,
-            },
-            Member {
-                name: r#"RequestedLimitValue"#,
-                shape: 346,
-                required: true,
-            },
+            Member { name: r#"LimitDefinition"#, shape: 365, required: true },
+            Member { name: r#"RequestedLimitValue"#, shape: 346, required: true },
         ]),
     },
-    Shape {
-        name: r#"UpdateProvisionedLimitResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Limit"#,
-            shape: 367,
-            required: true,
-        }]),
-    },
+    Shape { name: r#"UpdateProvisionedLimitResponse"#, kind: Kind::Struct(&[Member { name: r#"Limit"#, shape: 367, required: true }]) },
     Shape {
         name: r#"UpdateReplicaStatusType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"ACTIVE"#, r#"INACTIVE"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"ACTIVE"#, r#"INACTIVE"#], sensitive: false },
     },
     Shape {
         name: r#"UpdateResourceServerRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Identifier"#,
-                shape: 473,
-                required: true,
-            },
-            Member {
-                name: r#"Name"#,
-                shape: 475,
-                required: true,
-            },
-            Member {
-                name: r#"Scopes"#,
-                shape: 477,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Identifier"#, shape: 473, required: true },
+            Member { name: r#"Name"#, shape: 475, required: true },
+            Member { name: r#"Scopes"#, shape: 477, required: false },
         ]),
     },
     Shape {
         name: r#"UpdateResourceServerResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"ResourceServer"#,
-            shape: 480,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"ResourceServer"#, shape: 480, required: true }]),
     },
     Shape {
         name: r#"UpdateTermsRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"TermsId"#,
-                shape: 570,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"TermsName"#,
-                shape: 571,
-                required: false,
-            },
-            Member {
-                name: r#"TermsSource"#,
-                shape: 572,
-                required: false,
-            },
-            Member {
-                name: r#"Enforcement"#,
-                shape: 568,
-                required: false,
-            },
-            Member {
-                name: r#"Links"#,
-                shape: 369,
-                required: false,
-            },
+            Member { name: r#"TermsId"#, shape: 570, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"TermsName"#, shape: 571, required: false },
+            Member { name: r#"TermsSource"#, shape: 572, required: false },
+            Member { name: r#"Enforcement"#, shape: 568, required: false },
+            Member { name: r#"Links"#, shape: 369, required: false },
         ]),
     },
-    Shape {
-        name: r#"UpdateTermsResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Terms"#,
-            shape: 573,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"UpdateTermsResponse"#, kind: Kind::Struct(&[Member { name: r#"Terms"#, shape: 573, required: false }]) },
     Shape {
         name: r#"UpdateUserAttributesRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserAttributes"#,
-                shape: 95,
-                required: true,
-            },
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"ClientMetadata"#,
-                shape: 129,
-                required: false,
-            },
+            Member { name: r#"UserAttributes"#, shape: 95, required: true },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"ClientMetadata"#, shape: 129, required: false },
         ]),
     },
     Shape {
         name: r#"UpdateUserAttributesResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"CodeDeliveryDetailsList"#,
-            shape: 140,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"CodeDeliveryDetailsList"#, shape: 140, required: false }]),
     },
     Shape {
         name: r#"UpdateUserPoolClientRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: true,
-            },
-            Member {
-                name: r#"ClientName"#,
-                shape: 130,
-                required: false,
-            },
-            Member {
-                name: r#"RefreshTokenValidity"#,
-                shape: 461,
-                required: false,
-            },
-            Member {
-                name: r#"AccessTokenValidity"#,
-                shape: 2,
-                required: false,
-            },
-            Member {
-                name: r#"IdTokenValidity"#,
-                shape: 335,
-                required: false,
-            },
-            Member {
-                name: r#"TokenValidityUnits"#,
-                shape: 578,
-                required: false,
-            },
-            Member {
-                name: r#"ReadAttributes"#,
-                shape: 131,
-                required: false,
-            },
-            Member {
-                name: r#"WriteAttributes"#,
-                shape: 131,
-                required: false,
-            },
-            Member {
-                name: r#"ExplicitAuthFlows"#,
-                shape: 277,
-                required: false,
-            },
-            Member {
-                name: r#"SupportedIdentityProviders"#,
-                shape: 560,
-                required: false,
-            },
-            Member {
-                name: r#"CallbackURLs"#,
-                shape: 117,
-                required: false,
-            },
-            Member {
-                name: r#"LogoutURLs"#,
-                shape: 408,
-                required: false,
-            },
-            Member {
-                name: r#"DefaultRedirectURI"#,
-                shape: 458,
-                required: false,
-            },
-            Member {
-                name: r#"AllowedOAuthFlows"#,
-                shape: 426,
-                required: false,
-            },
-            Member {
-                name: r#"AllowedOAuthScopes"#,
-                shape: 504,
-                required: false,
-            },
-            Member {
-                name: r#"AllowedOAuthFlowsUserPoolClient"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"AnalyticsConfiguration"#,
-                shape: 84,
-                required: false,
-            },
-            Member {
-                name: r#"PreventUserExistenceErrors"#,
-                shape: 445,
-                required: false,
-            },
-            Member {
-                name: r#"EnableTokenRevocation"#,
-                shape: 683,
-                required: false,
-            },
-            Member {
-                name: r#"EnablePropagateAdditionalUserContextData"#,
-                shape: 683,
-                required: false,
-            },
-            Member {
-                name: r#"AuthSessionValidity"#,
-                shape: 110,
-                required: false,
-            },
-            Member {
-                name: r#"RefreshTokenRotation"#,
-                shape: 460,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ClientId"#, shape: 128, required: true },
+            Member { name: r#"ClientName"#, shape: 130, required: false },
+            Member { name: r#"RefreshTokenValidity"#, shape: 461, required: false },
+            Member { name: r#"AccessTokenValidity"#, shape: 2, required: false },
+            Member { name: r#"IdTokenValidity"#, shape: 335, required: false },
+            Member { name: r#"TokenValidityUnits"#, shape: 578, required: false },
+            Member { name: r#"ReadAttributes"#, shape: 131, required: false },
+            Member { name: r#"WriteAttributes"#, shape: 131, required: false },
+            Member { name: r#"ExplicitAuthFlows"#, shape: 277, required: false },
+            Member { name: r#"SupportedIdentityProviders"#, shape: 560, required: false },
+            Member { name: r#"CallbackURLs"#, shape: 117, required: false },
+            Member { name: r#"LogoutURLs"#, shape: 408, required: false },
+            Member { name: r#"DefaultRedirectURI"#, shape: 458, required: false },
+            Member { name: r#"AllowedOAuthFlows"#, shape: 426, required: false },
+            Member { name: r#"AllowedOAuthScopes"#, shape: 504, required: false },
+            Member { name: r#"AllowedOAuthFlowsUserPoolClient"#, shape: 114, required: false },
+            Member { name: r#"AnalyticsConfiguration"#, shape: 84, required: false },
+            Member { name: r#"PreventUserExistenceErrors"#, shape: 445, required: false },
+            Member { name: r#"EnableTokenRevocation"#, shape: 683, required: false },
+            Member { name: r#"EnablePropagateAdditionalUserContextData"#, shape: 683, required: false },
+            Member { name: r#"AuthSessionValidity"#, shape: 110, required: false },
+            Member { name: r#"RefreshTokenRotation"#, shape: 460, required: false },
         ]),
     },
     Shape {
         name: r#"UpdateUserPoolClientResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolClient"#,
-            shape: 634,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserPoolClient"#, shape: 634, required: false }]),
     },
     Shape {
         name: r#"UpdateUserPoolDomainRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Domain"#,
-                shape: 246,
-                required: true,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"ManagedLoginVersion"#,
-                shape: 684,
-                required: false,
-            },
-            Member {
-                name: r#"CustomDomainConfig"#,
-                shape: 183,
-                required: false,
-            },
-            Member {
-                name: r#"Routing"#,
-                shape: 494,
-                required: false,
-            },
+            Member { name: r#"Domain"#, shape: 246, required: true },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"ManagedLoginVersion"#, shape: 684, required: false },
+            Member { name: r#"CustomDomainConfig"#, shape: 183, required: false },
+            Member { name: r#"Routing"#, shape: 494, required: false },
         ]),
     },
     Shape {
         name: r#"UpdateUserPoolDomainResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ManagedLoginVersion"#,
-                shape: 684,
-                required: false,
-            },
-            Member {
-                name: r#"CloudFrontDomain"#,
-                shape: 246,
-                required: false,
-            },
-            Member {
-                name: r#"Routing"#,
-                shape: 494,
-                required: false,
-            },
+            Member { name: r#"ManagedLoginVersion"#, shape: 684, required: false },
+            Member { name: r#"CloudFrontDomain"#, shape: 246, required: false },
+            Member { name: r#"Routing"#, shape: 494, required: false },
         ]),
     },
     Shape {
         name: r#"UpdateUserPoolReplicaRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"RegionName"#,
-                shape: 463,
-                required: true,
-            },
-            Member {
-                name: r#"Status"#,
-                shape: 602,
-                required: true,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"RegionName"#, shape: 463, required: true },
+            Member { name: r#"Status"#, shape: 602, required: true },
         ]),
     },
     Shape {
         name: r#"UpdateUserPoolReplicaResponse"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"UserPoolReplica"#,
-            shape: 642,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"UserPoolReplica"#, shape: 642, required: false }]),
     },
     Shape {
         name: r#"UpdateUserPoolRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: true,
-            },
-            Member {
-                name: r#"Policies"#,
-                shape: 640,
-                required: false,
-            },
-            Member {
-                name: r#"DeletionProtection"#,
-                shape: 209,
-                required: false,
-            },
-            Member {
-                name: r#"LambdaConfig"#,
-                shape: 362,
-                required: false,
-            },
-            Member {
-                name: r#"AutoVerifiedAttributes"#,
-                shape: 661,
-                required: false,
-            },
-            Member {
-                name: r#"SmsVerificationMessage"#,
-                shape: 545,
-                required: false,
-            },
-            Member {
-                name: r#"EmailVerificationMessage"#,
-                shape: 260,
-                required: false,
-            },
-            Member {
-                name: r#"EmailVerificationSubject"#,
-                shape: 262,
-                required: false,
-            },
-            Member {
-                name: r#"VerificationMessageTemplate"#,
-                shape: 659,
-                required: false,
-            },
-            Member {
-                name: r#"SmsAuthenticationMessage"#,
-                shape: 545,
-                required: false,
-            },
-            Member {
-                name: r#"UserAttributeUpdateSettings"#,
-                shape: 617,
-                required: false,
-            },
-            Member {
-                name: r#"MfaConfiguration"#,
-                shape: 638,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceConfiguration"#,
-                shape: 235,
-                required: false,
-            },
-            Member {
-                name: r#"EmailConfiguration"#,
-                shape: 250,
-                required: false,
-            },
-            Member {
-                name: r#"SmsConfiguration"#,
-                shape: 542,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolTags"#,
-                shape: 645,
-                required: false,
-            },
-            Member {
-                name: r#"AdminCreateUserConfig"#,
-                shape: 22,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolAddOns"#,
-                shape: 631,
-                required: false,
-            },
-            Member {
-                name: r#"DcrConfiguration"#,
-                shape: 189,
-                required: false,
-            },
-            Member {
-                name: r#"AccountRecoverySetting"#,
-                shape: 3,
-                required: false,
-            },
-            Member {
-                name: r#"PoolName"#,
-                shape: 639,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolTier"#,
-                shape: 646,
-                required: false,
-            },
-            Member {
-                name: r#"KeyConfiguration"#,
-                shape: 361,
-                required: false,
-            },
-            Member {
-                name: r#"IssuerConfiguration"#,
-                shape: 359,
-                required: false,
-            },
-            Member {
-                name: r#"AcrConfiguration"#,
-                shape: 9,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: true },
+            Member { name: r#"Policies"#, shape: 640, required: false },
+            Member { name: r#"DeletionProtection"#, shape: 209, required: false },
+            Member { name: r#"LambdaConfig"#, shape: 362, required: false },
+            Member { name: r#"AutoVerifiedAttributes"#, shape: 661, required: false },
+            Member { name: r#"SmsVerificationMessage"#, shape: 545, required: false },
+            Member { name: r#"EmailVerificationMessage"#, shape: 260, required: false },
+            Member { name: r#"EmailVerificationSubject"#, shape: 262, required: false },
+            Member { name: r#"VerificationMessageTemplate"#, shape: 659, required: false },
+            Member { name: r#"SmsAuthenticationMessage"#, shape: 545, required: false },
+            Member { name: r#"UserAttributeUpdateSettings"#, shape: 617, required: false },
+            Member { name: r#"MfaConfiguration"#, shape: 638, required: false },
+            Member { name: r#"DeviceConfiguration"#, shape: 235, required: false },
+            Member { name: r#"EmailConfiguration"#, shape: 250, required: false },
+            Member { name: r#"SmsConfiguration"#, shape: 542, required: false },
+            Member { name: r#"UserPoolTags"#, shape: 645, required: false },
+            Member { name: r#"AdminCreateUserConfig"#, shape: 22, required: false },
+            Member { name: r#"UserPoolAddOns"#, shape: 631, required: false },
+            Member { name: r#"DcrConfiguration"#, shape: 189, required: false },
+            Member { name: r#"AccountRecoverySetting"#, shape: 3, required: false },
+            Member { name: r#"PoolName"#, shape: 639, required: false },
+            Member { name: r#"UserPoolTier"#, shape: 646, required: false },
+            Member { name: r#"KeyConfiguration"#, shape: 361, required: false },
+            Member { name: r#"IssuerConfiguration"#, shape: 359, required: false },
+            Member { name: r#"AcrConfiguration"#, shape: 9, required: false },
         ]),
     },
-    Shape {
-        name: r#"UpdateUserPoolResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"UpdateUserPoolResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"UserAttributeUpdateSettingsType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"AttributesRequireVerificationBeforeUpdate"#,
-            shape: 102,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"AttributesRequireVerificationBeforeUpdate"#, shape: 102, required: false }]),
     },
     Shape {
         name: r#"UserContextDataType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"IpAddress"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"EncodedData"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"IpAddress"#, shape: 559, required: false },
+            Member { name: r#"EncodedData"#, shape: 559, required: false },
         ]),
     },
-    Shape {
-        name: r#"UserFilterType"#,
-        kind: Kind::Str {
-            min: None,
-            max: Some(256),
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
-    },
-    Shape {
-        name: r#"UserImportInProgressException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"UserFilterType"#, kind: Kind::Str { min: None, max: Some(256), pattern: None, enum_values: &[], sensitive: false } },
+    Shape { name: r#"UserImportInProgressException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"UserImportJobIdType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(55),
-            pattern: Some(41),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(55), pattern: Some(41), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"UserImportJobNameType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some(23),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(128), pattern: Some(23), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"UserImportJobStatusType"#,
@@ -9286,682 +3310,178 @@ pub static SHAPES: [Shape; 685] = [
     Shape {
         name: r#"UserImportJobType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"JobName"#,
-                shape: 622,
-                required: false,
-            },
-            Member {
-                name: r#"JobId"#,
-                shape: 621,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"PreSignedUrl"#,
-                shape: 440,
-                required: false,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"StartDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"CompletionDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"Status"#,
-                shape: 623,
-                required: false,
-            },
-            Member {
-                name: r#"CloudWatchLogsRoleArn"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"ImportedUsers"#,
-                shape: 409,
-                required: false,
-            },
-            Member {
-                name: r#"SkippedUsers"#,
-                shape: 409,
-                required: false,
-            },
-            Member {
-                name: r#"FailedUsers"#,
-                shape: 409,
-                required: false,
-            },
-            Member {
-                name: r#"CompletionMessage"#,
-                shape: 147,
-                required: false,
-            },
-            Member {
-                name: r#"PasswordHashingAlgorithm"#,
-                shape: 432,
-                required: false,
-            },
+            Member { name: r#"JobName"#, shape: 622, required: false },
+            Member { name: r#"JobId"#, shape: 621, required: false },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"PreSignedUrl"#, shape: 440, required: false },
+            Member { name: r#"CreationDate"#, shape: 188, required: false },
+            Member { name: r#"StartDate"#, shape: 188, required: false },
+            Member { name: r#"CompletionDate"#, shape: 188, required: false },
+            Member { name: r#"Status"#, shape: 623, required: false },
+            Member { name: r#"CloudWatchLogsRoleArn"#, shape: 86, required: false },
+            Member { name: r#"ImportedUsers"#, shape: 409, required: false },
+            Member { name: r#"SkippedUsers"#, shape: 409, required: false },
+            Member { name: r#"FailedUsers"#, shape: 409, required: false },
+            Member { name: r#"CompletionMessage"#, shape: 147, required: false },
+            Member { name: r#"PasswordHashingAlgorithm"#, shape: 432, required: false },
         ]),
     },
-    Shape {
-        name: r#"UserImportJobsListType"#,
-        kind: Kind::List {
-            member: 624,
-            min: Some(1),
-            max: Some(50),
-        },
-    },
-    Shape {
-        name: r#"UserLambdaValidationException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"UserMFASettingListType"#,
-        kind: Kind::List {
-            member: 559,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"UserNotConfirmedException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"UserNotFoundException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"UserImportJobsListType"#, kind: Kind::List { member: 624, min: Some(1), max: Some(50) } },
+    Shape { name: r#"UserLambdaValidationException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"UserMFASettingListType"#, kind: Kind::List { member: 559, min: None, max: None } },
+    Shape { name: r#"UserNotConfirmedException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"UserNotFoundException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"UserPoolAddOnNotEnabledException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
     Shape {
         name: r#"UserPoolAddOnsType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AdvancedSecurityMode"#,
-                shape: 79,
-                required: true,
-            },
-            Member {
-                name: r#"AdvancedSecurityAdditionalFlows"#,
-                shape: 77,
-                required: false,
-            },
+            Member { name: r#"AdvancedSecurityMode"#, shape: 79, required: true },
+            Member { name: r#"AdvancedSecurityAdditionalFlows"#, shape: 77, required: false },
         ]),
     },
     Shape {
         name: r#"UserPoolClientDescription"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"ClientName"#,
-                shape: 130,
-                required: false,
-            },
+            Member { name: r#"ClientId"#, shape: 128, required: false },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"ClientName"#, shape: 130, required: false },
         ]),
     },
-    Shape {
-        name: r#"UserPoolClientListType"#,
-        kind: Kind::List {
-            member: 632,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"UserPoolClientListType"#, kind: Kind::List { member: 632, min: None, max: None } },
     Shape {
         name: r#"UserPoolClientType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"UserPoolId"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"ClientName"#,
-                shape: 130,
-                required: false,
-            },
-            Member {
-                name: r#"ClientId"#,
-                shape: 128,
-                required: false,
-            },
-            Member {
-                name: r#"ClientSecret"#,
-                shape: 137,
-                required: false,
-            },
-            Member {
-                name: r#"LastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"RefreshTokenValidity"#,
-                shape: 461,
-                required: false,
-            },
-            Member {
-                name: r#"AccessTokenValidity"#,
-                shape: 2,
-                required: false,
-            },
-            Member {
-                name: r#"IdTokenValidity"#,
-                shape: 335,
-                required: false,
-            },
-            Member {
-                name: r#"TokenValidityUnits"#,
-                shape: 578,
-                required: false,
-            },
-            Member {
-                name: r#"ReadAttributes"#,
-                shape: 131,
-                required: false,
-            },
-            Member {
-                name: r#"WriteAttributes"#,
-                shape: 131,
-                required: false,
-            },
-            Member {
-                name: r#"ExplicitAuthFlows"#,
-                shape: 277,
-                required: false,
-            },
-            Member {
-                name: r#"SupportedIdentityProviders"#,
-                shape: 560,
-                required: false,
-            },
-            Member {
-                name: r#"CallbackURLs"#,
-                shape: 117,
-                required: false,
-            },
-            Member {
-                name: r#"LogoutURLs"#,
-                shape: 408,
-                required: false,
-            },
-            Member {
-                name: r#"DefaultRedirectURI"#,
-                shape: 458,
-                required: false,
-            },
-            Member {
-                name: r#"AllowedOAuthFlows"#,
-                shape: 426,
-                required: false,
-            },
-            Member {
-                name: r#"AllowedOAuthScopes"#,
-                shape: 504,
-                required: false,
-            },
-            Member {
-                name: r#"AllowedOAuthFlowsUserPoolClient"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"AnalyticsConfiguration"#,
-                shape: 84,
-                required: false,
-            },
-            Member {
-                name: r#"PreventUserExistenceErrors"#,
-                shape: 445,
-                required: false,
-            },
-            Member {
-                name: r#"EnableTokenRevocation"#,
-                shape: 683,
-                required: false,
-            },
-            Member {
-                name: r#"EnablePropagateAdditionalUserContextData"#,
-                shape: 683,
-                required: false,
-            },
-            Member {
-                name: r#"AuthSessionValidity"#,
-                shape: 110,
-                required: false,
-            },
-            Member {
-                name: r#"RefreshTokenRotation"#,
-                shape: 460,
-                required: false,
-            },
-            Member {
-                name: r#"ClientType"#,
-                shape: 138,
-                required: false,
-            },
+            Member { name: r#"UserPoolId"#, shape: 636, required: false },
+            Member { name: r#"ClientName"#, shape: 130, required: false },
+            Member { name: r#"ClientId"#, shape: 128, required: false },
+            Member { name: r#"ClientSecret"#, shape: 137, required: false },
+            Member { name: r#"LastModifiedDate"#, shape: 188, required: false },
+            Member { name: r#"CreationDate"#, shape: 188, required: false },
+            Member { name: r#"RefreshTokenValidity"#, shape: 461, required: false },
+            Member { name: r#"AccessTokenValidity"#, shape: 2, required: false },
+            Member { name: r#"IdTokenValidity"#, shape: 335, required: false },
+            Member { name: r#"TokenValidityUnits"#, shape: 578, required: false },
+            Member { name: r#"ReadAttributes"#, shape: 131, required: false },
+            Member { name: r#"WriteAttributes"#, shape: 131, required: false },
+            Member { name: r#"ExplicitAuthFlows"#, shape: 277, required: false },
+            Member { name: r#"SupportedIdentityProviders"#, shape: 560, required: false },
+            Member { name: r#"CallbackURLs"#, shape: 117, required: false },
+            Member { name: r#"LogoutURLs"#, shape: 408, required: false },
+            Member { name: r#"DefaultRedirectURI"#, shape: 458, required: false },
+            Member { name: r#"AllowedOAuthFlows"#, shape: 426, required: false },
+            Member { name: r#"AllowedOAuthScopes"#, shape: 504, required: false },
+            Member { name: r#"AllowedOAuthFlowsUserPoolClient"#, shape: 114, required: false },
+            Member { name: r#"AnalyticsConfiguration"#, shape: 84, required: false },
+            Member { name: r#"PreventUserExistenceErrors"#, shape: 445, required: false },
+            Member { name: r#"EnableTokenRevocation"#, shape: 683, required: false },
+            Member { name: r#"EnablePropagateAdditionalUserContextData"#, shape: 683, required: false },
+            Member { name: r#"AuthSessionValidity"#, shape: 110, required: false },
+            Member { name: r#"RefreshTokenRotation"#, shape: 460, required: false },
+            Member { name: r#"ClientType"#, shape: 138, required: false },
         ]),
     },
     Shape {
         name: r#"UserPoolDescriptionType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Id"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"Name"#,
-                shape: 639,
-                required: false,
-            },
-            Member {
-                name: r#"LambdaConfig"#,
-                shape: 362,
-                required: false,
-            },
-            Member {
-                name: r#"Status"#,
-                shape: 554,
-                required: false,
-            },
-            Member {
-                name: r#"LastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"ReplicaRegions"#,
-                shape: 465,
-                required: false,
-            },
+            Member { name: r#"Id"#, shape: 636, required: false },
+            Member { name: r#"Name"#, shape: 639, required: false },
+            Member { name: r#"LambdaConfig"#, shape: 362, required: false },
+            Member { name: r#"Status"#, shape: 554, required: false },
+            Member { name: r#"LastModifiedDate"#, shape: 188, required: false },
+            Member { name: r#"CreationDate"#, shape: 188, required: false },
+            Member { name: r#"ReplicaRegions"#, shape: 465, required: false },
         ]),
     },
     Shape {
         name: r#"UserPoolIdType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(55),
-            pattern: Some(22),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(55), pattern: Some(22), enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"UserPoolListType"#,
-        kind: Kind::List {
-            member: 635,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"UserPoolListType"#, kind: Kind::List { member: 635, min: None, max: None } },
     Shape {
         name: r#"UserPoolMfaType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"OFF"#, r#"ON"#, r#"OPTIONAL"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"OFF"#, r#"ON"#, r#"OPTIONAL"#], sensitive: false },
     },
     Shape {
         name: r#"UserPoolNameType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some(23),
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(128), pattern: Some(23), enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"UserPoolPolicyType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"PasswordPolicy"#,
-                shape: 436,
-                required: false,
-            },
-            Member {
-                name: r#"SignInPolicy"#,
-                shape: 538,
-                required: false,
-            },
+            Member { name: r#"PasswordPolicy"#, shape: 436, required: false },
+            Member { name: r#"SignInPolicy"#, shape: 538, required: false },
         ]),
     },
-    Shape {
-        name: r#"UserPoolReplicaListType"#,
-        kind: Kind::List {
-            member: 642,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"UserPoolReplicaListType"#, kind: Kind::List { member: 642, min: None, max: None } },
     Shape {
         name: r#"UserPoolReplicaType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"RegionName"#,
-                shape: 463,
-                required: false,
-            },
-            Member {
-                name: r#"Status"#,
-                shape: 467,
-                required: false,
-            },
-            Member {
-                name: r#"Role"#,
-                shape: 466,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolArn"#,
-                shape: 86,
-                required: false,
-            },
+            Member { name: r#"RegionName"#, shape: 463, required: false },
+            Member { name: r#"Status"#, shape: 467, required: false },
+            Member { name: r#"Role"#, shape: 466, required: false },
+            Member { name: r#"UserPoolArn"#, shape: 86, required: false },
         ]),
     },
-    Shape {
-        name: r#"UserPoolTaggingException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"UserPoolTagsListType"#,
-        kind: Kind::List {
-            member: 561,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"UserPoolTagsType"#,
-        kind: Kind::Map {
-            key: 561,
-            value: 564,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"UserPoolTaggingException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
+    Shape { name: r#"UserPoolTagsListType"#, kind: Kind::List { member: 561, min: None, max: None } },
+    Shape { name: r#"UserPoolTagsType"#, kind: Kind::Map { key: 561, value: 564, min: None, max: None } },
     Shape {
         name: r#"UserPoolTierType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"LITE"#, r#"ESSENTIALS"#, r#"PLUS"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"LITE"#, r#"ESSENTIALS"#, r#"PLUS"#], sensitive: false },
     },
     Shape {
         name: r#"UserPoolTokenSessionConfigType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"MaxPerUser"#,
-            shape: 416,
-            required: true,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"MaxPerUser"#, shape: 416, required: true }]),
     },
     Shape {
         name: r#"UserPoolType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Id"#,
-                shape: 636,
-                required: false,
-            },
-            Member {
-                name: r#"Name"#,
-                shape: 639,
-                required: false,
-            },
-            Member {
-                name: r#"Policies"#,
-                shape: 640,
-                required: false,
-            },
-            Member {
-                name: r#"DeletionProtection"#,
-                shape: 209,
-                required: false,
-            },
-            Member {
-                name: r#"LambdaConfig"#,
-                shape: 362,
-                required: false,
-            },
-            Member {
-                name: r#"Status"#,
-                shape: 554,
-                required: false,
-            },
-            Member {
-                name: r#"LastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"CreationDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"SchemaAttributes"#,
-                shape: 502,
-                required: false,
-            },
-            Member {
-                name: r#"AutoVerifiedAttributes"#,
-                shape: 661,
-                required: false,
-            },
-            Member {
-                name: r#"AliasAttributes"#,
-                shape: 81,
-                required: false,
-            },
-            Member {
-                name: r#"UsernameAttributes"#,
-                shape: 654,
-                required: false,
-            },
-            Member {
-                name: r#"SmsVerificationMessage"#,
-                shape: 545,
-                required: false,
-            },
-            Member {
-                name: r#"EmailVerificationMessage"#,
-                shape: 260,
-                required: false,
-            },
-            Member {
-                name: r#"EmailVerificationSubject"#,
-                shape: 262,
-                required: false,
-            },
-            Member {
-                name: r#"VerificationMessageTemplate"#,
-                shape: 659,
-                required: false,
-            },
-            Member {
-                name: r#"SmsAuthenticationMessage"#,
-                shape: 545,
-                required: false,
-            },
-            Member {
-                name: r#"UserAttributeUpdateSettings"#,
-                shape: 617,
-                required: false,
-            },
-            Member {
-                name: r#"MfaConfiguration"#,
-                shape: 638,
-                required: false,
-            },
-            Member {
-                name: r#"DeviceConfiguration"#,
-                shape: 235,
-                required: false,
-            },
-            Member {
-                name: r#"EstimatedNumberOfUsers"#,
-                shape: 346,
-                required: false,
-            },
-            Member {
-                name: r#"EmailConfiguration"#,
-                shape: 250,
-                required: false,
-            },
-            Member {
-                name: r#"SmsConfiguration"#,
-                shape: 542,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolTags"#,
-                shape: 645,
-                required: false,
-            },
-            Member {
-                name: r#"SmsConfigurationFailure"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"EmailConfigurationFailure"#,
-                shape: 559,
-                required: false,
-            },
-            Member {
-                name: r#"Domain"#,
-                shape: 246,
-                required: false,
-            },
-            Member {
-                name: r#"CustomDomain"#,
-                shape: 246,
-                required: false,
-            },
-            Member {
-                name: r#"AdminCreateUserConfig"#,
-                shape: 22,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolAddOns"#,
-                shape: 631,
-                required: false,
-            },
-            Member {
-                name: r#"DcrConfiguration"#,
-                shape: 189,
-                required: false,
-            },
-            Member {
-                name: r#"UsernameConfiguration"#,
-                shape: 655,
-                required: false,
-            },
-            Member {
-                name: r#"Arn"#,
-                shape: 86,
-                required: false,
-            },
-            Member {
-                name: r#"AccountRecoverySetting"#,
-                shape: 3,
-                required: false,
-            },
-            Member {
-                name: r#"UserPoolTier"#,
-                shape: 646,
-                required: false,
-            },
-            Member {
-                name: r#"KeyConfiguration"#,
-                shape: 361,
-                required: false,
-            },
-            Member {
-                name: r#"IssuerConfiguration"#,
-                shape: 359,
-                required: false,
-            },
-            Member {
-                name: r#"AcrConfiguration"#,
-                shape: 9,
-                required: false,
-            },
+            Member { name: r#"Id"#, shape: 636, required: false },
+            Member { name: r#"Name"#, shape: 639, required: false },
+            Member { name: r#"Policies"#, shape: 640, required: false },
+            Member { name: r#"DeletionProtection"#, shape: 209, required: false },
+            Member { name: r#"LambdaConfig"#, shape: 362, required: false },
+            Member { name: r#"Status"#, shape: 554, required: false },
+            Member { name: r#"LastModifiedDate"#, shape: 188, required: false },
+            Member { name: r#"CreationDate"#, shape: 188, required: false },
+            Member { name: r#"SchemaAttributes"#, shape: 502, required: false },
+            Member { name: r#"AutoVerifiedAttributes"#, shape: 661, required: false },
+            Member { name: r#"AliasAttributes"#, shape: 81, required: false },
+            Member { name: r#"UsernameAttributes"#, shape: 654, required: false },
+            Member { name: r#"SmsVerificationMessage"#, shape: 545, required: false },
+            Member { name: r#"EmailVerificationMessage"#, shape: 260, required: false },
+            Member { name: r#"EmailVerificationSubject"#, shape: 262, required: false },
+            Member { name: r#"VerificationMessageTemplate"#, shape: 659, required: false },
+            Member { name: r#"SmsAuthenticationMessage"#, shape: 545, required: false },
+            Member { name: r#"UserAttributeUpdateSettings"#, shape: 617, required: false },
+            Member { name: r#"MfaConfiguration"#, shape: 638, required: false },
+            Member { name: r#"DeviceConfiguration"#, shape: 235, required: false },
+            Member { name: r#"EstimatedNumberOfUsers"#, shape: 346, required: false },
+            Member { name: r#"EmailConfiguration"#, shape: 250, required: false },
+            Member { name: r#"SmsConfiguration"#, shape: 542, required: false },
+            Member { name: r#"UserPoolTags"#, shape: 645, required: false },
+            Member { name: r#"SmsConfigurationFailure"#, shape: 559, required: false },
+            Member { name: r#"EmailConfigurationFailure"#, shape: 559, required: false },
+            Member { name: r#"Domain"#, shape: 246, required: false },
+            Member { name: r#"CustomDomain"#, shape: 246, required: false },
+            Member { name: r#"AdminCreateUserConfig"#, shape: 22, required: false },
+            Member { name: r#"UserPoolAddOns"#, shape: 631, required: false },
+            Member { name: r#"DcrConfiguration"#, shape: 189, required: false },
+            Member { name: r#"UsernameConfiguration"#, shape: 655, required: false },
+            Member { name: r#"Arn"#, shape: 86, required: false },
+            Member { name: r#"AccountRecoverySetting"#, shape: 3, required: false },
+            Member { name: r#"UserPoolTier"#, shape: 646, required: false },
+            Member { name: r#"KeyConfiguration"#, shape: 361, required: false },
+            Member { name: r#"IssuerConfiguration"#, shape: 359, required: false },
+            Member { name: r#"AcrConfiguration"#, shape: 9, required: false },
         ]),
     },
     Shape {
         name: r#"UserSessionTrackingType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"ENABLED"#, r#"DISABLED"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"ENABLED"#, r#"DISABLED"#], sensitive: false },
     },
     Shape {
         name: r#"UserStatusType"#,
@@ -9985,362 +3505,119 @@ pub static SHAPES: [Shape; 685] = [
     Shape {
         name: r#"UserType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Username"#,
-                shape: 657,
-                required: false,
-            },
-            Member {
-                name: r#"Attributes"#,
-                shape: 95,
-                required: false,
-            },
-            Member {
-                name: r#"UserCreateDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"UserLastModifiedDate"#,
-                shape: 188,
-                required: false,
-            },
-            Member {
-                name: r#"Enabled"#,
-                shape: 114,
-                required: false,
-            },
-            Member {
-                name: r#"UserStatus"#,
-                shape: 650,
-                required: false,
-            },
-            Member {
-                name: r#"MFAOptions"#,
-                shape: 411,
-                required: false,
-            },
+            Member { name: r#"Username"#, shape: 657, required: false },
+            Member { name: r#"Attributes"#, shape: 95, required: false },
+            Member { name: r#"UserCreateDate"#, shape: 188, required: false },
+            Member { name: r#"UserLastModifiedDate"#, shape: 188, required: false },
+            Member { name: r#"Enabled"#, shape: 114, required: false },
+            Member { name: r#"UserStatus"#, shape: 650, required: false },
+            Member { name: r#"MFAOptions"#, shape: 411, required: false },
         ]),
     },
     Shape {
         name: r#"UserVerificationType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"required"#, r#"preferred"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"required"#, r#"preferred"#], sensitive: false },
     },
     Shape {
         name: r#"UsernameAttributeType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"phone_number"#, r#"email"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"phone_number"#, r#"email"#], sensitive: false },
     },
-    Shape {
-        name: r#"UsernameAttributesListType"#,
-        kind: Kind::List {
-            member: 653,
-            min: None,
-            max: None,
-        },
-    },
-    Shape {
-        name: r#"UsernameConfigurationType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"CaseSensitive"#,
-            shape: 683,
-            required: true,
-        }]),
-    },
-    Shape {
-        name: r#"UsernameExistsException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"UsernameAttributesListType"#, kind: Kind::List { member: 653, min: None, max: None } },
+    Shape { name: r#"UsernameConfigurationType"#, kind: Kind::Struct(&[Member { name: r#"CaseSensitive"#, shape: 683, required: true }]) },
+    Shape { name: r#"UsernameExistsException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"UsernameType"#,
-        kind: Kind::Str {
-            min: Some(1),
-            max: Some(128),
-            pattern: Some(16),
-            enum_values: &[],
-            sensitive: true,
-        },
+        kind: Kind::Str { min: Some(1), max: Some(128), pattern: Some(16), enum_values: &[], sensitive: true },
     },
-    Shape {
-        name: r#"UsersListType"#,
-        kind: Kind::List {
-            member: 651,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"UsersListType"#, kind: Kind::List { member: 651, min: None, max: None } },
     Shape {
         name: r#"VerificationMessageTemplateType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"SmsMessage"#,
-                shape: 545,
-                required: false,
-            },
-            Member {
-                name: r#"EmailMessage"#,
-                shape: 260,
-                required: false,
-            },
-            Member {
-                name: r#"EmailSubject"#,
-                shape: 262,
-                required: false,
-            },
-            Member {
-                name: r#"EmailMessageByLink"#,
-                shape: 259,
-                required: false,
-            },
-            Member {
-                name: r#"EmailSubjectByLink"#,
-                shape: 261,
-                required: false,
-            },
-            Member {
-                name: r#"DefaultEmailOption"#,
-                shape: 190,
-                required: false,
-            },
+            Member { name: r#"SmsMessage"#, shape: 545, required: false },
+            Member { name: r#"EmailMessage"#, shape: 260, required: false },
+            Member { name: r#"EmailSubject"#, shape: 262, required: false },
+            Member { name: r#"EmailMessageByLink"#, shape: 259, required: false },
+            Member { name: r#"EmailSubjectByLink"#, shape: 261, required: false },
+            Member { name: r#"DefaultEmailOption"#, shape: 190, required: false },
         ]),
     },
     Shape {
         name: r#"VerifiedAttributeType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"phone_number"#, r#"email"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"phone_number"#, r#"email"#], sensitive: false },
     },
-    Shape {
-        name: r#"VerifiedAttributesListType"#,
-        kind: Kind::List {
-            member: 660,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"VerifiedAttributesListType"#, kind: Kind::List { member: 660, min: None, max: None } },
     Shape {
         name: r#"VerifySoftwareTokenRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
-            Member {
-                name: r#"UserCode"#,
-                shape: 547,
-                required: true,
-            },
-            Member {
-                name: r#"FriendlyDeviceName"#,
-                shape: 559,
-                required: false,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
+            Member { name: r#"UserCode"#, shape: 547, required: true },
+            Member { name: r#"FriendlyDeviceName"#, shape: 559, required: false },
         ]),
     },
     Shape {
         name: r#"VerifySoftwareTokenResponse"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"Status"#,
-                shape: 664,
-                required: false,
-            },
-            Member {
-                name: r#"Session"#,
-                shape: 519,
-                required: false,
-            },
+            Member { name: r#"Status"#, shape: 664, required: false },
+            Member { name: r#"Session"#, shape: 519, required: false },
         ]),
     },
     Shape {
         name: r#"VerifySoftwareTokenResponseType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[r#"SUCCESS"#, r#"ERROR"#],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[r#"SUCCESS"#, r#"ERROR"#], sensitive: false },
     },
     Shape {
         name: r#"VerifyUserAttributeRequest"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"AccessToken"#,
-                shape: 576,
-                required: true,
-            },
-            Member {
-                name: r#"AttributeName"#,
-                shape: 99,
-                required: true,
-            },
-            Member {
-                name: r#"Code"#,
-                shape: 159,
-                required: true,
-            },
+            Member { name: r#"AccessToken"#, shape: 576, required: true },
+            Member { name: r#"AttributeName"#, shape: 99, required: true },
+            Member { name: r#"Code"#, shape: 159, required: true },
         ]),
     },
-    Shape {
-        name: r#"VerifyUserAttributeResponse"#,
-        kind: Kind::Struct(&[]),
-    },
+    Shape { name: r#"VerifyUserAttributeResponse"#, kind: Kind::Struct(&[]) },
     Shape {
         name: r#"WebAuthnAuthenticatorAttachmentType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[], sensitive: false },
     },
     Shape {
         name: r#"WebAuthnAuthenticatorTransportType"#,
-        kind: Kind::Str {
-            min: None,
-            max: None,
-            pattern: None,
-            enum_values: &[],
-            sensitive: false,
-        },
+        kind: Kind::Str { min: None, max: None, pattern: None, enum_values: &[], sensitive: false },
     },
-    Shape {
-        name: r#"WebAuthnAuthenticatorTransportsList"#,
-        kind: Kind::List {
-            member: 668,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"WebAuthnAuthenticatorTransportsList"#, kind: Kind::List { member: 668, min: None, max: None } },
     Shape {
         name: r#"WebAuthnChallengeNotFoundException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
-    Shape {
-        name: r#"WebAuthnClientMismatchException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"WebAuthnClientMismatchException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"WebAuthnConfigurationMissingException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
     Shape {
         name: r#"WebAuthnConfigurationType"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"RelyingPartyId"#,
-                shape: 464,
-                required: false,
-            },
-            Member {
-                name: r#"UserVerification"#,
-                shape: 652,
-                required: false,
-            },
-            Member {
-                name: r#"FactorConfiguration"#,
-                shape: 678,
-                required: false,
-            },
+            Member { name: r#"RelyingPartyId"#, shape: 464, required: false },
+            Member { name: r#"UserVerification"#, shape: 652, required: false },
+            Member { name: r#"FactorConfiguration"#, shape: 678, required: false },
         ]),
     },
     Shape {
         name: r#"WebAuthnCredentialDescription"#,
         kind: Kind::Struct(&[
-            Member {
-                name: r#"CredentialId"#,
-                shape: 559,
-                required: true,
-            },
-            Member {
-                name: r#"FriendlyCredentialName"#,
-                shape: 559,
-                required: true,
-            },
-            Member {
-                name: r#"RelyingPartyId"#,
-                shape: 559,
-                required: true,
-            },
-            Member {
-                name: r#"AuthenticatorAttachment"#,
-                shape: 667,
-                required: false,
-            },
-            Member {
-                name: r#"AuthenticatorTransports"#,
-                shape: 669,
-                required: true,
-            },
-            Member {
-                name: r#"CreatedAt"#,
-                shape: 188,
-                required: true,
-            },
+            Member { name: r#"CredentialId"#, shape: 559, required: true },
+            Member { name: r#"FriendlyCredentialName"#, shape: 559, required: true },
+            Member { name: r#"RelyingPartyId"#, shape: 559, required: true },
+            Member { name: r#"AuthenticatorAttachment"#, shape: 667, required: false },
+            Member { name: r#"AuthenticatorTransports"#, shape: 669, required: true },
+            Member { name: r#"CreatedAt"#, shape: 188, required: true },
         ]),
     },
-    Shape {
-        name: r#"WebAuthnCredentialDescriptionListType"#,
-        kind: Kind::List {
-            member: 674,
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"WebAuthnCredentialDescriptionListType"#, kind: Kind::List { member: 674, min: None, max: None } },
     Shape {
         name: r#"WebAuthnCredentialNotSupportedException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
-    Shape {
-        name: r#"WebAuthnCredentialsQueryLimitType"#,
-        kind: Kind::Int {
-            min: Some(0),
-            max: Some(20),
-        },
-    },
+    Shape { name: r#"WebAuthnCredentialsQueryLimitType"#, kind: Kind::Int { min: Some(0), max: Some(20) } },
     Shape {
         name: r#"WebAuthnFactorConfigurationType"#,
         kind: Kind::Str {
@@ -10351,47 +3628,16 @@ pub static SHAPES: [Shape; 685] = [
             sensitive: false,
         },
     },
-    Shape {
-        name: r#"WebAuthnMfaSettingsType"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"Enabled"#,
-            shape: 114,
-            required: false,
-        }]),
-    },
-    Shape {
-        name: r#"WebAuthnNotEnabledException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
-    },
+    Shape { name: r#"WebAuthnMfaSettingsType"#, kind: Kind::Struct(&[Member { name: r#"Enabled"#, shape: 114, required: false }]) },
+    Shape { name: r#"WebAuthnNotEnabledException"#, kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]) },
     Shape {
         name: r#"WebAuthnOriginNotAllowedException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
     Shape {
         name: r#"WebAuthnRelyingPartyMismatchException"#,
-        kind: Kind::Struct(&[Member {
-            name: r#"message"#,
-            shape: 419,
-            required: false,
-        }]),
+        kind: Kind::Struct(&[Member { name: r#"message"#, shape: 419, required: false }]),
     },
-    Shape {
-        name: r#"WrappedBooleanType"#,
-        kind: Kind::Bool,
-    },
-    Shape {
-        name: r#"WrappedIntegerType"#,
-        kind: Kind::Int {
-            min: None,
-            max: None,
-        },
-    },
+    Shape { name: r#"WrappedBooleanType"#, kind: Kind::Bool },
+    Shape { name: r#"WrappedIntegerType"#, kind: Kind::Int { min: None, max: None } },
 ];

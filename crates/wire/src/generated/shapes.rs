@@ -5,11 +5,7 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AccountRecoverySettingType {
-    #[serde(
-        rename = "RecoveryMechanisms",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RecoveryMechanisms", default, skip_serializing_if = "Option::is_none")]
     pub recovery_mechanisms: Option<Vec<RecoveryOptionType>>,
 }
 
@@ -25,27 +21,15 @@ pub struct AccountTakeoverActionType {
 pub struct AccountTakeoverActionsType {
     #[serde(rename = "LowAction", default, skip_serializing_if = "Option::is_none")]
     pub low_action: Option<AccountTakeoverActionType>,
-    #[serde(
-        rename = "MediumAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MediumAction", default, skip_serializing_if = "Option::is_none")]
     pub medium_action: Option<AccountTakeoverActionType>,
-    #[serde(
-        rename = "HighAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "HighAction", default, skip_serializing_if = "Option::is_none")]
     pub high_action: Option<AccountTakeoverActionType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AccountTakeoverRiskConfigurationType {
-    #[serde(
-        rename = "NotifyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NotifyConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub notify_configuration: Option<NotifyConfigurationType>,
     #[serde(rename = "Actions", default)]
     pub actions: AccountTakeoverActionsType,
@@ -74,21 +58,13 @@ pub struct AddUserPoolClientSecretRequest {
     pub user_pool_id: String,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AddUserPoolClientSecretResponse {
-    #[serde(
-        rename = "ClientSecretDescriptor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecretDescriptor", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_descriptor: Option<ClientSecretDescriptorType>,
 }
 
@@ -108,11 +84,7 @@ pub struct AdminConfirmSignUpRequest {
     pub user_pool_id: String,
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
@@ -121,23 +93,11 @@ pub struct AdminConfirmSignUpResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminCreateUserConfigType {
-    #[serde(
-        rename = "AllowAdminCreateUserOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowAdminCreateUserOnly", default, skip_serializing_if = "Option::is_none")]
     pub allow_admin_create_user_only: Option<bool>,
-    #[serde(
-        rename = "UnusedAccountValidityDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UnusedAccountValidityDays", default, skip_serializing_if = "Option::is_none")]
     pub unused_account_validity_days: Option<i64>,
-    #[serde(
-        rename = "InviteMessageTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "InviteMessageTemplate", default, skip_serializing_if = "Option::is_none")]
     pub invite_message_template: Option<MessageTemplateType>,
 }
 
@@ -147,47 +107,19 @@ pub struct AdminCreateUserRequest {
     pub user_pool_id: String,
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "UserAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributes", default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<Vec<AttributeType>>,
-    #[serde(
-        rename = "ValidationData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ValidationData", default, skip_serializing_if = "Option::is_none")]
     pub validation_data: Option<Vec<AttributeType>>,
-    #[serde(
-        rename = "TemporaryPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TemporaryPassword", default, skip_serializing_if = "Option::is_none")]
     pub temporary_password: Option<String>,
-    #[serde(
-        rename = "ForceAliasCreation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ForceAliasCreation", default, skip_serializing_if = "Option::is_none")]
     pub force_alias_creation: Option<bool>,
-    #[serde(
-        rename = "MessageAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MessageAction", default, skip_serializing_if = "Option::is_none")]
     pub message_action: Option<String>,
-    #[serde(
-        rename = "DesiredDeliveryMediums",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DesiredDeliveryMediums", default, skip_serializing_if = "Option::is_none")]
     pub desired_delivery_mediums: Option<Vec<String>>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
@@ -300,23 +232,11 @@ pub struct AdminGetUserAuthFactorsRequest {
 pub struct AdminGetUserAuthFactorsResponse {
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "PreferredMfaSetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfaSetting", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa_setting: Option<String>,
-    #[serde(
-        rename = "UserMFASettingList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserMFASettingList", default, skip_serializing_if = "Option::is_none")]
     pub user_mfa_setting_list: Option<Vec<String>>,
-    #[serde(
-        rename = "ConfiguredUserAuthFactors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConfiguredUserAuthFactors", default, skip_serializing_if = "Option::is_none")]
     pub configured_user_auth_factors: Option<Vec<String>>,
 }
 
@@ -332,49 +252,21 @@ pub struct AdminGetUserRequest {
 pub struct AdminGetUserResponse {
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "UserAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributes", default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<Vec<AttributeType>>,
-    #[serde(
-        rename = "UserCreateDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserCreateDate", default, skip_serializing_if = "Option::is_none")]
     pub user_create_date: Option<f64>,
-    #[serde(
-        rename = "UserLastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserLastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub user_last_modified_date: Option<f64>,
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        rename = "UserStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<String>,
-    #[serde(
-        rename = "MFAOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MFAOptions", default, skip_serializing_if = "Option::is_none")]
     pub mfa_options: Option<Vec<MFAOptionType>>,
-    #[serde(
-        rename = "PreferredMfaSetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfaSetting", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa_setting: Option<String>,
-    #[serde(
-        rename = "UserMFASettingList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserMFASettingList", default, skip_serializing_if = "Option::is_none")]
     pub user_mfa_setting_list: Option<Vec<String>>,
 }
 
@@ -386,29 +278,13 @@ pub struct AdminInitiateAuthRequest {
     pub client_id: String,
     #[serde(rename = "AuthFlow", default)]
     pub auth_flow: String,
-    #[serde(
-        rename = "AuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthParameters", default, skip_serializing_if = "Option::is_none")]
     pub auth_parameters: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
-    #[serde(
-        rename = "ContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ContextData", default, skip_serializing_if = "Option::is_none")]
     pub context_data: Option<ContextDataType>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -416,31 +292,15 @@ pub struct AdminInitiateAuthRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminInitiateAuthResponse {
-    #[serde(
-        rename = "ChallengeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<String>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    #[serde(
-        rename = "ChallengeParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeParameters", default, skip_serializing_if = "Option::is_none")]
     pub challenge_parameters: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResultType>,
-    #[serde(
-        rename = "AvailableChallenges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AvailableChallenges", default, skip_serializing_if = "Option::is_none")]
     pub available_challenges: Option<Vec<String>>,
 }
 
@@ -465,11 +325,7 @@ pub struct AdminListDevicesRequest {
     pub username: String,
     #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
 }
 
@@ -477,11 +333,7 @@ pub struct AdminListDevicesRequest {
 pub struct AdminListDevicesResponse {
     #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceType>>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
 }
 
@@ -511,11 +363,7 @@ pub struct AdminListUserAuthEventsRequest {
     pub user_pool_id: String,
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -523,11 +371,7 @@ pub struct AdminListUserAuthEventsRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminListUserAuthEventsResponse {
-    #[serde(
-        rename = "AuthEvents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthEvents", default, skip_serializing_if = "Option::is_none")]
     pub auth_events: Option<Vec<AuthEventType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -567,11 +411,7 @@ pub struct AdminResetUserPasswordRequest {
     pub user_pool_id: String,
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
@@ -586,61 +426,29 @@ pub struct AdminRespondToAuthChallengeRequest {
     pub client_id: String,
     #[serde(rename = "ChallengeName", default)]
     pub challenge_name: String,
-    #[serde(
-        rename = "ChallengeResponses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeResponses", default, skip_serializing_if = "Option::is_none")]
     pub challenge_responses: Option<BTreeMap<String, String>>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
-    #[serde(
-        rename = "ContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ContextData", default, skip_serializing_if = "Option::is_none")]
     pub context_data: Option<ContextDataType>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminRespondToAuthChallengeResponse {
-    #[serde(
-        rename = "ChallengeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<String>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    #[serde(
-        rename = "ChallengeParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeParameters", default, skip_serializing_if = "Option::is_none")]
     pub challenge_parameters: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResultType>,
-    #[serde(
-        rename = "AvailableChallenges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AvailableChallenges", default, skip_serializing_if = "Option::is_none")]
     pub available_challenges: Option<Vec<String>>,
 }
 
@@ -652,11 +460,7 @@ pub struct AdminRevokeUserSessionRequest {
     pub username: String,
     #[serde(rename = "SessionId", default)]
     pub session_id: String,
-    #[serde(
-        rename = "RevokeAssociatedSessions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RevokeAssociatedSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_associated_sessions: Option<String>,
 }
 
@@ -665,29 +469,13 @@ pub struct AdminRevokeUserSessionResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdminSetUserMFAPreferenceRequest {
-    #[serde(
-        rename = "SMSMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SMSMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_settings: Option<SMSMfaSettingsType>,
-    #[serde(
-        rename = "SoftwareTokenMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SoftwareTokenMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub software_token_mfa_settings: Option<SoftwareTokenMfaSettingsType>,
-    #[serde(
-        rename = "EmailMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub email_mfa_settings: Option<EmailMfaSettingsType>,
-    #[serde(
-        rename = "WebAuthnMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WebAuthnMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub web_authn_mfa_settings: Option<WebAuthnMfaSettingsType>,
     #[serde(rename = "Username", default)]
     pub username: String,
@@ -749,11 +537,7 @@ pub struct AdminUpdateDeviceStatusRequest {
     pub username: String,
     #[serde(rename = "DeviceKey", default)]
     pub device_key: String,
-    #[serde(
-        rename = "DeviceRememberedStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceRememberedStatus", default, skip_serializing_if = "Option::is_none")]
     pub device_remembered_status: Option<String>,
 }
 
@@ -768,11 +552,7 @@ pub struct AdminUpdateUserAttributesRequest {
     pub username: String,
     #[serde(rename = "UserAttributes", default)]
     pub user_attributes: Vec<AttributeType>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
@@ -792,51 +572,27 @@ pub struct AdminUserGlobalSignOutResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdvancedSecurityAdditionalFlowsType {
-    #[serde(
-        rename = "CustomAuthMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomAuthMode", default, skip_serializing_if = "Option::is_none")]
     pub custom_auth_mode: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsConfigurationType {
-    #[serde(
-        rename = "ApplicationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ApplicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    #[serde(
-        rename = "ApplicationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ApplicationArn", default, skip_serializing_if = "Option::is_none")]
     pub application_arn: Option<String>,
     #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
-    #[serde(
-        rename = "ExternalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExternalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    #[serde(
-        rename = "UserDataShared",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserDataShared", default, skip_serializing_if = "Option::is_none")]
     pub user_data_shared: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsMetadataType {
-    #[serde(
-        rename = "AnalyticsEndpointId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsEndpointId", default, skip_serializing_if = "Option::is_none")]
     pub analytics_endpoint_id: Option<String>,
 }
 
@@ -850,21 +606,13 @@ pub struct AssetType {
     pub extension: String,
     #[serde(rename = "Bytes", default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<String>,
-    #[serde(
-        rename = "ResourceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ResourceId", default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AssociateSoftwareTokenRequest {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -872,11 +620,7 @@ pub struct AssociateSoftwareTokenRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AssociateSoftwareTokenResponse {
-    #[serde(
-        rename = "SecretCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretCode", default, skip_serializing_if = "Option::is_none")]
     pub secret_code: Option<String>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -896,91 +640,47 @@ pub struct AuthEventType {
     pub event_id: Option<String>,
     #[serde(rename = "EventType", default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<f64>,
-    #[serde(
-        rename = "EventResponse",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EventResponse", default, skip_serializing_if = "Option::is_none")]
     pub event_response: Option<String>,
     #[serde(rename = "EventRisk", default, skip_serializing_if = "Option::is_none")]
     pub event_risk: Option<EventRiskType>,
-    #[serde(
-        rename = "ChallengeResponses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeResponses", default, skip_serializing_if = "Option::is_none")]
     pub challenge_responses: Option<Vec<ChallengeResponseType>>,
-    #[serde(
-        rename = "EventContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EventContextData", default, skip_serializing_if = "Option::is_none")]
     pub event_context_data: Option<EventContextDataType>,
-    #[serde(
-        rename = "EventFeedback",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EventFeedback", default, skip_serializing_if = "Option::is_none")]
     pub event_feedback: Option<EventFeedbackType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuthenticationResultType {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(rename = "ExpiresIn", default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     #[serde(rename = "TokenType", default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
-    #[serde(
-        rename = "RefreshToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshToken", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     #[serde(rename = "IdToken", default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
-    #[serde(
-        rename = "NewDeviceMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NewDeviceMetadata", default, skip_serializing_if = "Option::is_none")]
     pub new_device_metadata: Option<NewDeviceMetadataType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChallengeResponseType {
-    #[serde(
-        rename = "ChallengeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<String>,
-    #[serde(
-        rename = "ChallengeResponse",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeResponse", default, skip_serializing_if = "Option::is_none")]
     pub challenge_response: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChangePasswordRequest {
-    #[serde(
-        rename = "PreviousPassword",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreviousPassword", default, skip_serializing_if = "Option::is_none")]
     pub previous_password: Option<String>,
     #[serde(rename = "ProposedPassword", default)]
     pub proposed_password: String,
@@ -993,11 +693,7 @@ pub struct ChangePasswordResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClientAuthenticationResultType {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(rename = "ExpiresIn", default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
@@ -1013,55 +709,27 @@ pub struct ClientSSOSessionConfigType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClientSecretDescriptorType {
-    #[serde(
-        rename = "ClientSecretId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecretId", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_id: Option<String>,
-    #[serde(
-        rename = "ClientSecretValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecretValue", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_value: Option<String>,
-    #[serde(
-        rename = "ClientSecretCreateDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecretCreateDate", default, skip_serializing_if = "Option::is_none")]
     pub client_secret_create_date: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CloudWatchLogsConfigurationType {
-    #[serde(
-        rename = "LogGroupArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogGroupArn", default, skip_serializing_if = "Option::is_none")]
     pub log_group_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CodeDeliveryDetailsType {
-    #[serde(
-        rename = "Destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Destination", default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
-    #[serde(
-        rename = "DeliveryMedium",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeliveryMedium", default, skip_serializing_if = "Option::is_none")]
     pub delivery_medium: Option<String>,
-    #[serde(
-        rename = "AttributeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeName", default, skip_serializing_if = "Option::is_none")]
     pub attribute_name: Option<String>,
 }
 
@@ -1084,11 +752,7 @@ pub struct CompromisedCredentialsActionsType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CompromisedCredentialsRiskConfigurationType {
-    #[serde(
-        rename = "EventFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EventFilter", default, skip_serializing_if = "Option::is_none")]
     pub event_filter: Option<Vec<String>>,
     #[serde(rename = "Actions", default)]
     pub actions: CompromisedCredentialsActionsType,
@@ -1100,27 +764,15 @@ pub struct ConfirmDeviceRequest {
     pub access_token: String,
     #[serde(rename = "DeviceKey", default)]
     pub device_key: String,
-    #[serde(
-        rename = "DeviceSecretVerifierConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceSecretVerifierConfig", default, skip_serializing_if = "Option::is_none")]
     pub device_secret_verifier_config: Option<DeviceSecretVerifierConfigType>,
-    #[serde(
-        rename = "DeviceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfirmDeviceResponse {
-    #[serde(
-        rename = "UserConfirmationNecessary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserConfirmationNecessary", default, skip_serializing_if = "Option::is_none")]
     pub user_confirmation_necessary: Option<bool>,
 }
 
@@ -1128,11 +780,7 @@ pub struct ConfirmDeviceResponse {
 pub struct ConfirmForgotPasswordRequest {
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "SecretHash",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretHash", default, skip_serializing_if = "Option::is_none")]
     pub secret_hash: Option<String>,
     #[serde(rename = "Username", default)]
     pub username: String,
@@ -1140,23 +788,11 @@ pub struct ConfirmForgotPasswordRequest {
     pub confirmation_code: String,
     #[serde(rename = "Password", default)]
     pub password: String,
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
@@ -1167,39 +803,19 @@ pub struct ConfirmForgotPasswordResponse {}
 pub struct ConfirmSignUpRequest {
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "SecretHash",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretHash", default, skip_serializing_if = "Option::is_none")]
     pub secret_hash: Option<String>,
     #[serde(rename = "Username", default)]
     pub username: String,
     #[serde(rename = "ConfirmationCode", default)]
     pub confirmation_code: String,
-    #[serde(
-        rename = "ForceAliasCreation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ForceAliasCreation", default, skip_serializing_if = "Option::is_none")]
     pub force_alias_creation: Option<bool>,
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -1221,11 +837,7 @@ pub struct ContextDataType {
     pub server_path: String,
     #[serde(rename = "HttpHeaders", default)]
     pub http_headers: Vec<HttpHeader>,
-    #[serde(
-        rename = "EncodedData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EncodedData", default, skip_serializing_if = "Option::is_none")]
     pub encoded_data: Option<String>,
 }
 
@@ -1235,19 +847,11 @@ pub struct CreateGroupRequest {
     pub group_name: String,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
-    #[serde(
-        rename = "Precedence",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Precedence", default, skip_serializing_if = "Option::is_none")]
     pub precedence: Option<i64>,
 }
 
@@ -1267,23 +871,11 @@ pub struct CreateIdentityProviderRequest {
     pub provider_type: String,
     #[serde(rename = "ProviderDetails", default)]
     pub provider_details: BTreeMap<String, String>,
-    #[serde(
-        rename = "AttributeMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeMapping", default, skip_serializing_if = "Option::is_none")]
     pub attribute_mapping: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "IdpIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdpIdentifiers", default, skip_serializing_if = "Option::is_none")]
     pub idp_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "AcrMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrMapping", default, skip_serializing_if = "Option::is_none")]
     pub acr_mapping: Option<BTreeMap<String, String>>,
 }
 
@@ -1299,11 +891,7 @@ pub struct CreateManagedLoginBrandingRequest {
     pub user_pool_id: String,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "UseCognitoProvidedValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UseCognitoProvidedValues", default, skip_serializing_if = "Option::is_none")]
     pub use_cognito_provided_values: Option<bool>,
     #[serde(rename = "Settings", default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Value>,
@@ -1313,11 +901,7 @@ pub struct CreateManagedLoginBrandingRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateManagedLoginBrandingResponse {
-    #[serde(
-        rename = "ManagedLoginBranding",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
 }
 
@@ -1369,21 +953,13 @@ pub struct CreateUserImportJobRequest {
     pub user_pool_id: String,
     #[serde(rename = "CloudWatchLogsRoleArn", default)]
     pub cloud_watch_logs_role_arn: String,
-    #[serde(
-        rename = "PasswordHashingAlgorithm",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PasswordHashingAlgorithm", default, skip_serializing_if = "Option::is_none")]
     pub password_hashing_algorithm: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserImportJobResponse {
-    #[serde(
-        rename = "UserImportJob",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
 }
 
@@ -1393,147 +969,55 @@ pub struct CreateUserPoolClientRequest {
     pub user_pool_id: String,
     #[serde(rename = "ClientName", default)]
     pub client_name: String,
-    #[serde(
-        rename = "GenerateSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "GenerateSecret", default, skip_serializing_if = "Option::is_none")]
     pub generate_secret: Option<bool>,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
-    #[serde(
-        rename = "RefreshTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_validity: Option<i64>,
-    #[serde(
-        rename = "AccessTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub access_token_validity: Option<i64>,
-    #[serde(
-        rename = "IdTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub id_token_validity: Option<i64>,
-    #[serde(
-        rename = "TokenValidityUnits",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenValidityUnits", default, skip_serializing_if = "Option::is_none")]
     pub token_validity_units: Option<TokenValidityUnitsType>,
-    #[serde(
-        rename = "ReadAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReadAttributes", default, skip_serializing_if = "Option::is_none")]
     pub read_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "WriteAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WriteAttributes", default, skip_serializing_if = "Option::is_none")]
     pub write_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "ExplicitAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExplicitAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub explicit_auth_flows: Option<Vec<String>>,
-    #[serde(
-        rename = "SupportedIdentityProviders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SupportedIdentityProviders", default, skip_serializing_if = "Option::is_none")]
     pub supported_identity_providers: Option<Vec<String>>,
-    #[serde(
-        rename = "CallbackURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CallbackURLs", default, skip_serializing_if = "Option::is_none")]
     pub callback_urls: Option<Vec<String>>,
-    #[serde(
-        rename = "LogoutURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogoutURLs", default, skip_serializing_if = "Option::is_none")]
     pub logout_urls: Option<Vec<String>>,
-    #[serde(
-        rename = "DefaultRedirectURI",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DefaultRedirectURI", default, skip_serializing_if = "Option::is_none")]
     pub default_redirect_uri: Option<String>,
-    #[serde(
-        rename = "AllowedOAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows: Option<Vec<String>>,
-    #[serde(
-        rename = "AllowedOAuthScopes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthScopes", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_scopes: Option<Vec<String>>,
-    #[serde(
-        rename = "AllowedOAuthFlowsUserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows_user_pool_client: Option<bool>,
-    #[serde(
-        rename = "AnalyticsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub analytics_configuration: Option<AnalyticsConfigurationType>,
-    #[serde(
-        rename = "PreventUserExistenceErrors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreventUserExistenceErrors", default, skip_serializing_if = "Option::is_none")]
     pub prevent_user_existence_errors: Option<String>,
-    #[serde(
-        rename = "EnableTokenRevocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnableTokenRevocation", default, skip_serializing_if = "Option::is_none")]
     pub enable_token_revocation: Option<bool>,
-    #[serde(
-        rename = "EnablePropagateAdditionalUserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnablePropagateAdditionalUserContextData", default, skip_serializing_if = "Option::is_none")]
     pub enable_propagate_additional_user_context_data: Option<bool>,
-    #[serde(
-        rename = "AuthSessionValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthSessionValidity", default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i64>,
-    #[serde(
-        rename = "RefreshTokenRotation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenRotation", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_rotation: Option<RefreshTokenRotationType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserPoolClientResponse {
-    #[serde(
-        rename = "UserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_client: Option<UserPoolClientType>,
 }
 
@@ -1543,17 +1027,9 @@ pub struct CreateUserPoolDomainRequest {
     pub domain: String,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "ManagedLoginVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i64>,
-    #[serde(
-        rename = "CustomDomainConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomDomainConfig", default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_config: Option<CustomDomainConfigType>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
@@ -1561,17 +1037,9 @@ pub struct CreateUserPoolDomainRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserPoolDomainResponse {
-    #[serde(
-        rename = "ManagedLoginVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i64>,
-    #[serde(
-        rename = "CloudFrontDomain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudFrontDomain", default, skip_serializing_if = "Option::is_none")]
     pub cloud_front_domain: Option<String>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
@@ -1583,21 +1051,13 @@ pub struct CreateUserPoolReplicaRequest {
     pub user_pool_id: String,
     #[serde(rename = "RegionName", default)]
     pub region_name: String,
-    #[serde(
-        rename = "UserPoolTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tags: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateUserPoolReplicaResponse {
-    #[serde(
-        rename = "UserPoolReplica",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolReplica", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replica: Option<UserPoolReplicaType>,
 }
 
@@ -1607,157 +1067,57 @@ pub struct CreateUserPoolRequest {
     pub pool_name: String,
     #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<UserPoolPolicyType>,
-    #[serde(
-        rename = "DeletionProtection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeletionProtection", default, skip_serializing_if = "Option::is_none")]
     pub deletion_protection: Option<String>,
-    #[serde(
-        rename = "LambdaConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LambdaConfig", default, skip_serializing_if = "Option::is_none")]
     pub lambda_config: Option<LambdaConfigType>,
-    #[serde(
-        rename = "AutoVerifiedAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AutoVerifiedAttributes", default, skip_serializing_if = "Option::is_none")]
     pub auto_verified_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "AliasAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AliasAttributes", default, skip_serializing_if = "Option::is_none")]
     pub alias_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "UsernameAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UsernameAttributes", default, skip_serializing_if = "Option::is_none")]
     pub username_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "SmsVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_verification_message: Option<String>,
-    #[serde(
-        rename = "EmailVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_message: Option<String>,
-    #[serde(
-        rename = "EmailVerificationSubject",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_subject: Option<String>,
-    #[serde(
-        rename = "VerificationMessageTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "VerificationMessageTemplate", default, skip_serializing_if = "Option::is_none")]
     pub verification_message_template: Option<VerificationMessageTemplateType>,
-    #[serde(
-        rename = "SmsAuthenticationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsAuthenticationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_authentication_message: Option<String>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<String>,
-    #[serde(
-        rename = "UserAttributeUpdateSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributeUpdateSettings", default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_update_settings: Option<UserAttributeUpdateSettingsType>,
-    #[serde(
-        rename = "DeviceConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub device_configuration: Option<DeviceConfigurationType>,
-    #[serde(
-        rename = "EmailConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_configuration: Option<EmailConfigurationType>,
-    #[serde(
-        rename = "SmsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_configuration: Option<SmsConfigurationType>,
-    #[serde(
-        rename = "UserPoolTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AdminCreateUserConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AdminCreateUserConfig", default, skip_serializing_if = "Option::is_none")]
     pub admin_create_user_config: Option<AdminCreateUserConfigType>,
     #[serde(rename = "Schema", default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<Vec<SchemaAttributeType>>,
-    #[serde(
-        rename = "UserPoolAddOns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolAddOns", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_add_ons: Option<UserPoolAddOnsType>,
-    #[serde(
-        rename = "DcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub dcr_configuration: Option<DcrConfigurationType>,
-    #[serde(
-        rename = "UsernameConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UsernameConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub username_configuration: Option<UsernameConfigurationType>,
-    #[serde(
-        rename = "AccountRecoverySetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccountRecoverySetting", default, skip_serializing_if = "Option::is_none")]
     pub account_recovery_setting: Option<AccountRecoverySettingType>,
-    #[serde(
-        rename = "UserPoolTier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTier", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tier: Option<String>,
-    #[serde(
-        rename = "KeyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "KeyConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub key_configuration: Option<KeyConfigurationType>,
-    #[serde(
-        rename = "IssuerConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IssuerConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub issuer_configuration: Option<IssuerConfigurationType>,
-    #[serde(
-        rename = "AcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub acr_configuration: Option<BTreeMap<String, AcrLevelConfigType>>,
 }
 
@@ -1771,11 +1131,7 @@ pub struct CreateUserPoolResponse {
 pub struct CustomDomainConfigType {
     #[serde(rename = "CertificateArn", default)]
     pub certificate_arn: String,
-    #[serde(
-        rename = "SecurityPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecurityPolicy", default, skip_serializing_if = "Option::is_none")]
     pub security_policy: Option<String>,
 }
 
@@ -1797,35 +1153,15 @@ pub struct CustomSMSLambdaVersionConfigType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DcrConfigurationType {
-    #[serde(
-        rename = "EnableStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnableStatus", default, skip_serializing_if = "Option::is_none")]
     pub enable_status: Option<String>,
-    #[serde(
-        rename = "OpenDcrEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OpenDcrEnabled", default, skip_serializing_if = "Option::is_none")]
     pub open_dcr_enabled: Option<bool>,
-    #[serde(
-        rename = "AuthenticatedGrantTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticatedGrantTypes", default, skip_serializing_if = "Option::is_none")]
     pub authenticated_grant_types: Option<Vec<String>>,
-    #[serde(
-        rename = "OpenDcrGrantTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OpenDcrGrantTypes", default, skip_serializing_if = "Option::is_none")]
     pub open_dcr_grant_types: Option<Vec<String>>,
-    #[serde(
-        rename = "AllowedScopes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedScopes", default, skip_serializing_if = "Option::is_none")]
     pub allowed_scopes: Option<Vec<String>>,
 }
 
@@ -1922,11 +1258,7 @@ pub struct DeleteUserPoolReplicaRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeleteUserPoolReplicaResponse {
-    #[serde(
-        rename = "UserPoolReplica",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolReplica", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replica: Option<UserPoolReplicaType>,
 }
 
@@ -1973,21 +1305,13 @@ pub struct DescribeManagedLoginBrandingByClientRequest {
     pub user_pool_id: String,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ReturnMergedResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReturnMergedResources", default, skip_serializing_if = "Option::is_none")]
     pub return_merged_resources: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribeManagedLoginBrandingByClientResponse {
-    #[serde(
-        rename = "ManagedLoginBranding",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
 }
 
@@ -1997,21 +1321,13 @@ pub struct DescribeManagedLoginBrandingRequest {
     pub user_pool_id: String,
     #[serde(rename = "ManagedLoginBrandingId", default)]
     pub managed_login_branding_id: String,
-    #[serde(
-        rename = "ReturnMergedResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReturnMergedResources", default, skip_serializing_if = "Option::is_none")]
     pub return_merged_resources: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribeManagedLoginBrandingResponse {
-    #[serde(
-        rename = "ManagedLoginBranding",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
 }
 
@@ -2083,11 +1399,7 @@ pub struct DescribeUserImportJobRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribeUserImportJobResponse {
-    #[serde(
-        rename = "UserImportJob",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
 }
 
@@ -2101,11 +1413,7 @@ pub struct DescribeUserPoolClientRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribeUserPoolClientResponse {
-    #[serde(
-        rename = "UserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_client: Option<UserPoolClientType>,
 }
 
@@ -2117,11 +1425,7 @@ pub struct DescribeUserPoolDomainRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DescribeUserPoolDomainResponse {
-    #[serde(
-        rename = "DomainDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DomainDescription", default, skip_serializing_if = "Option::is_none")]
     pub domain_description: Option<DomainDescriptionType>,
 }
 
@@ -2139,27 +1443,15 @@ pub struct DescribeUserPoolResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceConfigurationType {
-    #[serde(
-        rename = "ChallengeRequiredOnNewDevice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeRequiredOnNewDevice", default, skip_serializing_if = "Option::is_none")]
     pub challenge_required_on_new_device: Option<bool>,
-    #[serde(
-        rename = "DeviceOnlyRememberedOnUserPrompt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceOnlyRememberedOnUserPrompt", default, skip_serializing_if = "Option::is_none")]
     pub device_only_remembered_on_user_prompt: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceSecretVerifierConfigType {
-    #[serde(
-        rename = "PasswordVerifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PasswordVerifier", default, skip_serializing_if = "Option::is_none")]
     pub password_verifier: Option<String>,
     #[serde(rename = "Salt", default, skip_serializing_if = "Option::is_none")]
     pub salt: Option<String>,
@@ -2169,71 +1461,35 @@ pub struct DeviceSecretVerifierConfigType {
 pub struct DeviceType {
     #[serde(rename = "DeviceKey", default, skip_serializing_if = "Option::is_none")]
     pub device_key: Option<String>,
-    #[serde(
-        rename = "DeviceAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceAttributes", default, skip_serializing_if = "Option::is_none")]
     pub device_attributes: Option<Vec<AttributeType>>,
-    #[serde(
-        rename = "DeviceCreateDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceCreateDate", default, skip_serializing_if = "Option::is_none")]
     pub device_create_date: Option<f64>,
-    #[serde(
-        rename = "DeviceLastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceLastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub device_last_modified_date: Option<f64>,
-    #[serde(
-        rename = "DeviceLastAuthenticatedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceLastAuthenticatedDate", default, skip_serializing_if = "Option::is_none")]
     pub device_last_authenticated_date: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DomainDescriptionType {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "AWSAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AWSAccountId", default, skip_serializing_if = "Option::is_none")]
     pub aws_account_id: Option<String>,
     #[serde(rename = "Domain", default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     #[serde(rename = "S3Bucket", default, skip_serializing_if = "Option::is_none")]
     pub s3_bucket: Option<String>,
-    #[serde(
-        rename = "CloudFrontDistribution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudFrontDistribution", default, skip_serializing_if = "Option::is_none")]
     pub cloud_front_distribution: Option<String>,
     #[serde(rename = "Version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(
-        rename = "CustomDomainConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomDomainConfig", default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_config: Option<CustomDomainConfigType>,
-    #[serde(
-        rename = "ManagedLoginVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i64>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
@@ -2243,25 +1499,13 @@ pub struct DomainDescriptionType {
 pub struct EmailConfigurationType {
     #[serde(rename = "SourceArn", default, skip_serializing_if = "Option::is_none")]
     pub source_arn: Option<String>,
-    #[serde(
-        rename = "ReplyToEmailAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReplyToEmailAddress", default, skip_serializing_if = "Option::is_none")]
     pub reply_to_email_address: Option<String>,
-    #[serde(
-        rename = "EmailSendingAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailSendingAccount", default, skip_serializing_if = "Option::is_none")]
     pub email_sending_account: Option<String>,
     #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
     pub r#from: Option<String>,
-    #[serde(
-        rename = "ConfigurationSet",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConfigurationSet", default, skip_serializing_if = "Option::is_none")]
     pub configuration_set: Option<String>,
 }
 
@@ -2277,11 +1521,7 @@ pub struct EmailMfaConfigType {
 pub struct EmailMfaSettingsType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        rename = "PreferredMfa",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfa", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa: Option<bool>,
 }
 
@@ -2289,35 +1529,15 @@ pub struct EmailMfaSettingsType {
 pub struct EumsSmsConfigurationType {
     #[serde(rename = "CallerArn", default)]
     pub caller_arn: String,
-    #[serde(
-        rename = "ExternalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExternalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
-    #[serde(
-        rename = "OriginationIdentity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OriginationIdentity", default, skip_serializing_if = "Option::is_none")]
     pub origination_identity: Option<String>,
-    #[serde(
-        rename = "ConfigurationSetName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConfigurationSetName", default, skip_serializing_if = "Option::is_none")]
     pub configuration_set_name: Option<String>,
-    #[serde(
-        rename = "InEntityId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "InEntityId", default, skip_serializing_if = "Option::is_none")]
     pub in_entity_id: Option<String>,
-    #[serde(
-        rename = "InTemplateId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "InTemplateId", default, skip_serializing_if = "Option::is_none")]
     pub in_template_id: Option<String>,
     #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -2327,11 +1547,7 @@ pub struct EumsSmsConfigurationType {
 pub struct EventContextDataType {
     #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
-    #[serde(
-        rename = "DeviceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
     #[serde(rename = "Timezone", default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
@@ -2347,29 +1563,17 @@ pub struct EventFeedbackType {
     pub feedback_value: String,
     #[serde(rename = "Provider", default)]
     pub provider: String,
-    #[serde(
-        rename = "FeedbackDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FeedbackDate", default, skip_serializing_if = "Option::is_none")]
     pub feedback_date: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventRiskType {
-    #[serde(
-        rename = "RiskDecision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RiskDecision", default, skip_serializing_if = "Option::is_none")]
     pub risk_decision: Option<String>,
     #[serde(rename = "RiskLevel", default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<String>,
-    #[serde(
-        rename = "CompromisedCredentialsDetected",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CompromisedCredentialsDetected", default, skip_serializing_if = "Option::is_none")]
     pub compromised_credentials_detected: Option<bool>,
 }
 
@@ -2389,11 +1593,7 @@ pub struct FirehoseConfigurationType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ForgetDeviceRequest {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(rename = "DeviceKey", default)]
     pub device_key: String,
@@ -2403,41 +1603,21 @@ pub struct ForgetDeviceRequest {
 pub struct ForgotPasswordRequest {
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "SecretHash",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretHash", default, skip_serializing_if = "Option::is_none")]
     pub secret_hash: Option<String>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ForgotPasswordResponse {
-    #[serde(
-        rename = "CodeDeliveryDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CodeDeliveryDetails", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details: Option<CodeDeliveryDetailsType>,
 }
 
@@ -2449,11 +1629,7 @@ pub struct GetCSVHeaderRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetCSVHeaderResponse {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
     #[serde(rename = "CSVHeader", default, skip_serializing_if = "Option::is_none")]
     pub csv_header: Option<Vec<String>>,
@@ -2467,21 +1643,13 @@ pub struct GetClientTokenRequest {
     pub secret: String,
     #[serde(rename = "Scopes", default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetClientTokenResponse {
-    #[serde(
-        rename = "ClientAuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientAuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_result: Option<ClientAuthenticationResultType>,
 }
 
@@ -2489,39 +1657,19 @@ pub struct GetClientTokenResponse {
 pub struct GetDerivedTokenRequest {
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     #[serde(rename = "SubjectToken", default)]
     pub subject_token: String,
     #[serde(rename = "SubjectTokenType", default)]
     pub subject_token_type: String,
-    #[serde(
-        rename = "SubjectTokenProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SubjectTokenProviderName", default, skip_serializing_if = "Option::is_none")]
     pub subject_token_provider_name: Option<String>,
-    #[serde(
-        rename = "ActorToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ActorToken", default, skip_serializing_if = "Option::is_none")]
     pub actor_token: Option<String>,
-    #[serde(
-        rename = "ActorTokenType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ActorTokenType", default, skip_serializing_if = "Option::is_none")]
     pub actor_token_type: Option<String>,
-    #[serde(
-        rename = "ActorTokenProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ActorTokenProviderName", default, skip_serializing_if = "Option::is_none")]
     pub actor_token_provider_name: Option<String>,
     #[serde(rename = "Scopes", default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
@@ -2529,11 +1677,7 @@ pub struct GetDerivedTokenRequest {
     pub audiences: Option<Vec<String>>,
     #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
-    #[serde(
-        rename = "RequestedTokenType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RequestedTokenType", default, skip_serializing_if = "Option::is_none")]
     pub requested_token_type: Option<String>,
 }
 
@@ -2555,11 +1699,7 @@ pub struct GetDerivedTokenResponse {
 pub struct GetDeviceRequest {
     #[serde(rename = "DeviceKey", default)]
     pub device_key: String,
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
 }
 
@@ -2605,11 +1745,7 @@ pub struct GetLogDeliveryConfigurationRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetLogDeliveryConfigurationResponse {
-    #[serde(
-        rename = "LogDeliveryConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogDeliveryConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub log_delivery_configuration: Option<LogDeliveryConfigurationType>,
 }
 
@@ -2633,11 +1769,7 @@ pub struct GetSigningCertificateRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetSigningCertificateResponse {
-    #[serde(
-        rename = "Certificate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Certificate", default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
 }
 
@@ -2647,29 +1779,17 @@ pub struct GetTokensFromRefreshTokenRequest {
     pub refresh_token: String,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     #[serde(rename = "DeviceKey", default, skip_serializing_if = "Option::is_none")]
     pub device_key: Option<String>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetTokensFromRefreshTokenResponse {
-    #[serde(
-        rename = "AuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResultType>,
 }
 
@@ -2693,21 +1813,13 @@ pub struct GetUserAttributeVerificationCodeRequest {
     pub access_token: String,
     #[serde(rename = "AttributeName", default)]
     pub attribute_name: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserAttributeVerificationCodeResponse {
-    #[serde(
-        rename = "CodeDeliveryDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CodeDeliveryDetails", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details: Option<CodeDeliveryDetailsType>,
 }
 
@@ -2721,23 +1833,11 @@ pub struct GetUserAuthFactorsRequest {
 pub struct GetUserAuthFactorsResponse {
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "PreferredMfaSetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfaSetting", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa_setting: Option<String>,
-    #[serde(
-        rename = "UserMFASettingList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserMFASettingList", default, skip_serializing_if = "Option::is_none")]
     pub user_mfa_setting_list: Option<Vec<String>>,
-    #[serde(
-        rename = "ConfiguredUserAuthFactors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ConfiguredUserAuthFactors", default, skip_serializing_if = "Option::is_none")]
     pub configured_user_auth_factors: Option<Vec<String>>,
 }
 
@@ -2751,19 +1851,11 @@ pub struct GetUserPoolClientSessionConfigurationRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserPoolClientSessionConfigurationResponse {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "SSOSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SSOSession", default, skip_serializing_if = "Option::is_none")]
     pub sso_session: Option<ClientSSOSessionConfigType>,
 }
 
@@ -2775,35 +1867,15 @@ pub struct GetUserPoolMfaConfigRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserPoolMfaConfigResponse {
-    #[serde(
-        rename = "SmsMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_configuration: Option<SmsMfaConfigType>,
-    #[serde(
-        rename = "SoftwareTokenMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SoftwareTokenMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub software_token_mfa_configuration: Option<SoftwareTokenMfaConfigType>,
-    #[serde(
-        rename = "EmailMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_mfa_configuration: Option<EmailMfaConfigType>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<String>,
-    #[serde(
-        rename = "WebAuthnConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WebAuthnConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub web_authn_configuration: Option<WebAuthnConfigurationType>,
 }
 
@@ -2815,23 +1887,11 @@ pub struct GetUserPoolSessionConfigurationRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetUserPoolSessionConfigurationResponse {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "UserSessionTracking",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserSessionTracking", default, skip_serializing_if = "Option::is_none")]
     pub user_session_tracking: Option<String>,
-    #[serde(
-        rename = "TokenSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenSession", default, skip_serializing_if = "Option::is_none")]
     pub token_session: Option<UserPoolTokenSessionConfigType>,
 }
 
@@ -2847,23 +1907,11 @@ pub struct GetUserResponse {
     pub username: String,
     #[serde(rename = "UserAttributes", default)]
     pub user_attributes: Vec<AttributeType>,
-    #[serde(
-        rename = "MFAOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MFAOptions", default, skip_serializing_if = "Option::is_none")]
     pub mfa_options: Option<Vec<MFAOptionType>>,
-    #[serde(
-        rename = "PreferredMfaSetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfaSetting", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa_setting: Option<String>,
-    #[serde(
-        rename = "UserMFASettingList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserMFASettingList", default, skip_serializing_if = "Option::is_none")]
     pub user_mfa_setting_list: Option<Vec<String>>,
 }
 
@@ -2880,111 +1928,47 @@ pub struct GlobalSignOutResponse {}
 pub struct GroupType {
     #[serde(rename = "GroupName", default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
-    #[serde(
-        rename = "Precedence",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Precedence", default, skip_serializing_if = "Option::is_none")]
     pub precedence: Option<i64>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<f64>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HttpHeader {
-    #[serde(
-        rename = "headerName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "headerName", default, skip_serializing_if = "Option::is_none")]
     pub header_name: Option<String>,
-    #[serde(
-        rename = "headerValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "headerValue", default, skip_serializing_if = "Option::is_none")]
     pub header_value: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IdentityProviderType {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "ProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderName", default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
-    #[serde(
-        rename = "ProviderType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderType", default, skip_serializing_if = "Option::is_none")]
     pub provider_type: Option<String>,
-    #[serde(
-        rename = "ProviderDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderDetails", default, skip_serializing_if = "Option::is_none")]
     pub provider_details: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AttributeMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeMapping", default, skip_serializing_if = "Option::is_none")]
     pub attribute_mapping: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "IdpIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdpIdentifiers", default, skip_serializing_if = "Option::is_none")]
     pub idp_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "AcrMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrMapping", default, skip_serializing_if = "Option::is_none")]
     pub acr_mapping: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<f64>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<f64>,
 }
 
@@ -3000,31 +1984,15 @@ pub struct InboundFederationLambdaType {
 pub struct InitiateAuthRequest {
     #[serde(rename = "AuthFlow", default)]
     pub auth_flow: String,
-    #[serde(
-        rename = "AuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthParameters", default, skip_serializing_if = "Option::is_none")]
     pub auth_parameters: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -3032,31 +2000,15 @@ pub struct InitiateAuthRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InitiateAuthResponse {
-    #[serde(
-        rename = "ChallengeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<String>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    #[serde(
-        rename = "ChallengeParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeParameters", default, skip_serializing_if = "Option::is_none")]
     pub challenge_parameters: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResultType>,
-    #[serde(
-        rename = "AvailableChallenges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AvailableChallenges", default, skip_serializing_if = "Option::is_none")]
     pub available_challenges: Option<Vec<String>>,
 }
 
@@ -3078,85 +2030,33 @@ pub struct KeyConfigurationType {
 pub struct LambdaConfigType {
     #[serde(rename = "PreSignUp", default, skip_serializing_if = "Option::is_none")]
     pub pre_sign_up: Option<String>,
-    #[serde(
-        rename = "CustomMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomMessage", default, skip_serializing_if = "Option::is_none")]
     pub custom_message: Option<String>,
-    #[serde(
-        rename = "PostConfirmation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PostConfirmation", default, skip_serializing_if = "Option::is_none")]
     pub post_confirmation: Option<String>,
-    #[serde(
-        rename = "PreAuthentication",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreAuthentication", default, skip_serializing_if = "Option::is_none")]
     pub pre_authentication: Option<String>,
-    #[serde(
-        rename = "PostAuthentication",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PostAuthentication", default, skip_serializing_if = "Option::is_none")]
     pub post_authentication: Option<String>,
-    #[serde(
-        rename = "DefineAuthChallenge",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DefineAuthChallenge", default, skip_serializing_if = "Option::is_none")]
     pub define_auth_challenge: Option<String>,
-    #[serde(
-        rename = "CreateAuthChallenge",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreateAuthChallenge", default, skip_serializing_if = "Option::is_none")]
     pub create_auth_challenge: Option<String>,
-    #[serde(
-        rename = "VerifyAuthChallengeResponse",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "VerifyAuthChallengeResponse", default, skip_serializing_if = "Option::is_none")]
     pub verify_auth_challenge_response: Option<String>,
-    #[serde(
-        rename = "PreTokenGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreTokenGeneration", default, skip_serializing_if = "Option::is_none")]
     pub pre_token_generation: Option<String>,
-    #[serde(
-        rename = "UserMigration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserMigration", default, skip_serializing_if = "Option::is_none")]
     pub user_migration: Option<String>,
-    #[serde(
-        rename = "PreTokenGenerationConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreTokenGenerationConfig", default, skip_serializing_if = "Option::is_none")]
     pub pre_token_generation_config: Option<PreTokenGenerationVersionConfigType>,
-    #[serde(
-        rename = "CustomSMSSender",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomSMSSender", default, skip_serializing_if = "Option::is_none")]
     pub custom_sms_sender: Option<CustomSMSLambdaVersionConfigType>,
-    #[serde(
-        rename = "CustomEmailSender",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomEmailSender", default, skip_serializing_if = "Option::is_none")]
     pub custom_email_sender: Option<CustomEmailLambdaVersionConfigType>,
     #[serde(rename = "KMSKeyID", default, skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<String>,
-    #[serde(
-        rename = "InboundFederation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "InboundFederation", default, skip_serializing_if = "Option::is_none")]
     pub inbound_federation: Option<InboundFederationLambdaType>,
 }
 
@@ -3184,11 +2084,7 @@ pub struct ListDevicesRequest {
     pub access_token: String,
     #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
 }
 
@@ -3196,11 +2092,7 @@ pub struct ListDevicesRequest {
 pub struct ListDevicesResponse {
     #[serde(rename = "Devices", default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<DeviceType>>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
 }
 
@@ -3226,11 +2118,7 @@ pub struct ListGroupsResponse {
 pub struct ListIdentityProvidersRequest {
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -3248,11 +2136,7 @@ pub struct ListIdentityProvidersResponse {
 pub struct ListResourceServersRequest {
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -3282,11 +2166,7 @@ pub struct ListTagsForResourceResponse {
 pub struct ListTermsRequest {
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -3306,27 +2186,15 @@ pub struct ListUserImportJobsRequest {
     pub user_pool_id: String,
     #[serde(rename = "MaxResults", default)]
     pub max_results: i64,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserImportJobsResponse {
-    #[serde(
-        rename = "UserImportJobs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserImportJobs", default, skip_serializing_if = "Option::is_none")]
     pub user_import_jobs: Option<Vec<UserImportJobType>>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
 }
 
@@ -3342,11 +2210,7 @@ pub struct ListUserPoolClientSecretsRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserPoolClientSecretsResponse {
-    #[serde(
-        rename = "ClientSecrets",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecrets", default, skip_serializing_if = "Option::is_none")]
     pub client_secrets: Option<Vec<ClientSecretDescriptorType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -3356,29 +2220,17 @@ pub struct ListUserPoolClientSecretsResponse {
 pub struct ListUserPoolClientsRequest {
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    #[serde(
-        rename = "ClientType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientType", default, skip_serializing_if = "Option::is_none")]
     pub client_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserPoolClientsResponse {
-    #[serde(
-        rename = "UserPoolClients",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolClients", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_clients: Option<Vec<UserPoolClientDescription>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -3394,11 +2246,7 @@ pub struct ListUserPoolReplicasRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListUserPoolReplicasResponse {
-    #[serde(
-        rename = "UserPoolReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolReplicas", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replicas: Option<Vec<UserPoolReplicaType>>,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -3460,19 +2308,11 @@ pub struct ListUsersInGroupResponse {
 pub struct ListUsersRequest {
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "AttributesToGet",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributesToGet", default, skip_serializing_if = "Option::is_none")]
     pub attributes_to_get: Option<Vec<String>>,
     #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
     #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
@@ -3482,11 +2322,7 @@ pub struct ListUsersRequest {
 pub struct ListUsersResponse {
     #[serde(rename = "Users", default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<UserType>>,
-    #[serde(
-        rename = "PaginationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PaginationToken", default, skip_serializing_if = "Option::is_none")]
     pub pagination_token: Option<String>,
 }
 
@@ -3496,11 +2332,7 @@ pub struct ListWebAuthnCredentialsRequest {
     pub access_token: String,
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
 }
 
@@ -3518,23 +2350,11 @@ pub struct LogConfigurationType {
     pub log_level: String,
     #[serde(rename = "EventSource", default)]
     pub event_source: String,
-    #[serde(
-        rename = "CloudWatchLogsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudWatchLogsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub cloud_watch_logs_configuration: Option<CloudWatchLogsConfigurationType>,
-    #[serde(
-        rename = "S3Configuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "S3Configuration", default, skip_serializing_if = "Option::is_none")]
     pub s3_configuration: Option<S3ConfigurationType>,
-    #[serde(
-        rename = "FirehoseConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FirehoseConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub firehose_configuration: Option<FirehoseConfigurationType>,
 }
 
@@ -3548,77 +2368,37 @@ pub struct LogDeliveryConfigurationType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MFAOptionType {
-    #[serde(
-        rename = "DeliveryMedium",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeliveryMedium", default, skip_serializing_if = "Option::is_none")]
     pub delivery_medium: Option<String>,
-    #[serde(
-        rename = "AttributeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeName", default, skip_serializing_if = "Option::is_none")]
     pub attribute_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ManagedLoginBrandingType {
-    #[serde(
-        rename = "ManagedLoginBrandingId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBrandingId", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding_id: Option<String>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "UseCognitoProvidedValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UseCognitoProvidedValues", default, skip_serializing_if = "Option::is_none")]
     pub use_cognito_provided_values: Option<bool>,
     #[serde(rename = "Settings", default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Value>,
     #[serde(rename = "Assets", default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<Vec<AssetType>>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<f64>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MessageTemplateType {
-    #[serde(
-        rename = "SMSMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SMSMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_message: Option<String>,
-    #[serde(
-        rename = "EmailMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMessage", default, skip_serializing_if = "Option::is_none")]
     pub email_message: Option<String>,
-    #[serde(
-        rename = "EmailSubject",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_subject: Option<String>,
 }
 
@@ -3626,11 +2406,7 @@ pub struct MessageTemplateType {
 pub struct NewDeviceMetadataType {
     #[serde(rename = "DeviceKey", default, skip_serializing_if = "Option::is_none")]
     pub device_key: Option<String>,
-    #[serde(
-        rename = "DeviceGroupKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceGroupKey", default, skip_serializing_if = "Option::is_none")]
     pub device_group_key: Option<String>,
 }
 
@@ -3642,17 +2418,9 @@ pub struct NotifyConfigurationType {
     pub reply_to: Option<String>,
     #[serde(rename = "SourceArn", default)]
     pub source_arn: String,
-    #[serde(
-        rename = "BlockEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "BlockEmail", default, skip_serializing_if = "Option::is_none")]
     pub block_email: Option<NotifyEmailType>,
-    #[serde(
-        rename = "NoActionEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NoActionEmail", default, skip_serializing_if = "Option::is_none")]
     pub no_action_email: Option<NotifyEmailType>,
     #[serde(rename = "MfaEmail", default, skip_serializing_if = "Option::is_none")]
     pub mfa_email: Option<NotifyEmailType>,
@@ -3678,47 +2446,19 @@ pub struct NumberAttributeConstraintsType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PasswordPolicyType {
-    #[serde(
-        rename = "MinimumLength",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MinimumLength", default, skip_serializing_if = "Option::is_none")]
     pub minimum_length: Option<i64>,
-    #[serde(
-        rename = "RequireUppercase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RequireUppercase", default, skip_serializing_if = "Option::is_none")]
     pub require_uppercase: Option<bool>,
-    #[serde(
-        rename = "RequireLowercase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RequireLowercase", default, skip_serializing_if = "Option::is_none")]
     pub require_lowercase: Option<bool>,
-    #[serde(
-        rename = "RequireNumbers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RequireNumbers", default, skip_serializing_if = "Option::is_none")]
     pub require_numbers: Option<bool>,
-    #[serde(
-        rename = "RequireSymbols",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RequireSymbols", default, skip_serializing_if = "Option::is_none")]
     pub require_symbols: Option<bool>,
-    #[serde(
-        rename = "PasswordHistorySize",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PasswordHistorySize", default, skip_serializing_if = "Option::is_none")]
     pub password_history_size: Option<i64>,
-    #[serde(
-        rename = "TemporaryPasswordValidityDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TemporaryPasswordValidityDays", default, skip_serializing_if = "Option::is_none")]
     pub temporary_password_validity_days: Option<i64>,
 }
 
@@ -3732,51 +2472,23 @@ pub struct PreTokenGenerationVersionConfigType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderDescription {
-    #[serde(
-        rename = "ProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderName", default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
-    #[serde(
-        rename = "ProviderType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderType", default, skip_serializing_if = "Option::is_none")]
     pub provider_type: Option<String>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<f64>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProviderUserIdentifierType {
-    #[serde(
-        rename = "ProviderName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderName", default, skip_serializing_if = "Option::is_none")]
     pub provider_name: Option<String>,
-    #[serde(
-        rename = "ProviderAttributeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderAttributeName", default, skip_serializing_if = "Option::is_none")]
     pub provider_attribute_name: Option<String>,
-    #[serde(
-        rename = "ProviderAttributeValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderAttributeValue", default, skip_serializing_if = "Option::is_none")]
     pub provider_attribute_value: Option<String>,
 }
 
@@ -3792,11 +2504,7 @@ pub struct RecoveryOptionType {
 pub struct RefreshTokenRotationType {
     #[serde(rename = "Feature", default)]
     pub feature: String,
-    #[serde(
-        rename = "RetryGracePeriodSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RetryGracePeriodSeconds", default, skip_serializing_if = "Option::is_none")]
     pub retry_grace_period_seconds: Option<i64>,
 }
 
@@ -3804,41 +2512,21 @@ pub struct RefreshTokenRotationType {
 pub struct ResendConfirmationCodeRequest {
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "SecretHash",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretHash", default, skip_serializing_if = "Option::is_none")]
     pub secret_hash: Option<String>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
     #[serde(rename = "Username", default)]
     pub username: String,
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResendConfirmationCodeResponse {
-    #[serde(
-        rename = "CodeDeliveryDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CodeDeliveryDetails", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details: Option<CodeDeliveryDetailsType>,
 }
 
@@ -3852,17 +2540,9 @@ pub struct ResourceServerScopeType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResourceServerType {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "Identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Identifier", default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -3880,59 +2560,27 @@ pub struct RespondToAuthChallengeRequest {
     pub challenge_name: String,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    #[serde(
-        rename = "ChallengeResponses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeResponses", default, skip_serializing_if = "Option::is_none")]
     pub challenge_responses: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RespondToAuthChallengeResponse {
-    #[serde(
-        rename = "ChallengeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeName", default, skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<String>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
-    #[serde(
-        rename = "ChallengeParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ChallengeParameters", default, skip_serializing_if = "Option::is_none")]
     pub challenge_parameters: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AuthenticationResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticationResult", default, skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResultType>,
-    #[serde(
-        rename = "AvailableChallenges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AvailableChallenges", default, skip_serializing_if = "Option::is_none")]
     pub available_challenges: Option<Vec<String>>,
 }
 
@@ -3942,17 +2590,9 @@ pub struct RevokeTokenRequest {
     pub token: String,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
-    #[serde(
-        rename = "RevokeAssociatedSessions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RevokeAssociatedSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_associated_sessions: Option<String>,
 }
 
@@ -3965,11 +2605,7 @@ pub struct RevokeUserSessionRequest {
     pub access_token: String,
     #[serde(rename = "SessionId", default)]
     pub session_id: String,
-    #[serde(
-        rename = "RevokeAssociatedSessions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RevokeAssociatedSessions", default, skip_serializing_if = "Option::is_none")]
     pub revoke_associated_sessions: Option<String>,
 }
 
@@ -3978,54 +2614,25 @@ pub struct RevokeUserSessionResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RiskConfigurationType {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "CompromisedCredentialsRiskConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compromised_credentials_risk_configuration:
-        Option<CompromisedCredentialsRiskConfigurationType>,
-    #[serde(
-        rename = "AccountTakeoverRiskConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CompromisedCredentialsRiskConfiguration", default, skip_serializing_if = "Option::is_none")]
+    pub compromised_credentials_risk_configuration: Option<CompromisedCredentialsRiskConfigurationType>,
+    #[serde(rename = "AccountTakeoverRiskConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub account_takeover_risk_configuration: Option<AccountTakeoverRiskConfigurationType>,
-    #[serde(
-        rename = "RiskExceptionConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RiskExceptionConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub risk_exception_configuration: Option<RiskExceptionConfigurationType>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RiskExceptionConfigurationType {
-    #[serde(
-        rename = "BlockedIPRangeList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "BlockedIPRangeList", default, skip_serializing_if = "Option::is_none")]
     pub blocked_ip_range_list: Option<Vec<String>>,
-    #[serde(
-        rename = "SkippedIPRangeList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SkippedIPRangeList", default, skip_serializing_if = "Option::is_none")]
     pub skipped_ip_range_list: Option<Vec<String>>,
 }
 
@@ -4045,11 +2652,7 @@ pub struct S3ConfigurationType {
 pub struct SMSMfaSettingsType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        rename = "PreferredMfa",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfa", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa: Option<bool>,
 }
 
@@ -4057,33 +2660,17 @@ pub struct SMSMfaSettingsType {
 pub struct SchemaAttributeType {
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        rename = "AttributeDataType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeDataType", default, skip_serializing_if = "Option::is_none")]
     pub attribute_data_type: Option<String>,
-    #[serde(
-        rename = "DeveloperOnlyAttribute",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeveloperOnlyAttribute", default, skip_serializing_if = "Option::is_none")]
     pub developer_only_attribute: Option<bool>,
     #[serde(rename = "Mutable", default, skip_serializing_if = "Option::is_none")]
     pub mutable: Option<bool>,
     #[serde(rename = "Required", default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
-    #[serde(
-        rename = "NumberAttributeConstraints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "NumberAttributeConstraints", default, skip_serializing_if = "Option::is_none")]
     pub number_attribute_constraints: Option<NumberAttributeConstraintsType>,
-    #[serde(
-        rename = "StringAttributeConstraints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "StringAttributeConstraints", default, skip_serializing_if = "Option::is_none")]
     pub string_attribute_constraints: Option<StringAttributeConstraintsType>,
 }
 
@@ -4091,55 +2678,23 @@ pub struct SchemaAttributeType {
 pub struct SessionDescriptionType {
     #[serde(rename = "SessionId", default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    #[serde(
-        rename = "SessionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SessionType", default, skip_serializing_if = "Option::is_none")]
     pub session_type: Option<String>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "CreateDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreateDate", default, skip_serializing_if = "Option::is_none")]
     pub create_date: Option<f64>,
-    #[serde(
-        rename = "LastActiveDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastActiveDate", default, skip_serializing_if = "Option::is_none")]
     pub last_active_date: Option<f64>,
-    #[serde(
-        rename = "DeviceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceType", default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<String>,
-    #[serde(
-        rename = "LastIPAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastIPAddress", default, skip_serializing_if = "Option::is_none")]
     pub last_ip_address: Option<String>,
-    #[serde(
-        rename = "LastLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastLocation", default, skip_serializing_if = "Option::is_none")]
     pub last_location: Option<SessionLocationType>,
-    #[serde(
-        rename = "OriginSessionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "OriginSessionId", default, skip_serializing_if = "Option::is_none")]
     pub origin_session_id: Option<String>,
-    #[serde(
-        rename = "IsCurrentSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IsCurrentSession", default, skip_serializing_if = "Option::is_none")]
     pub is_current_session: Option<bool>,
 }
 
@@ -4161,11 +2716,7 @@ pub struct SetLogDeliveryConfigurationRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetLogDeliveryConfigurationResponse {
-    #[serde(
-        rename = "LogDeliveryConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogDeliveryConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub log_delivery_configuration: Option<LogDeliveryConfigurationType>,
 }
 
@@ -4175,24 +2726,11 @@ pub struct SetRiskConfigurationRequest {
     pub user_pool_id: String,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "CompromisedCredentialsRiskConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compromised_credentials_risk_configuration:
-        Option<CompromisedCredentialsRiskConfigurationType>,
-    #[serde(
-        rename = "AccountTakeoverRiskConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CompromisedCredentialsRiskConfiguration", default, skip_serializing_if = "Option::is_none")]
+    pub compromised_credentials_risk_configuration: Option<CompromisedCredentialsRiskConfigurationType>,
+    #[serde(rename = "AccountTakeoverRiskConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub account_takeover_risk_configuration: Option<AccountTakeoverRiskConfigurationType>,
-    #[serde(
-        rename = "RiskExceptionConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RiskExceptionConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub risk_exception_configuration: Option<RiskExceptionConfigurationType>,
 }
 
@@ -4222,29 +2760,13 @@ pub struct SetUICustomizationResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetUserMFAPreferenceRequest {
-    #[serde(
-        rename = "SMSMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SMSMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_settings: Option<SMSMfaSettingsType>,
-    #[serde(
-        rename = "SoftwareTokenMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SoftwareTokenMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub software_token_mfa_settings: Option<SoftwareTokenMfaSettingsType>,
-    #[serde(
-        rename = "EmailMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub email_mfa_settings: Option<EmailMfaSettingsType>,
-    #[serde(
-        rename = "WebAuthnMfaSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WebAuthnMfaSettings", default, skip_serializing_if = "Option::is_none")]
     pub web_authn_mfa_settings: Option<WebAuthnMfaSettingsType>,
     #[serde(rename = "AccessToken", default)]
     pub access_token: String,
@@ -4265,19 +2787,11 @@ pub struct SetUserPoolClientSessionConfigurationRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetUserPoolClientSessionConfigurationResponse {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "SSOSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SSOSession", default, skip_serializing_if = "Option::is_none")]
     pub sso_session: Option<ClientSSOSessionConfigType>,
 }
 
@@ -4285,69 +2799,29 @@ pub struct SetUserPoolClientSessionConfigurationResponse {
 pub struct SetUserPoolMfaConfigRequest {
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "SmsMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_configuration: Option<SmsMfaConfigType>,
-    #[serde(
-        rename = "SoftwareTokenMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SoftwareTokenMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub software_token_mfa_configuration: Option<SoftwareTokenMfaConfigType>,
-    #[serde(
-        rename = "EmailMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_mfa_configuration: Option<EmailMfaConfigType>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<String>,
-    #[serde(
-        rename = "WebAuthnConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WebAuthnConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub web_authn_configuration: Option<WebAuthnConfigurationType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetUserPoolMfaConfigResponse {
-    #[serde(
-        rename = "SmsMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_mfa_configuration: Option<SmsMfaConfigType>,
-    #[serde(
-        rename = "SoftwareTokenMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SoftwareTokenMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub software_token_mfa_configuration: Option<SoftwareTokenMfaConfigType>,
-    #[serde(
-        rename = "EmailMfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_mfa_configuration: Option<EmailMfaConfigType>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<String>,
-    #[serde(
-        rename = "WebAuthnConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WebAuthnConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub web_authn_configuration: Option<WebAuthnConfigurationType>,
 }
 
@@ -4363,23 +2837,11 @@ pub struct SetUserPoolSessionConfigurationRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SetUserPoolSessionConfigurationResponse {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "UserSessionTracking",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserSessionTracking", default, skip_serializing_if = "Option::is_none")]
     pub user_session_tracking: Option<String>,
-    #[serde(
-        rename = "TokenSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenSession", default, skip_serializing_if = "Option::is_none")]
     pub token_session: Option<UserPoolTokenSessionConfigType>,
 }
 
@@ -4396,11 +2858,7 @@ pub struct SetUserSettingsResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignInPolicyType {
-    #[serde(
-        rename = "AllowedFirstAuthFactors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedFirstAuthFactors", default, skip_serializing_if = "Option::is_none")]
     pub allowed_first_auth_factors: Option<Vec<String>>,
 }
 
@@ -4408,45 +2866,21 @@ pub struct SignInPolicyType {
 pub struct SignUpRequest {
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "SecretHash",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SecretHash", default, skip_serializing_if = "Option::is_none")]
     pub secret_hash: Option<String>,
     #[serde(rename = "Username", default)]
     pub username: String,
     #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    #[serde(
-        rename = "UserAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributes", default, skip_serializing_if = "Option::is_none")]
     pub user_attributes: Option<Vec<AttributeType>>,
-    #[serde(
-        rename = "ValidationData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ValidationData", default, skip_serializing_if = "Option::is_none")]
     pub validation_data: Option<Vec<AttributeType>>,
-    #[serde(
-        rename = "AnalyticsMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsMetadata", default, skip_serializing_if = "Option::is_none")]
     pub analytics_metadata: Option<AnalyticsMetadataType>,
-    #[serde(
-        rename = "UserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserContextData", default, skip_serializing_if = "Option::is_none")]
     pub user_context_data: Option<UserContextDataType>,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
@@ -4454,11 +2888,7 @@ pub struct SignUpRequest {
 pub struct SignUpResponse {
     #[serde(rename = "UserConfirmed", default)]
     pub user_confirmed: bool,
-    #[serde(
-        rename = "CodeDeliveryDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CodeDeliveryDetails", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details: Option<CodeDeliveryDetailsType>,
     #[serde(rename = "UserSub", default)]
     pub user_sub: String,
@@ -4468,17 +2898,9 @@ pub struct SignUpResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SmsConfigurationType {
-    #[serde(
-        rename = "SnsCallerArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SnsCallerArn", default, skip_serializing_if = "Option::is_none")]
     pub sns_caller_arn: Option<String>,
-    #[serde(
-        rename = "ExternalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExternalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     #[serde(rename = "SnsRegion", default, skip_serializing_if = "Option::is_none")]
     pub sns_region: Option<String>,
@@ -4488,17 +2910,9 @@ pub struct SmsConfigurationType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SmsMfaConfigType {
-    #[serde(
-        rename = "SmsAuthenticationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsAuthenticationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_authentication_message: Option<String>,
-    #[serde(
-        rename = "SmsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_configuration: Option<SmsConfigurationType>,
 }
 
@@ -4512,11 +2926,7 @@ pub struct SoftwareTokenMfaConfigType {
 pub struct SoftwareTokenMfaSettingsType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        rename = "PreferredMfa",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreferredMfa", default, skip_serializing_if = "Option::is_none")]
     pub preferred_mfa: Option<bool>,
 }
 
@@ -4530,11 +2940,7 @@ pub struct StartUserImportJobRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StartUserImportJobResponse {
-    #[serde(
-        rename = "UserImportJob",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
 }
 
@@ -4560,11 +2966,7 @@ pub struct StopUserImportJobRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StopUserImportJobResponse {
-    #[serde(
-        rename = "UserImportJob",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserImportJob", default, skip_serializing_if = "Option::is_none")]
     pub user_import_job: Option<UserImportJobType>,
 }
 
@@ -4625,29 +3027,17 @@ pub struct TermsType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TokenValidityUnitsType {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(rename = "IdToken", default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
-    #[serde(
-        rename = "RefreshToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshToken", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UICustomizationType {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -4655,23 +3045,11 @@ pub struct UICustomizationType {
     pub image_url: Option<String>,
     #[serde(rename = "CSS", default, skip_serializing_if = "Option::is_none")]
     pub css: Option<String>,
-    #[serde(
-        rename = "CSSVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CSSVersion", default, skip_serializing_if = "Option::is_none")]
     pub css_version: Option<String>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<f64>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<f64>,
 }
 
@@ -4709,11 +3087,7 @@ pub struct UpdateDeviceStatusRequest {
     pub access_token: String,
     #[serde(rename = "DeviceKey", default)]
     pub device_key: String,
-    #[serde(
-        rename = "DeviceRememberedStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceRememberedStatus", default, skip_serializing_if = "Option::is_none")]
     pub device_remembered_status: Option<String>,
 }
 
@@ -4726,19 +3100,11 @@ pub struct UpdateGroupRequest {
     pub group_name: String,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
-    #[serde(
-        rename = "Precedence",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Precedence", default, skip_serializing_if = "Option::is_none")]
     pub precedence: Option<i64>,
 }
 
@@ -4754,29 +3120,13 @@ pub struct UpdateIdentityProviderRequest {
     pub user_pool_id: String,
     #[serde(rename = "ProviderName", default)]
     pub provider_name: String,
-    #[serde(
-        rename = "ProviderDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ProviderDetails", default, skip_serializing_if = "Option::is_none")]
     pub provider_details: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AttributeMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributeMapping", default, skip_serializing_if = "Option::is_none")]
     pub attribute_mapping: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "IdpIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdpIdentifiers", default, skip_serializing_if = "Option::is_none")]
     pub idp_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "AcrMapping",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrMapping", default, skip_serializing_if = "Option::is_none")]
     pub acr_mapping: Option<BTreeMap<String, String>>,
 }
 
@@ -4788,23 +3138,11 @@ pub struct UpdateIdentityProviderResponse {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateManagedLoginBrandingRequest {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "ManagedLoginBrandingId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBrandingId", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding_id: Option<String>,
-    #[serde(
-        rename = "UseCognitoProvidedValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UseCognitoProvidedValues", default, skip_serializing_if = "Option::is_none")]
     pub use_cognito_provided_values: Option<bool>,
     #[serde(rename = "Settings", default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Value>,
@@ -4814,11 +3152,7 @@ pub struct UpdateManagedLoginBrandingRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateManagedLoginBrandingResponse {
-    #[serde(
-        rename = "ManagedLoginBranding",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginBranding", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_branding: Option<ManagedLoginBrandingType>,
 }
 
@@ -4862,17 +3196,9 @@ pub struct UpdateTermsRequest {
     pub user_pool_id: String,
     #[serde(rename = "TermsName", default, skip_serializing_if = "Option::is_none")]
     pub terms_name: Option<String>,
-    #[serde(
-        rename = "TermsSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TermsSource", default, skip_serializing_if = "Option::is_none")]
     pub terms_source: Option<String>,
-    #[serde(
-        rename = "Enforcement",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Enforcement", default, skip_serializing_if = "Option::is_none")]
     pub enforcement: Option<String>,
     #[serde(rename = "Links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<BTreeMap<String, String>>,
@@ -4890,21 +3216,13 @@ pub struct UpdateUserAttributesRequest {
     pub user_attributes: Vec<AttributeType>,
     #[serde(rename = "AccessToken", default)]
     pub access_token: String,
-    #[serde(
-        rename = "ClientMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserAttributesResponse {
-    #[serde(
-        rename = "CodeDeliveryDetailsList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CodeDeliveryDetailsList", default, skip_serializing_if = "Option::is_none")]
     pub code_delivery_details_list: Option<Vec<CodeDeliveryDetailsType>>,
 }
 
@@ -4914,141 +3232,53 @@ pub struct UpdateUserPoolClientRequest {
     pub user_pool_id: String,
     #[serde(rename = "ClientId", default)]
     pub client_id: String,
-    #[serde(
-        rename = "ClientName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientName", default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
-    #[serde(
-        rename = "RefreshTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_validity: Option<i64>,
-    #[serde(
-        rename = "AccessTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub access_token_validity: Option<i64>,
-    #[serde(
-        rename = "IdTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub id_token_validity: Option<i64>,
-    #[serde(
-        rename = "TokenValidityUnits",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenValidityUnits", default, skip_serializing_if = "Option::is_none")]
     pub token_validity_units: Option<TokenValidityUnitsType>,
-    #[serde(
-        rename = "ReadAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReadAttributes", default, skip_serializing_if = "Option::is_none")]
     pub read_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "WriteAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WriteAttributes", default, skip_serializing_if = "Option::is_none")]
     pub write_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "ExplicitAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExplicitAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub explicit_auth_flows: Option<Vec<String>>,
-    #[serde(
-        rename = "SupportedIdentityProviders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SupportedIdentityProviders", default, skip_serializing_if = "Option::is_none")]
     pub supported_identity_providers: Option<Vec<String>>,
-    #[serde(
-        rename = "CallbackURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CallbackURLs", default, skip_serializing_if = "Option::is_none")]
     pub callback_urls: Option<Vec<String>>,
-    #[serde(
-        rename = "LogoutURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogoutURLs", default, skip_serializing_if = "Option::is_none")]
     pub logout_urls: Option<Vec<String>>,
-    #[serde(
-        rename = "DefaultRedirectURI",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DefaultRedirectURI", default, skip_serializing_if = "Option::is_none")]
     pub default_redirect_uri: Option<String>,
-    #[serde(
-        rename = "AllowedOAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows: Option<Vec<String>>,
-    #[serde(
-        rename = "AllowedOAuthScopes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthScopes", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_scopes: Option<Vec<String>>,
-    #[serde(
-        rename = "AllowedOAuthFlowsUserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows_user_pool_client: Option<bool>,
-    #[serde(
-        rename = "AnalyticsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub analytics_configuration: Option<AnalyticsConfigurationType>,
-    #[serde(
-        rename = "PreventUserExistenceErrors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreventUserExistenceErrors", default, skip_serializing_if = "Option::is_none")]
     pub prevent_user_existence_errors: Option<String>,
-    #[serde(
-        rename = "EnableTokenRevocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnableTokenRevocation", default, skip_serializing_if = "Option::is_none")]
     pub enable_token_revocation: Option<bool>,
-    #[serde(
-        rename = "EnablePropagateAdditionalUserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnablePropagateAdditionalUserContextData", default, skip_serializing_if = "Option::is_none")]
     pub enable_propagate_additional_user_context_data: Option<bool>,
-    #[serde(
-        rename = "AuthSessionValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthSessionValidity", default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i64>,
-    #[serde(
-        rename = "RefreshTokenRotation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenRotation", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_rotation: Option<RefreshTokenRotationType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserPoolClientResponse {
-    #[serde(
-        rename = "UserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_client: Option<UserPoolClientType>,
 }
 
@@ -5058,17 +3288,9 @@ pub struct UpdateUserPoolDomainRequest {
     pub domain: String,
     #[serde(rename = "UserPoolId", default)]
     pub user_pool_id: String,
-    #[serde(
-        rename = "ManagedLoginVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i64>,
-    #[serde(
-        rename = "CustomDomainConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomDomainConfig", default, skip_serializing_if = "Option::is_none")]
     pub custom_domain_config: Option<CustomDomainConfigType>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
@@ -5076,17 +3298,9 @@ pub struct UpdateUserPoolDomainRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserPoolDomainResponse {
-    #[serde(
-        rename = "ManagedLoginVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ManagedLoginVersion", default, skip_serializing_if = "Option::is_none")]
     pub managed_login_version: Option<i64>,
-    #[serde(
-        rename = "CloudFrontDomain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudFrontDomain", default, skip_serializing_if = "Option::is_none")]
     pub cloud_front_domain: Option<String>,
     #[serde(rename = "Routing", default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<RoutingType>,
@@ -5104,11 +3318,7 @@ pub struct UpdateUserPoolReplicaRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateUserPoolReplicaResponse {
-    #[serde(
-        rename = "UserPoolReplica",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolReplica", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_replica: Option<UserPoolReplicaType>,
 }
 
@@ -5118,139 +3328,51 @@ pub struct UpdateUserPoolRequest {
     pub user_pool_id: String,
     #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<UserPoolPolicyType>,
-    #[serde(
-        rename = "DeletionProtection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeletionProtection", default, skip_serializing_if = "Option::is_none")]
     pub deletion_protection: Option<String>,
-    #[serde(
-        rename = "LambdaConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LambdaConfig", default, skip_serializing_if = "Option::is_none")]
     pub lambda_config: Option<LambdaConfigType>,
-    #[serde(
-        rename = "AutoVerifiedAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AutoVerifiedAttributes", default, skip_serializing_if = "Option::is_none")]
     pub auto_verified_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "SmsVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_verification_message: Option<String>,
-    #[serde(
-        rename = "EmailVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_message: Option<String>,
-    #[serde(
-        rename = "EmailVerificationSubject",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_subject: Option<String>,
-    #[serde(
-        rename = "VerificationMessageTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "VerificationMessageTemplate", default, skip_serializing_if = "Option::is_none")]
     pub verification_message_template: Option<VerificationMessageTemplateType>,
-    #[serde(
-        rename = "SmsAuthenticationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsAuthenticationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_authentication_message: Option<String>,
-    #[serde(
-        rename = "UserAttributeUpdateSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributeUpdateSettings", default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_update_settings: Option<UserAttributeUpdateSettingsType>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<String>,
-    #[serde(
-        rename = "DeviceConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub device_configuration: Option<DeviceConfigurationType>,
-    #[serde(
-        rename = "EmailConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_configuration: Option<EmailConfigurationType>,
-    #[serde(
-        rename = "SmsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_configuration: Option<SmsConfigurationType>,
-    #[serde(
-        rename = "UserPoolTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "AdminCreateUserConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AdminCreateUserConfig", default, skip_serializing_if = "Option::is_none")]
     pub admin_create_user_config: Option<AdminCreateUserConfigType>,
-    #[serde(
-        rename = "UserPoolAddOns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolAddOns", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_add_ons: Option<UserPoolAddOnsType>,
-    #[serde(
-        rename = "DcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub dcr_configuration: Option<DcrConfigurationType>,
-    #[serde(
-        rename = "AccountRecoverySetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccountRecoverySetting", default, skip_serializing_if = "Option::is_none")]
     pub account_recovery_setting: Option<AccountRecoverySettingType>,
     #[serde(rename = "PoolName", default, skip_serializing_if = "Option::is_none")]
     pub pool_name: Option<String>,
-    #[serde(
-        rename = "UserPoolTier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTier", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tier: Option<String>,
-    #[serde(
-        rename = "KeyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "KeyConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub key_configuration: Option<KeyConfigurationType>,
-    #[serde(
-        rename = "IssuerConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IssuerConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub issuer_configuration: Option<IssuerConfigurationType>,
-    #[serde(
-        rename = "AcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub acr_configuration: Option<BTreeMap<String, AcrLevelConfigType>>,
 }
 
@@ -5259,11 +3381,7 @@ pub struct UpdateUserPoolResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserAttributeUpdateSettingsType {
-    #[serde(
-        rename = "AttributesRequireVerificationBeforeUpdate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AttributesRequireVerificationBeforeUpdate", default, skip_serializing_if = "Option::is_none")]
     pub attributes_require_verification_before_update: Option<Vec<String>>,
 }
 
@@ -5271,11 +3389,7 @@ pub struct UserAttributeUpdateSettingsType {
 pub struct UserContextDataType {
     #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
-    #[serde(
-        rename = "EncodedData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EncodedData", default, skip_serializing_if = "Option::is_none")]
     pub encoded_data: Option<String>,
 }
 
@@ -5285,69 +3399,29 @@ pub struct UserImportJobType {
     pub job_name: Option<String>,
     #[serde(rename = "JobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "PreSignedUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreSignedUrl", default, skip_serializing_if = "Option::is_none")]
     pub pre_signed_url: Option<String>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<f64>,
     #[serde(rename = "StartDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<f64>,
-    #[serde(
-        rename = "CompletionDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CompletionDate", default, skip_serializing_if = "Option::is_none")]
     pub completion_date: Option<f64>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(
-        rename = "CloudWatchLogsRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudWatchLogsRoleArn", default, skip_serializing_if = "Option::is_none")]
     pub cloud_watch_logs_role_arn: Option<String>,
-    #[serde(
-        rename = "ImportedUsers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ImportedUsers", default, skip_serializing_if = "Option::is_none")]
     pub imported_users: Option<i64>,
-    #[serde(
-        rename = "SkippedUsers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SkippedUsers", default, skip_serializing_if = "Option::is_none")]
     pub skipped_users: Option<i64>,
-    #[serde(
-        rename = "FailedUsers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FailedUsers", default, skip_serializing_if = "Option::is_none")]
     pub failed_users: Option<i64>,
-    #[serde(
-        rename = "CompletionMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CompletionMessage", default, skip_serializing_if = "Option::is_none")]
     pub completion_message: Option<String>,
-    #[serde(
-        rename = "PasswordHashingAlgorithm",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PasswordHashingAlgorithm", default, skip_serializing_if = "Option::is_none")]
     pub password_hashing_algorithm: Option<String>,
 }
 
@@ -5355,11 +3429,7 @@ pub struct UserImportJobType {
 pub struct UserPoolAddOnsType {
     #[serde(rename = "AdvancedSecurityMode", default)]
     pub advanced_security_mode: String,
-    #[serde(
-        rename = "AdvancedSecurityAdditionalFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AdvancedSecurityAdditionalFlows", default, skip_serializing_if = "Option::is_none")]
     pub advanced_security_additional_flows: Option<AdvancedSecurityAdditionalFlowsType>,
 }
 
@@ -5367,179 +3437,67 @@ pub struct UserPoolAddOnsType {
 pub struct UserPoolClientDescription {
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "ClientName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientName", default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserPoolClientType {
-    #[serde(
-        rename = "UserPoolId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolId", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_id: Option<String>,
-    #[serde(
-        rename = "ClientName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientName", default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     #[serde(rename = "ClientId", default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientSecret", default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<f64>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<f64>,
-    #[serde(
-        rename = "RefreshTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_validity: Option<i64>,
-    #[serde(
-        rename = "AccessTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub access_token_validity: Option<i64>,
-    #[serde(
-        rename = "IdTokenValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IdTokenValidity", default, skip_serializing_if = "Option::is_none")]
     pub id_token_validity: Option<i64>,
-    #[serde(
-        rename = "TokenValidityUnits",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TokenValidityUnits", default, skip_serializing_if = "Option::is_none")]
     pub token_validity_units: Option<TokenValidityUnitsType>,
-    #[serde(
-        rename = "ReadAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReadAttributes", default, skip_serializing_if = "Option::is_none")]
     pub read_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "WriteAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "WriteAttributes", default, skip_serializing_if = "Option::is_none")]
     pub write_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "ExplicitAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ExplicitAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub explicit_auth_flows: Option<Vec<String>>,
-    #[serde(
-        rename = "SupportedIdentityProviders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SupportedIdentityProviders", default, skip_serializing_if = "Option::is_none")]
     pub supported_identity_providers: Option<Vec<String>>,
-    #[serde(
-        rename = "CallbackURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CallbackURLs", default, skip_serializing_if = "Option::is_none")]
     pub callback_urls: Option<Vec<String>>,
-    #[serde(
-        rename = "LogoutURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LogoutURLs", default, skip_serializing_if = "Option::is_none")]
     pub logout_urls: Option<Vec<String>>,
-    #[serde(
-        rename = "DefaultRedirectURI",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DefaultRedirectURI", default, skip_serializing_if = "Option::is_none")]
     pub default_redirect_uri: Option<String>,
-    #[serde(
-        rename = "AllowedOAuthFlows",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlows", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows: Option<Vec<String>>,
-    #[serde(
-        rename = "AllowedOAuthScopes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthScopes", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_scopes: Option<Vec<String>>,
-    #[serde(
-        rename = "AllowedOAuthFlowsUserPoolClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient", default, skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_flows_user_pool_client: Option<bool>,
-    #[serde(
-        rename = "AnalyticsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AnalyticsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub analytics_configuration: Option<AnalyticsConfigurationType>,
-    #[serde(
-        rename = "PreventUserExistenceErrors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PreventUserExistenceErrors", default, skip_serializing_if = "Option::is_none")]
     pub prevent_user_existence_errors: Option<String>,
-    #[serde(
-        rename = "EnableTokenRevocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnableTokenRevocation", default, skip_serializing_if = "Option::is_none")]
     pub enable_token_revocation: Option<bool>,
-    #[serde(
-        rename = "EnablePropagateAdditionalUserContextData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EnablePropagateAdditionalUserContextData", default, skip_serializing_if = "Option::is_none")]
     pub enable_propagate_additional_user_context_data: Option<bool>,
-    #[serde(
-        rename = "AuthSessionValidity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthSessionValidity", default, skip_serializing_if = "Option::is_none")]
     pub auth_session_validity: Option<i64>,
-    #[serde(
-        rename = "RefreshTokenRotation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RefreshTokenRotation", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_rotation: Option<RefreshTokenRotationType>,
-    #[serde(
-        rename = "ClientType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ClientType", default, skip_serializing_if = "Option::is_none")]
     pub client_type: Option<String>,
 }
 
@@ -5549,67 +3507,35 @@ pub struct UserPoolDescriptionType {
     pub id: Option<String>,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        rename = "LambdaConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LambdaConfig", default, skip_serializing_if = "Option::is_none")]
     pub lambda_config: Option<LambdaConfigType>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<f64>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<f64>,
-    #[serde(
-        rename = "ReplicaRegions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ReplicaRegions", default, skip_serializing_if = "Option::is_none")]
     pub replica_regions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserPoolPolicyType {
-    #[serde(
-        rename = "PasswordPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "PasswordPolicy", default, skip_serializing_if = "Option::is_none")]
     pub password_policy: Option<PasswordPolicyType>,
-    #[serde(
-        rename = "SignInPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SignInPolicy", default, skip_serializing_if = "Option::is_none")]
     pub sign_in_policy: Option<SignInPolicyType>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UserPoolReplicaType {
-    #[serde(
-        rename = "RegionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RegionName", default, skip_serializing_if = "Option::is_none")]
     pub region_name: Option<String>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     #[serde(rename = "Role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    #[serde(
-        rename = "UserPoolArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolArn", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_arn: Option<String>,
 }
 
@@ -5627,203 +3553,75 @@ pub struct UserPoolType {
     pub name: Option<String>,
     #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<UserPoolPolicyType>,
-    #[serde(
-        rename = "DeletionProtection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeletionProtection", default, skip_serializing_if = "Option::is_none")]
     pub deletion_protection: Option<String>,
-    #[serde(
-        rename = "LambdaConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LambdaConfig", default, skip_serializing_if = "Option::is_none")]
     pub lambda_config: Option<LambdaConfigType>,
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(
-        rename = "LastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub last_modified_date: Option<f64>,
-    #[serde(
-        rename = "CreationDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CreationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<f64>,
-    #[serde(
-        rename = "SchemaAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SchemaAttributes", default, skip_serializing_if = "Option::is_none")]
     pub schema_attributes: Option<Vec<SchemaAttributeType>>,
-    #[serde(
-        rename = "AutoVerifiedAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AutoVerifiedAttributes", default, skip_serializing_if = "Option::is_none")]
     pub auto_verified_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "AliasAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AliasAttributes", default, skip_serializing_if = "Option::is_none")]
     pub alias_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "UsernameAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UsernameAttributes", default, skip_serializing_if = "Option::is_none")]
     pub username_attributes: Option<Vec<String>>,
-    #[serde(
-        rename = "SmsVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_verification_message: Option<String>,
-    #[serde(
-        rename = "EmailVerificationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationMessage", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_message: Option<String>,
-    #[serde(
-        rename = "EmailVerificationSubject",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailVerificationSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_verification_subject: Option<String>,
-    #[serde(
-        rename = "VerificationMessageTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "VerificationMessageTemplate", default, skip_serializing_if = "Option::is_none")]
     pub verification_message_template: Option<VerificationMessageTemplateType>,
-    #[serde(
-        rename = "SmsAuthenticationMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsAuthenticationMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_authentication_message: Option<String>,
-    #[serde(
-        rename = "UserAttributeUpdateSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserAttributeUpdateSettings", default, skip_serializing_if = "Option::is_none")]
     pub user_attribute_update_settings: Option<UserAttributeUpdateSettingsType>,
-    #[serde(
-        rename = "MfaConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MfaConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub mfa_configuration: Option<String>,
-    #[serde(
-        rename = "DeviceConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DeviceConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub device_configuration: Option<DeviceConfigurationType>,
-    #[serde(
-        rename = "EstimatedNumberOfUsers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EstimatedNumberOfUsers", default, skip_serializing_if = "Option::is_none")]
     pub estimated_number_of_users: Option<i64>,
-    #[serde(
-        rename = "EmailConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub email_configuration: Option<EmailConfigurationType>,
-    #[serde(
-        rename = "SmsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sms_configuration: Option<SmsConfigurationType>,
-    #[serde(
-        rename = "UserPoolTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTags", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tags: Option<BTreeMap<String, String>>,
-    #[serde(
-        rename = "SmsConfigurationFailure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsConfigurationFailure", default, skip_serializing_if = "Option::is_none")]
     pub sms_configuration_failure: Option<String>,
-    #[serde(
-        rename = "EmailConfigurationFailure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailConfigurationFailure", default, skip_serializing_if = "Option::is_none")]
     pub email_configuration_failure: Option<String>,
     #[serde(rename = "Domain", default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    #[serde(
-        rename = "CustomDomain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CustomDomain", default, skip_serializing_if = "Option::is_none")]
     pub custom_domain: Option<String>,
-    #[serde(
-        rename = "AdminCreateUserConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AdminCreateUserConfig", default, skip_serializing_if = "Option::is_none")]
     pub admin_create_user_config: Option<AdminCreateUserConfigType>,
-    #[serde(
-        rename = "UserPoolAddOns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolAddOns", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_add_ons: Option<UserPoolAddOnsType>,
-    #[serde(
-        rename = "DcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub dcr_configuration: Option<DcrConfigurationType>,
-    #[serde(
-        rename = "UsernameConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UsernameConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub username_configuration: Option<UsernameConfigurationType>,
     #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
-    #[serde(
-        rename = "AccountRecoverySetting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccountRecoverySetting", default, skip_serializing_if = "Option::is_none")]
     pub account_recovery_setting: Option<AccountRecoverySettingType>,
-    #[serde(
-        rename = "UserPoolTier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserPoolTier", default, skip_serializing_if = "Option::is_none")]
     pub user_pool_tier: Option<String>,
-    #[serde(
-        rename = "KeyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "KeyConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub key_configuration: Option<KeyConfigurationType>,
-    #[serde(
-        rename = "IssuerConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "IssuerConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub issuer_configuration: Option<IssuerConfigurationType>,
-    #[serde(
-        rename = "AcrConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AcrConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub acr_configuration: Option<BTreeMap<String, AcrLevelConfigType>>,
 }
 
@@ -5831,37 +3629,17 @@ pub struct UserPoolType {
 pub struct UserType {
     #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    #[serde(
-        rename = "Attributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Attributes", default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<AttributeType>>,
-    #[serde(
-        rename = "UserCreateDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserCreateDate", default, skip_serializing_if = "Option::is_none")]
     pub user_create_date: Option<f64>,
-    #[serde(
-        rename = "UserLastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserLastModifiedDate", default, skip_serializing_if = "Option::is_none")]
     pub user_last_modified_date: Option<f64>,
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        rename = "UserStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserStatus", default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<String>,
-    #[serde(
-        rename = "MFAOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "MFAOptions", default, skip_serializing_if = "Option::is_none")]
     pub mfa_options: Option<Vec<MFAOptionType>>,
 }
 
@@ -5873,61 +3651,29 @@ pub struct UsernameConfigurationType {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerificationMessageTemplateType {
-    #[serde(
-        rename = "SmsMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "SmsMessage", default, skip_serializing_if = "Option::is_none")]
     pub sms_message: Option<String>,
-    #[serde(
-        rename = "EmailMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMessage", default, skip_serializing_if = "Option::is_none")]
     pub email_message: Option<String>,
-    #[serde(
-        rename = "EmailSubject",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_subject: Option<String>,
-    #[serde(
-        rename = "EmailMessageByLink",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailMessageByLink", default, skip_serializing_if = "Option::is_none")]
     pub email_message_by_link: Option<String>,
-    #[serde(
-        rename = "EmailSubjectByLink",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "EmailSubjectByLink", default, skip_serializing_if = "Option::is_none")]
     pub email_subject_by_link: Option<String>,
-    #[serde(
-        rename = "DefaultEmailOption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DefaultEmailOption", default, skip_serializing_if = "Option::is_none")]
     pub default_email_option: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VerifySoftwareTokenRequest {
-    #[serde(
-        rename = "AccessToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AccessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(rename = "Session", default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
     #[serde(rename = "UserCode", default)]
     pub user_code: String,
-    #[serde(
-        rename = "FriendlyDeviceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FriendlyDeviceName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_device_name: Option<String>,
 }
 
@@ -5954,23 +3700,11 @@ pub struct VerifyUserAttributeResponse {}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WebAuthnConfigurationType {
-    #[serde(
-        rename = "RelyingPartyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "RelyingPartyId", default, skip_serializing_if = "Option::is_none")]
     pub relying_party_id: Option<String>,
-    #[serde(
-        rename = "UserVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "UserVerification", default, skip_serializing_if = "Option::is_none")]
     pub user_verification: Option<String>,
-    #[serde(
-        rename = "FactorConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "FactorConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub factor_configuration: Option<String>,
 }
 
@@ -5982,11 +3716,7 @@ pub struct WebAuthnCredentialDescription {
     pub friendly_credential_name: String,
     #[serde(rename = "RelyingPartyId", default)]
     pub relying_party_id: String,
-    #[serde(
-        rename = "AuthenticatorAttachment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "AuthenticatorAttachment", default, skip_serializing_if = "Option::is_none")]
     pub authenticator_attachment: Option<String>,
     #[serde(rename = "AuthenticatorTransports", default)]
     pub authenticator_transports: Vec<String>,
@@ -5998,6 +3728,126 @@ pub struct WebAuthnCredentialDescription {
 pub struct WebAuthnMfaSettingsType {
     #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+}
+
+impl crate::HasAccessToken for ChangePasswordRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for CompleteWebAuthnRegistrationRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for ConfirmDeviceRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for DeleteUserAttributesRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for DeleteUserRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for DeleteWebAuthnCredentialRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for GetUserAttributeVerificationCodeRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for GetUserAuthFactorsRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for GetUserRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for GlobalSignOutRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for ListDevicesRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for ListUserSessionsRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for ListWebAuthnCredentialsRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for RevokeUserSessionRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for SetUserMFAPreferenceRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for SetUserSettingsRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for StartWebAuthnRegistrationRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for UpdateDeviceStatusRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for UpdateUserAttributesRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
+}
+
+impl crate::HasAccessToken for VerifyUserAttributeRequest {
+    fn access_token(&self) -> &str {
+        &self.access_token
+    }
 }
 
 /// `AdminAddUserToGroup` has no output in the model; it answers `{}`.

@@ -1,0 +1,151 @@
+//! Sending one-time codes to users and checking them back: sign-up confirmation, password reset,
+//! attribute verification. Codes are stored hashed with an expiry and an attempt count.
+
+use cognate_wire::shapes::CodeDeliveryDetailsType;
+
+use crate::app::internal;
+use crate::delivery::{Channel, Message};
+use crate::store::{CodeRecord, PoolRecord, UserRecord};
+use crate::{ApiError, ApiResult, App, api_error, codes};
+
+/// Wrong guesses allowed for one code before it is discarded.
+const MAX_FAILURES: i64 = 5;
+
+/// Where a code goes.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    pub channel: Channel,
+    pub attribute: &'static str,
+    pub address: String,
+}
+
+impl Destination {
+    pub fn of(user: &UserRecord, attribute: &'static str) -> Option<Destination> {
+        let address = user.attribute(attribute)?.to_string();
+        let channel = if attribute == "phone_number" { Channel::Sms } else { Channel::Email };
+        Some(Destination { channel, attribute, address })
+    }
+
+    /// `CodeDeliveryDetails` with the address masked as the real service masks it.
+    pub fn details(&self) -> CodeDeliveryDetailsType {
+        CodeDeliveryDetailsType {
+            destination: Some(mask(&self.address)),
+            delivery_medium: Some(self.channel.as_str().to_string()),
+            attribute_name: Some(self.attribute.to_string()),
+        }
+    }
+}
+
+/// `a***@e***.com` for emails, `+*******1234` for phone numbers.
+pub fn mask(address: &str) -> String {
+    if let Some((local, domain)) = address.split_once('@') {
+        let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+        let (host, tld) = domain.rsplit_once('.').map(|(h, t)| (h, format!(".{t}"))).unwrap_or((domain, String::new()));
+        return format!("{}***@{}***{}", first(local), first(host), tld);
+    }
+    let digits = address.trim_start_matches('+');
+    let keep = digits.len().saturating_sub(4);
+    format!("+{}{}", "*".repeat(keep), &digits[keep..])
+}
+
+/// The verification message of the pool, with the code filled in: (subject, body).
+pub fn verification_text(pool: &PoolRecord, channel: Channel, code: &str) -> (Option<String>, String) {
+    let s = &pool.settings;
+    let t = s.verification_message_template.as_ref();
+    match channel {
+        Channel::Sms => {
+            let body = t
+                .and_then(|t| t.sms_message.clone())
+                .or_else(|| s.sms_verification_message.clone())
+                .unwrap_or_else(|| "Your verification code is {####}. ".into());
+            (None, body.replace("{####}", code))
+        }
+        Channel::Email => {
+            let body = t
+                .and_then(|t| t.email_message.clone())
+                .or_else(|| s.email_verification_message.clone())
+                .unwrap_or_else(|| "Your verification code is {####}. ".into());
+            let subject = t
+                .and_then(|t| t.email_subject.clone())
+                .or_else(|| s.email_verification_subject.clone())
+                .unwrap_or_else(|| "Your verification code".into());
+            (Some(subject), body.replace("{####}", code))
+        }
+    }
+}
+
+/// Generate a code for `purpose`, store its hash and send it.
+pub async fn send_code(
+    app: &App,
+    pool: &PoolRecord,
+    user: &UserRecord,
+    to: &Destination,
+    purpose: &str,
+    message_purpose: &'static str,
+    validity_ms: i64,
+) -> ApiResult<()> {
+    let code = codes::generate(6);
+    let now = app.now_ms();
+    let record = CodeRecord {
+        pool_id: pool.id.clone(),
+        username_key: user.username_key.clone(),
+        purpose: purpose.to_string(),
+        code_hash: codes::hash(&code),
+        expires_ms: now + validity_ms,
+        failures: 0,
+        created_ms: now,
+    };
+    app.store.put_code(&record).await.map_err(internal)?;
+    let (subject, body) = verification_text(pool, to.channel, &code);
+    let message = Message {
+        pool_id: pool.id.clone(),
+        username: user.username.clone(),
+        channel: to.channel,
+        destination: to.address.clone(),
+        subject,
+        body,
+        purpose: message_purpose,
+    };
+    app.delivery.send(&message).await.map_err(|e| {
+        tracing::warn!(error = %e, "code delivery failed");
+        api_error!(CodeDeliveryFailureException, "Unable to deliver the verification code.")
+    })
+}
+
+/// Check and use up a code. Wrong codes count towards a limit; an expired code is refused.
+pub async fn check_code(app: &App, pool: &PoolRecord, user: &UserRecord, purpose: &str, code: &str) -> ApiResult<()> {
+    let mismatch = || api_error!(CodeMismatchException, "Invalid verification code provided, please try again.");
+    let Some(record) = app.store.get_code(&pool.id, &user.username_key, purpose).await.map_err(internal)? else {
+        return Err(mismatch());
+    };
+    if record.failures >= MAX_FAILURES {
+        return Err(attempts_exceeded());
+    }
+    if !codes::matches(&record.code_hash, code) {
+        let n = app.store.count_code_failure(&pool.id, &user.username_key, purpose).await.map_err(internal)?;
+        return Err(if n > MAX_FAILURES { attempts_exceeded() } else { mismatch() });
+    }
+    if app.now_ms() > record.expires_ms {
+        return Err(api_error!(ExpiredCodeException, "Invalid code provided, please request a code again."));
+    }
+    // Only one of two concurrent uses of the same code gets through.
+    if !app.store.consume_code(&pool.id, &user.username_key, purpose, &record.code_hash).await.map_err(internal)? {
+        return Err(mismatch());
+    }
+    Ok(())
+}
+
+fn attempts_exceeded() -> ApiError {
+    api_error!(LimitExceededException, "Attempt limit exceeded, please try after some time.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask("testuser@example.com"), "t***@e***.com");
+        assert_eq!(mask("+14155550123"), "+*******0123");
+    }
+}

@@ -1,0 +1,112 @@
+//! What sign-in keeps between requests: signing keys, challenge sessions, one-time codes and refresh
+//! tokens. Every check-and-set here is one atomic store call, so several nodes behave as one.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::StoreResult;
+
+/// An RS256 signing key of a pool. `purpose` is `access` or `id`: the two token kinds use different
+/// keys, as on AWS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SigningKeyRecord {
+    pub pool_id: String,
+    pub purpose: String,
+    pub kid: String,
+    /// PKCS#8 DER of the private key.
+    pub private_der: Vec<u8>,
+    pub created_ms: i64,
+}
+
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    async fn signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKeyRecord>>;
+    /// Store `key` unless the pool already has one for that purpose; returns the key that is stored
+    /// (this one, or the one another node stored first).
+    async fn add_signing_key_if_absent(&self, key: &SigningKeyRecord) -> StoreResult<SigningKeyRecord>;
+}
+
+/// A pending sign-in step, found by the hash of the opaque `Session` string the client holds (or of
+/// the SRP `SECRET_BLOCK`, which stands in for a session on PASSWORD_VERIFIER).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthSession {
+    pub id_hash: String,
+    pub pool_id: String,
+    pub client_id: String,
+    pub username_key: String,
+    /// The challenge this session answers (`PASSWORD_VERIFIER`, `NEW_PASSWORD_REQUIRED`, `SMS_MFA`, ...).
+    pub challenge: String,
+    /// Challenge-specific state (SRP values, hashed codes, the first factor's time), as JSON.
+    pub state: serde_json::Value,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+    /// Wrong answers so far.
+    pub failures: i64,
+    pub used: bool,
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn put_session(&self, session: &AuthSession) -> StoreResult<()>;
+    async fn get_session(&self, id_hash: &str) -> StoreResult<Option<AuthSession>>;
+    /// Mark the session used. True only for the one call that did so: sessions are single-use.
+    async fn consume_session(&self, id_hash: &str) -> StoreResult<bool>;
+    /// Count a wrong answer; returns the new count.
+    async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64>;
+    /// Forget sessions that expired before `before_ms`.
+    async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64>;
+}
+
+/// A one-time code (sign-up confirmation, password reset, attribute verification), stored hashed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeRecord {
+    pub pool_id: String,
+    pub username_key: String,
+    /// `signup`, `forgot_password`, `verify:<attribute>`.
+    pub purpose: String,
+    /// `salt$sha256hex`, see `crate::codes`.
+    pub code_hash: String,
+    pub expires_ms: i64,
+    pub failures: i64,
+    pub created_ms: i64,
+}
+
+#[async_trait]
+pub trait CodeStore: Send + Sync {
+    /// Store a code, replacing any earlier one for the same user and purpose.
+    async fn put_code(&self, code: &CodeRecord) -> StoreResult<()>;
+    async fn get_code(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<Option<CodeRecord>>;
+    /// Delete the code if it is still the one with `code_hash`. True only for the call that did so.
+    async fn consume_code(&self, pool_id: &str, username_key: &str, purpose: &str, code_hash: &str) -> StoreResult<bool>;
+    /// Count a wrong attempt; returns the new count.
+    async fn count_code_failure(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<i64>;
+}
+
+/// A refresh token, found by the hash of the opaque string the client holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshRecord {
+    pub id_hash: String,
+    pub pool_id: String,
+    pub client_id: String,
+    pub username_key: String,
+    /// Identifies the sign-in this token descends from; kept by every token refreshed from it.
+    pub origin_jti: String,
+    pub auth_time: i64,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+    pub revoked: bool,
+    /// Set when rotation replaced this token (GetTokensFromRefreshToken with rotation on).
+    pub replaced_ms: Option<i64>,
+}
+
+#[async_trait]
+pub trait RefreshStore: Send + Sync {
+    async fn put_refresh(&self, token: &RefreshRecord) -> StoreResult<()>;
+    async fn get_refresh(&self, id_hash: &str) -> StoreResult<Option<RefreshRecord>>;
+    /// Revoke every refresh token of one sign-in (RevokeToken).
+    async fn revoke_refresh_family(&self, pool_id: &str, origin_jti: &str) -> StoreResult<()>;
+    /// Revoke every refresh token of a user (GlobalSignOut).
+    async fn revoke_user_refresh(&self, pool_id: &str, username_key: &str) -> StoreResult<()>;
+    /// Mark a token replaced by rotation. True only for the call that did so.
+    async fn mark_refresh_replaced(&self, id_hash: &str, now_ms: i64) -> StoreResult<bool>;
+}

@@ -1,0 +1,82 @@
+//! Per-pool RS256 signing keys: created on first use, kept in the store so every node signs and
+//! verifies with the same keys, cached in memory because a stored key never changes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use cognate_crypto::jwt::{PublicKey, SigningKey};
+use serde_json::Value;
+
+use crate::app::internal;
+use crate::store::SigningKeyRecord;
+use crate::{ApiError, ApiResult, App};
+
+pub const ACCESS: &str = "access";
+pub const ID: &str = "id";
+
+pub struct PoolKeys {
+    pub access: SigningKey,
+    pub id: SigningKey,
+}
+
+impl PoolKeys {
+    pub fn public(&self, kid: &str) -> Option<&PublicKey> {
+        [&self.access, &self.id].into_iter().find(|k| k.kid() == kid).map(|k| k.public_key())
+    }
+
+    /// The JWKS document: the ID-token key and the access-token key, as on AWS.
+    pub fn jwks(&self) -> Value {
+        serde_json::json!({ "keys": [self.id.jwk(), self.access.jwk()] })
+    }
+}
+
+#[derive(Default)]
+pub struct KeyCache(RwLock<HashMap<String, Arc<PoolKeys>>>);
+
+fn key_error(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "signing key unusable");
+    ApiError::internal()
+}
+
+impl App {
+    /// The pool's signing keys, creating them if the pool has none yet.
+    pub async fn pool_keys(&self, pool_id: &str) -> ApiResult<Arc<PoolKeys>> {
+        if let Ok(cache) = self.keys.0.read()
+            && let Some(k) = cache.get(pool_id)
+        {
+            return Ok(k.clone());
+        }
+        let mut stored = self.store.signing_keys(pool_id).await.map_err(internal)?;
+        for purpose in [ACCESS, ID] {
+            if !stored.iter().any(|k| k.purpose == purpose) {
+                let key = tokio::task::spawn_blocking(SigningKey::generate).await.map_err(key_error)?.map_err(key_error)?;
+                let record = SigningKeyRecord {
+                    pool_id: pool_id.to_string(),
+                    purpose: purpose.to_string(),
+                    kid: key.kid().to_string(),
+                    private_der: key.private_der().to_vec(),
+                    created_ms: self.now_ms(),
+                };
+                // Another node may have stored one first: use whichever the store kept.
+                stored.push(self.store.add_signing_key_if_absent(&record).await.map_err(internal)?);
+            }
+        }
+        let load = |purpose: &str| -> ApiResult<SigningKey> {
+            let r = stored.iter().find(|k| k.purpose == purpose).ok_or_else(ApiError::internal)?;
+            // A stored key that cannot be opened is a fault to fix, never a reason to mint a new one.
+            SigningKey::from_stored(&r.kid, &r.private_der).map_err(key_error)
+        };
+        let keys = Arc::new(PoolKeys { access: load(ACCESS)?, id: load(ID)? });
+        if let Ok(mut cache) = self.keys.0.write() {
+            cache.insert(pool_id.to_string(), keys.clone());
+        }
+        Ok(keys)
+    }
+
+    /// Forget a deleted pool's keys.
+    pub fn forget_pool_keys(&self, pool_id: &str) {
+        if let Ok(mut cache) = self.keys.0.write() {
+            cache.remove(pool_id);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The access-token check every token-authorized operation runs (spec §1.6), in the order and with
+//! the messages of the real service.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use super::issue::ADMIN_SCOPE;
+use crate::store::{PoolRecord, UserRecord};
+use crate::users::{self, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, UNCONFIRMED};
+use crate::{ApiError, ApiResult, App, api_error};
+
+/// A caller proven by a valid, unrevoked access token.
+#[derive(Debug, Clone)]
+pub struct TokenUser {
+    pub pool: PoolRecord,
+    pub user: UserRecord,
+    pub client_id: String,
+    pub origin_jti: String,
+    pub iat: i64,
+}
+
+/// How strictly the user's state is checked: the error lists of some operations (AssociateSoftwareToken,
+/// the WebAuthn calls) do not include UserNotConfirmedException.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum StatusCheck {
+    Full,
+    NoUnconfirmed,
+}
+
+/// Bounded cache of verified signatures, keyed by the exact token bytes. Safe by construction: a
+/// token's bytes fix its claims and signature, and expiry, revocation and the user's state are still
+/// checked on every request.
+#[derive(Default)]
+pub struct VerifiedCache(Mutex<HashMap<String, Arc<Value>>>);
+
+const CACHE_LIMIT: usize = 50_000;
+
+impl VerifiedCache {
+    fn get(&self, token: &str) -> Option<Arc<Value>> {
+        self.0.lock().ok().and_then(|m| m.get(token).cloned())
+    }
+
+    fn put(&self, token: &str, claims: Arc<Value>) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(token.to_string(), claims);
+        }
+    }
+}
+
+fn invalid() -> ApiError {
+    api_error!(NotAuthorizedException, "Invalid Access Token")
+}
+
+/// The pool id at the end of an issuer URL.
+fn pool_of_issuer(iss: &str) -> Option<&str> {
+    iss.rsplit('/').next().filter(|p| p.contains('_'))
+}
+
+impl App {
+    /// Verify an access token and load its user.
+    pub async fn authenticate(&self, token: &str, check: StatusCheck) -> ApiResult<TokenUser> {
+        let claims = match self.verified.get(token) {
+            Some(c) => c,
+            None => {
+                let claims = Arc::new(self.verify_signature(token).await?);
+                self.verified.put(token, claims.clone());
+                claims
+            }
+        };
+        let str_claim = |name: &str| claims.get(name).and_then(Value::as_str);
+        let int_claim = |name: &str| claims.get(name).and_then(Value::as_i64);
+        if str_claim("token_use") != Some("access") {
+            return Err(invalid());
+        }
+        let pool_id = str_claim("iss").and_then(pool_of_issuer).ok_or_else(invalid)?;
+        let (Some(exp), Some(iat)) = (int_claim("exp"), int_claim("iat")) else { return Err(invalid()) };
+        if exp <= self.clock.now_secs() {
+            return Err(api_error!(NotAuthorizedException, "Access Token has expired"));
+        }
+        let pool = match self.store.get_pool(pool_id).await.map_err(crate::app::internal)? {
+            Some(p) => p,
+            None => return Err(invalid()),
+        };
+        let username = str_claim("username").ok_or_else(invalid)?;
+        let origin_jti = str_claim("origin_jti").unwrap_or_default().to_string();
+        let user = self
+            .store
+            .find_user(&pool.id, &crate::store::UserKey::username(&users::username_key(&pool.settings, username)))
+            .await
+            .map_err(crate::app::internal)?
+            // A user deleted and created again under the same name is another user.
+            .filter(|u| Some(u.sub.as_str()) == str_claim("sub"));
+        if let Some(u) = &user {
+            let sec = &u.data.security;
+            let signed_out = sec.signed_out_at_s.is_some_and(|t| iat <= t);
+            let revoked = sec.revoked_origins.iter().any(|r| r.origin_jti == origin_jti);
+            if signed_out || revoked {
+                return Err(api_error!(NotAuthorizedException, "Access Token has been revoked"));
+            }
+        }
+        let scopes = str_claim("scope").unwrap_or_default();
+        if !scopes.split(' ').any(|s| s == ADMIN_SCOPE) {
+            return Err(api_error!(NotAuthorizedException, "Access Token does not have required scopes"));
+        }
+        let user = user.ok_or_else(users::user_not_found)?;
+        check_user_state(&user, check)?;
+        Ok(TokenUser { pool, user, client_id: str_claim("client_id").unwrap_or_default().to_string(), origin_jti, iat })
+    }
+
+    async fn verify_signature(&self, token: &str) -> ApiResult<Value> {
+        // Which pool's keys to use comes from the (not yet trusted) issuer; the signature then proves it.
+        let payload = token.split('.').nth(1).ok_or_else(invalid)?;
+        let decoded = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload.trim_end_matches('='))
+            .map_err(|_| invalid())?;
+        let unverified: Value = serde_json::from_slice(&decoded).map_err(|_| invalid())?;
+        let iss = unverified.get("iss").and_then(Value::as_str).ok_or_else(invalid)?;
+        let pool_id = pool_of_issuer(iss).ok_or_else(invalid)?;
+        if iss != self.issuer(pool_id) {
+            return Err(invalid());
+        }
+        if self.store.get_pool(pool_id).await.map_err(crate::app::internal)?.is_none() {
+            return Err(invalid());
+        }
+        let keys = self.pool_keys(pool_id).await?;
+        // Only the access key verifies access tokens: an ID token signed with the ID key is refused.
+        let claims = cognate_crypto::jwt::verify(token, |kid| (kid == keys.access.kid()).then(|| keys.access.public_key()))
+            .map_err(|_| invalid())?;
+        Ok(claims)
+    }
+}
+
+/// Disabled, reset-required and unconfirmed users cannot use their tokens.
+pub fn check_user_state(user: &UserRecord, check: StatusCheck) -> ApiResult<()> {
+    if !user.data.enabled {
+        return Err(api_error!(NotAuthorizedException, "User is disabled."));
+    }
+    match user.data.status.as_str() {
+        RESET_REQUIRED => Err(api_error!(PasswordResetRequiredException, "Password reset required for the user")),
+        UNCONFIRMED if check == StatusCheck::Full => Err(api_error!(UserNotConfirmedException, "User is not confirmed.")),
+        FORCE_CHANGE_PASSWORD => Ok(()),
+        _ => Ok(()),
+    }
+}
