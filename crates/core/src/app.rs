@@ -1,8 +1,10 @@
-//! The composition root: configuration, the store and the clock, passed to every operation.
+//! The composition root: configuration, the store, the clock and the message sender, passed to
+//! every operation.
 
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::delivery::Sender;
 use crate::store::{PoolRecord, Store, StoreError};
 use crate::{ApiError, ApiResult, api_error};
 
@@ -27,14 +29,23 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub config: CoreConfig,
+    /// Verification codes, MFA codes and invitations go out here (usually a
+    /// [`crate::delivery::Delivery`]).
+    pub delivery: Arc<dyn Sender>,
 }
 
 impl App {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: CoreConfig) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: CoreConfig,
+        delivery: Arc<dyn Sender>,
+    ) -> Self {
         App {
             store,
             clock,
             config,
+            delivery,
         }
     }
 

@@ -8,7 +8,11 @@ pub mod http;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use cognate_core::{App, CoreConfig, SystemClock};
+use cognate_core::delivery::{
+    Channel, Delivery, OutboxSender, Sender, SmtpSender, SmtpTls, WebhookConfig, WebhookSender,
+};
+use cognate_core::store::Store;
+use cognate_core::{App, Clock, CoreConfig, SystemClock};
 use cognate_store::{SqliteOptions, SqliteStore, Synchronous};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -46,6 +50,51 @@ impl Running {
     }
 }
 
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The senders the configuration asks for, behind one router; the outbox takes the rest.
+pub fn delivery(
+    config: &Config,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+) -> Result<Delivery, String> {
+    let outbox: Arc<dyn Sender> = Arc::new(OutboxSender::new(store, clock.clone()));
+    let mut delivery = Delivery::new(outbox);
+    if let Some(smtp) = &config.smtp {
+        let sender = SmtpSender::new(smtp).map_err(|e| e.0)?;
+        if smtp.tls == SmtpTls::None && smtp.username.is_some() && !is_loopback_host(&smtp.host) {
+            tracing::warn!(host = %smtp.host, "SMTP credentials will be sent without TLS");
+        }
+        delivery = delivery.with_smtp(Arc::new(sender));
+    }
+    if let Some(hook) = &config.webhook {
+        let sender = WebhookSender::new(WebhookConfig::new(&hook.url, &hook.secret), clock)
+            .map_err(|e| e.0)?;
+        let host = hook
+            .url
+            .parse::<axum::http::Uri>()
+            .ok()
+            .and_then(|u| u.host().map(str::to_string))
+            .unwrap_or_default();
+        if hook.url.starts_with("http://") && !is_loopback_host(&host) {
+            tracing::warn!(%host, "webhook URL is plain http: codes travel unencrypted");
+        }
+        delivery = delivery.with_webhook(Arc::new(sender), &hook.channels);
+    }
+    tracing::info!(
+        email = delivery.route(Channel::Email).as_str(),
+        sms = delivery.route(Channel::Sms).as_str(),
+        "message delivery"
+    );
+    Ok(delivery)
+}
+
 /// Open the store, bind the listener and start serving.
 pub async fn start(config: &Config) -> Result<Running, String> {
     config.check()?;
@@ -63,13 +112,17 @@ pub async fn start(config: &Config) -> Result<Running, String> {
     let store = SqliteStore::open(&db, options)
         .await
         .map_err(|e| format!("cannot open {}: {e}", db.display()))?;
+    let store: Arc<dyn Store> = Arc::new(store);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let delivery = delivery(config, store.clone(), clock.clone())?;
     let app = App::new(
-        Arc::new(store),
-        Arc::new(SystemClock),
+        store,
+        clock,
         CoreConfig {
             default_region: config.region.clone(),
             ..Default::default()
         },
+        Arc::new(delivery),
     );
     let auth = AdminAuth::new(&config.admin_keys);
     if auth.is_open() {
