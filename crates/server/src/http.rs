@@ -1,6 +1,6 @@
 //! The HTTP face of the protocol layer: `POST /` with `X-Amz-Target`, CORS for browser SDKs, and the
 //! response headers every answer carries (`x-amzn-RequestId`; errors add `x-amzn-ErrorType` and
-//! `x-amzn-ErrorMessage`).
+//! `x-amzn-ErrorMessage`). Also `GET /_cognate/outbox` ([`crate::outbox`]).
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, post};
+use axum::routing::{any, get, post};
 use cognate_core::{App, Caller};
 use cognate_wire::codec::{
     MAX_BODY_BYTES, decode_body, encode_error, error_type_header, operation_from_target, too_large,
@@ -27,6 +27,12 @@ pub struct ServerState {
 pub fn router(state: Arc<ServerState>) -> Router {
     Router::new()
         .route("/", post(api).options(fallback))
+        .route(
+            crate::outbox::PATH,
+            get(crate::outbox::list)
+                .options(fallback)
+                .fallback(fallback),
+        )
         .fallback(any(fallback))
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
@@ -36,7 +42,7 @@ const EXPOSED: &str = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Dat
 
 /// CORS headers for a browser caller: the origin and requested headers are echoed, as the clients
 /// README observed of AWS-compatible endpoints; nothing is credentialed (tokens travel in the body).
-fn cors(headers: &HeaderMap, out: &mut HeaderMap) {
+pub(crate) fn cors(headers: &HeaderMap, out: &mut HeaderMap) {
     let origin = headers
         .get(header::ORIGIN)
         .cloned()
@@ -102,11 +108,11 @@ async fn api(State(state): State<Arc<ServerState>>, req: Request<Body>) -> Respo
     resp
 }
 
-fn header_value(s: &str) -> HeaderValue {
+pub(crate) fn header_value(s: &str) -> HeaderValue {
     HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
 
-fn error_response(err: &ApiError, request_id: &str) -> Response {
+pub(crate) fn error_response(err: &ApiError, request_id: &str) -> Response {
     if err.code.status() >= 500 {
         tracing::warn!(code = err.code.name(), "request failed with a server error");
     } else {

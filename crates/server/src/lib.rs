@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod dispatch;
 pub mod http;
+pub mod outbox;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
