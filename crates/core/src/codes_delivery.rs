@@ -4,7 +4,7 @@
 use cognate_wire::shapes::CodeDeliveryDetailsType;
 
 use crate::app::internal;
-use crate::delivery::{Channel, Message};
+use crate::delivery::{Channel, Message, purpose, templates};
 use crate::store::{CodeRecord, PoolRecord, UserRecord};
 use crate::{ApiError, ApiResult, App, api_error, codes};
 
@@ -48,32 +48,6 @@ pub fn mask(address: &str) -> String {
     format!("+{}{}", "*".repeat(keep), &digits[keep..])
 }
 
-/// The verification message of the pool, with the code filled in: (subject, body).
-pub fn verification_text(pool: &PoolRecord, channel: Channel, code: &str) -> (Option<String>, String) {
-    let s = &pool.settings;
-    let t = s.verification_message_template.as_ref();
-    match channel {
-        Channel::Sms => {
-            let body = t
-                .and_then(|t| t.sms_message.clone())
-                .or_else(|| s.sms_verification_message.clone())
-                .unwrap_or_else(|| "Your verification code is {####}. ".into());
-            (None, body.replace("{####}", code))
-        }
-        Channel::Email => {
-            let body = t
-                .and_then(|t| t.email_message.clone())
-                .or_else(|| s.email_verification_message.clone())
-                .unwrap_or_else(|| "Your verification code is {####}. ".into());
-            let subject = t
-                .and_then(|t| t.email_subject.clone())
-                .or_else(|| s.email_verification_subject.clone())
-                .unwrap_or_else(|| "Your verification code".into());
-            (Some(subject), body.replace("{####}", code))
-        }
-    }
-}
-
 /// Generate a code for `purpose`, store its hash and send it.
 pub async fn send_code(
     app: &App,
@@ -96,16 +70,12 @@ pub async fn send_code(
         created_ms: now,
     };
     app.store.put_code(&record).await.map_err(internal)?;
-    let (subject, body) = verification_text(pool, to.channel, &code);
-    let message = Message {
-        pool_id: pool.id.clone(),
-        username: user.username.clone(),
-        channel: to.channel,
-        destination: to.address.clone(),
-        subject,
-        body,
-        purpose: message_purpose,
+    let content = if message_purpose == purpose::FORGOT_PASSWORD {
+        templates::forgot_password_message(&pool.settings, to.channel, &code, &user.username)
+    } else {
+        templates::verification_message(&pool.settings, to.channel, &code, &user.username)
     };
+    let message = Message::new(&pool.id, &user.username, to.channel, &to.address, content, message_purpose);
     app.delivery.send(&message).await.map_err(|e| {
         tracing::warn!(error = %e, "code delivery failed");
         api_error!(CodeDeliveryFailureException, "Unable to deliver the verification code.")

@@ -2,9 +2,11 @@
 //! then command-line flags. `*_FILE` variants read secrets from files.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::Parser;
+use cognate_core::delivery::{Channel, SmtpConfig, SmtpTls};
 use serde::Deserialize;
 
 /// Cognate: a self-hostable identity provider that speaks the Amazon Cognito User Pools API.
@@ -50,6 +52,40 @@ pub struct Flags {
     /// for applications (and verifiers such as aws-jwt-verify's CognitoJwtVerifier) that require it.
     #[arg(long, env = "COGNATE_AWS_ISSUER")]
     pub aws_issuer: Option<bool>,
+    /// SMTP server for email. Without it email goes to the webhook (if it takes email) or the outbox.
+    #[arg(long, env = "COGNATE_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port. Default: 587 for starttls, 465 for tls, 25 for none.
+    #[arg(long, env = "COGNATE_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+    /// SMTP connection security: `starttls` (default; required, not opportunistic), `tls` (implicit
+    /// TLS) or `none` (a local relay or test server only).
+    #[arg(long, env = "COGNATE_SMTP_TLS")]
+    pub smtp_tls: Option<String>,
+    /// SMTP user name (AUTH); needs a password.
+    #[arg(long, env = "COGNATE_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    /// SMTP password. Prefer --smtp-password-file.
+    #[arg(long, env = "COGNATE_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+    /// File holding the SMTP password (trailing newline ignored).
+    #[arg(long, env = "COGNATE_SMTP_PASSWORD_FILE")]
+    pub smtp_password_file: Option<PathBuf>,
+    /// From address of emails, e.g. `Example <noreply@example.com>`. Required with --smtp-host.
+    #[arg(long, env = "COGNATE_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+    /// URL that messages are POSTed to as signed JSON (see docs/delivery.md).
+    #[arg(long, env = "COGNATE_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// Shared secret signing webhook requests. Prefer --webhook-secret-file.
+    #[arg(long, env = "COGNATE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// File holding the webhook secret (trailing newline ignored).
+    #[arg(long, env = "COGNATE_WEBHOOK_SECRET_FILE")]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// Channels the webhook delivers: `sms`, `email` or both, comma separated. Default sms.
+    #[arg(long, env = "COGNATE_WEBHOOK_CHANNELS", value_delimiter = ',')]
+    pub webhook_channels: Vec<String>,
 }
 
 /// The file layer. Every key is optional and named like the flag (`bind`, `port`, `data_dir`, ...).
@@ -65,6 +101,31 @@ pub struct FileConfig {
     pub log: Option<String>,
     pub public_url: Option<String>,
     pub aws_issuer: Option<bool>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_tls: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_password_file: Option<PathBuf>,
+    pub smtp_from: Option<String>,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub webhook_secret_file: Option<PathBuf>,
+    pub webhook_channels: Option<Vec<String>>,
+}
+
+/// The webhook's settings (secret redacted from `Debug`).
+#[derive(Clone)]
+pub struct WebhookSettings {
+    pub url: String,
+    pub secret: String,
+    pub channels: Vec<Channel>,
+}
+
+impl std::fmt::Debug for WebhookSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSettings").field("url", &self.url).field("secret", &"<redacted>").field("channels", &self.channels).finish()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +145,10 @@ pub struct Config {
     pub log: String,
     pub public_url: Option<String>,
     pub aws_issuer: bool,
+    /// Email through SMTP, when configured.
+    pub smtp: Option<SmtpConfig>,
+    /// Messages to an HTTP webhook, when configured.
+    pub webhook: Option<WebhookSettings>,
 }
 
 impl Default for Config {
@@ -98,6 +163,8 @@ impl Default for Config {
             log: "info".into(),
             public_url: None,
             aws_issuer: false,
+            smtp: None,
+            webhook: None,
         }
     }
 }
@@ -114,6 +181,17 @@ const KNOWN_ENV: &[&str] = &[
     "COGNATE_LOG",
     "COGNATE_PUBLIC_URL",
     "COGNATE_AWS_ISSUER",
+    "COGNATE_SMTP_HOST",
+    "COGNATE_SMTP_PORT",
+    "COGNATE_SMTP_TLS",
+    "COGNATE_SMTP_USERNAME",
+    "COGNATE_SMTP_PASSWORD",
+    "COGNATE_SMTP_PASSWORD_FILE",
+    "COGNATE_SMTP_FROM",
+    "COGNATE_WEBHOOK_URL",
+    "COGNATE_WEBHOOK_SECRET",
+    "COGNATE_WEBHOOK_SECRET_FILE",
+    "COGNATE_WEBHOOK_CHANNELS",
 ];
 
 /// `COGNATE_*` variables that mean nothing to this version (likely typos); reported at start-up.
@@ -129,15 +207,88 @@ fn parse_key(text: &str) -> Result<AdminKey, String> {
     Ok(AdminKey { access_key_id: id.to_string(), secret: secret.to_string() })
 }
 
+/// A secret given inline or in a file (one of the two); a file's trailing newline is dropped.
+fn secret(name: &str, inline: Option<String>, file: Option<PathBuf>) -> Result<Option<String>, String> {
+    match (inline, file) {
+        (Some(_), Some(_)) => Err(format!("give {name} or {name}_file, not both")),
+        (Some(s), None) => Ok(Some(s)),
+        (None, Some(path)) => read_secret(&path).map(Some),
+        (None, None) => Ok(None),
+    }
+}
+
+fn read_secret(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(text.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn smtp_config(flags: &mut Flags, file: &mut FileConfig) -> Result<Option<SmtpConfig>, String> {
+    let host = flags.smtp_host.take().or(file.smtp_host.take());
+    let username = flags.smtp_username.take().or(file.smtp_username.take());
+    // A password given as a flag or variable (inline or as a file) replaces the file layer's.
+    let password = match secret("smtp_password", flags.smtp_password.take(), flags.smtp_password_file.take())? {
+        Some(p) => Some(p),
+        None => secret("smtp_password", file.smtp_password.take(), file.smtp_password_file.take())?,
+    };
+    let tls_text = flags.smtp_tls.take().or(file.smtp_tls.take());
+    let port = flags.smtp_port.take().or(file.smtp_port.take());
+    let from = flags.smtp_from.take().or(file.smtp_from.take());
+    let Some(host) = host.filter(|h| !h.trim().is_empty()) else {
+        if username.is_some() || password.is_some() || from.is_some() {
+            return Err("SMTP settings are given but no smtp_host".into());
+        }
+        return Ok(None);
+    };
+    let tls: SmtpTls = tls_text.as_deref().unwrap_or("starttls").parse()?;
+    let from = from.filter(|f| !f.trim().is_empty()).ok_or_else(|| "smtp_host needs smtp_from (the From address of emails)".to_string())?;
+    if username.is_some() != password.is_some() {
+        return Err("smtp_username and smtp_password go together".into());
+    }
+    Ok(Some(SmtpConfig { host, port: port.unwrap_or(tls.default_port()), tls, username, password, from, timeout: Duration::from_secs(30) }))
+}
+
+fn webhook_settings(flags: &mut Flags, file: &mut FileConfig) -> Result<Option<WebhookSettings>, String> {
+    let url = flags.webhook_url.take().or(file.webhook_url.take());
+    let secret_value = match secret("webhook_secret", flags.webhook_secret.take(), flags.webhook_secret_file.take())? {
+        Some(s) => Some(s),
+        None => secret("webhook_secret", file.webhook_secret.take(), file.webhook_secret_file.take())?,
+    };
+    let channel_texts =
+        if flags.webhook_channels.is_empty() { file.webhook_channels.take() } else { Some(std::mem::take(&mut flags.webhook_channels)) };
+    let Some(url) = url.filter(|u| !u.trim().is_empty()) else {
+        if secret_value.is_some() || channel_texts.is_some() {
+            return Err("webhook settings are given but no webhook_url".into());
+        }
+        return Ok(None);
+    };
+    let secret_value = secret_value
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| "webhook_url needs webhook_secret (requests are always signed)".to_string())?;
+    let mut channels = Vec::new();
+    for text in channel_texts.unwrap_or_else(|| vec!["sms".into()]) {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let c: Channel = text.parse()?;
+        if !channels.contains(&c) {
+            channels.push(c);
+        }
+    }
+    if channels.is_empty() {
+        return Err("webhook_channels names no channel (email, sms)".into());
+    }
+    Ok(Some(WebhookSettings { url, secret: secret_value, channels }))
+}
+
 impl Config {
     /// Merge the layers. Flags and environment arrive together from clap (a flag wins over its
     /// variable); they win over the file, which wins over the defaults.
-    pub fn load(flags: Flags) -> Result<Config, String> {
+    pub fn load(mut flags: Flags) -> Result<Config, String> {
         let file_path = flags.config.clone().or_else(|| {
             let p = PathBuf::from("cognate.toml");
             p.exists().then_some(p)
         });
-        let file: FileConfig = match &file_path {
+        let mut file: FileConfig = match &file_path {
             Some(p) => {
                 let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
                 toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?
@@ -145,6 +296,8 @@ impl Config {
             None => FileConfig::default(),
         };
         let d = Config::default();
+        let smtp = smtp_config(&mut flags, &mut file)?;
+        let webhook = webhook_settings(&mut flags, &mut file)?;
         let sync = flags.sqlite_synchronous.or(file.sqlite_synchronous).unwrap_or_else(|| "normal".into());
         let sqlite_full_sync = match sync.as_str() {
             "normal" => false,
@@ -169,6 +322,8 @@ impl Config {
             log: flags.log.or(file.log).unwrap_or(d.log),
             public_url: flags.public_url.or(file.public_url),
             aws_issuer: flags.aws_issuer.or(file.aws_issuer).unwrap_or(false),
+            smtp,
+            webhook,
         })
     }
 
@@ -212,6 +367,82 @@ mod tests {
         assert!(c.check().is_err());
         let c = Config { bind: IpAddr::from([0, 0, 0, 0]), admin_keys: vec![parse_key("AK:SK").expect("key")], ..Default::default() };
         assert!(c.check().is_ok());
+    }
+
+    #[test]
+    fn smtp_and_webhook_settings() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("cognate.toml");
+        let secret_file = dir.path().join("hook.secret");
+        std::fs::write(&secret_file, "file-secret\n").expect("write");
+        let toml = format!(
+            "smtp_host = \"smtp.example.com\"\n\
+             smtp_from = \"noreply@example.com\"\n\
+             smtp_username = \"u\"\n\
+             smtp_password = \"from-toml\"\n\
+             webhook_url = \"https://hooks.example.com/cognate\"\n\
+             webhook_secret_file = {:?}\n\
+             webhook_channels = [\"email\", \"SMS\"]\n",
+            secret_file.display().to_string()
+        );
+        std::fs::write(&path, toml).expect("write");
+        let c = Config::load(Flags {
+            config: Some(path),
+            smtp_tls: Some("tls".into()),
+            smtp_password: Some("from-flag".into()),
+            ..Default::default()
+        })
+        .expect("load");
+        let smtp = c.smtp.expect("smtp configured");
+        assert_eq!(smtp.host, "smtp.example.com");
+        assert_eq!((smtp.tls, smtp.port), (SmtpTls::Tls, 465));
+        assert_eq!(smtp.password.as_deref(), Some("from-flag"));
+        let hook = c.webhook.expect("webhook configured");
+        assert_eq!(hook.secret, "file-secret");
+        assert_eq!(hook.channels, vec![Channel::Email, Channel::Sms]);
+        let shown = format!("{hook:?} {smtp:?}");
+        assert!(!shown.contains("file-secret") && !shown.contains("from-flag"));
+
+        // Defaults: STARTTLS on 587; the webhook takes SMS only.
+        let empty = dir.path().join("empty.toml");
+        std::fs::write(&empty, "").expect("write");
+        let c = Config::load(Flags {
+            config: Some(empty),
+            smtp_host: Some("localhost".into()),
+            smtp_from: Some("a@b.c".into()),
+            webhook_url: Some("http://127.0.0.1:9/h".into()),
+            webhook_secret: Some("s".into()),
+            ..Default::default()
+        })
+        .expect("load");
+        let smtp = c.smtp.expect("smtp");
+        assert_eq!((smtp.tls, smtp.port), (SmtpTls::StartTls, 587));
+        assert_eq!(c.webhook.expect("webhook").channels, vec![Channel::Sms]);
+    }
+
+    #[test]
+    fn incomplete_delivery_settings_are_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let empty = dir.path().join("empty.toml");
+        std::fs::write(&empty, "").expect("write");
+        let base = || Flags { config: Some(empty.clone()), ..Default::default() };
+        let smtp = || Flags { smtp_host: Some("smtp.example.com".into()), smtp_from: Some("a@b.c".into()), ..base() };
+        let hook = || Flags { webhook_url: Some("http://127.0.0.1:9/h".into()), webhook_secret: Some("s".into()), ..base() };
+        assert!(Config::load(smtp()).is_ok());
+        assert!(Config::load(hook()).is_ok());
+        let bad = [
+            Flags { smtp_from: None, ..smtp() },
+            Flags { smtp_host: None, ..smtp() },
+            Flags { smtp_username: Some("u".into()), ..smtp() },
+            Flags { smtp_tls: Some("ssl".into()), ..smtp() },
+            Flags { webhook_secret: None, ..hook() },
+            Flags { webhook_channels: vec!["fax".into()], ..hook() },
+            Flags { webhook_secret_file: Some(empty.clone()), ..hook() },
+        ];
+        for flags in bad {
+            let shown = format!("{:?}", flags.smtp_host);
+            assert!(Config::load(flags).is_err(), "{shown}");
+        }
     }
 
     #[test]

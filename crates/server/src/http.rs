@@ -1,6 +1,6 @@
 //! The HTTP face of the protocol layer: `POST /` with `X-Amz-Target`, CORS for browser SDKs, and the
 //! response headers every answer carries (`x-amzn-RequestId`; errors add `x-amzn-ErrorType` and
-//! `x-amzn-ErrorMessage`).
+//! `x-amzn-ErrorMessage`). Also `GET /_cognate/outbox` ([`crate::outbox`]).
 
 use std::sync::Arc;
 
@@ -27,6 +27,7 @@ pub fn router(state: Arc<ServerState>) -> Router {
         .route("/", post(api).options(fallback))
         .route("/{pool_id}/.well-known/jwks.json", get(crate::wellknown::jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(crate::wellknown::openid_configuration))
+        .route(crate::outbox::PATH, get(crate::outbox::list).options(fallback).fallback(fallback))
         .fallback(any(fallback))
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
@@ -36,7 +37,7 @@ const EXPOSED: &str = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Dat
 
 /// CORS headers for a browser caller: the origin and requested headers are echoed, as the clients
 /// README observed of AWS-compatible endpoints; nothing is credentialed (tokens travel in the body).
-fn cors(headers: &HeaderMap, out: &mut HeaderMap) {
+pub(crate) fn cors(headers: &HeaderMap, out: &mut HeaderMap) {
     let origin = headers.get(header::ORIGIN).cloned().unwrap_or_else(|| HeaderValue::from_static("*"));
     out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     out.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED));
@@ -80,11 +81,11 @@ async fn api(State(state): State<Arc<ServerState>>, req: Request<Body>) -> Respo
     resp
 }
 
-fn header_value(s: &str) -> HeaderValue {
+pub(crate) fn header_value(s: &str) -> HeaderValue {
     HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
 
-fn error_response(err: &ApiError, request_id: &str) -> Response {
+pub(crate) fn error_response(err: &ApiError, request_id: &str) -> Response {
     if err.code.status() >= 500 {
         tracing::warn!(code = err.code.name(), "request failed with a server error");
     } else {

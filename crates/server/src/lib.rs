@@ -4,12 +4,13 @@ pub mod auth;
 pub mod config;
 pub mod dispatch;
 pub mod http;
+pub mod outbox;
 pub mod wellknown;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use cognate_core::delivery::outbox::OutboxSender;
+use cognate_core::delivery::{Channel, Delivery, OutboxSender, Sender, SmtpSender, SmtpTls, WebhookConfig, WebhookSender};
 use cognate_core::store::Store;
 use cognate_core::{App, Clock, CoreConfig, SystemClock};
 use cognate_store::{SqliteOptions, SqliteStore, Synchronous};
@@ -49,6 +50,34 @@ impl Running {
     }
 }
 
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The senders the configuration asks for, behind one router; the outbox takes the rest.
+pub fn delivery(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<Delivery, String> {
+    let outbox: Arc<dyn Sender> = Arc::new(OutboxSender::new(store, clock.clone()));
+    let mut delivery = Delivery::new(outbox);
+    if let Some(smtp) = &config.smtp {
+        let sender = SmtpSender::new(smtp).map_err(|e| e.0)?;
+        if smtp.tls == SmtpTls::None && smtp.username.is_some() && !is_loopback_host(&smtp.host) {
+            tracing::warn!(host = %smtp.host, "SMTP credentials will be sent without TLS");
+        }
+        delivery = delivery.with_smtp(Arc::new(sender));
+    }
+    if let Some(hook) = &config.webhook {
+        let sender = WebhookSender::new(WebhookConfig::new(&hook.url, &hook.secret), clock).map_err(|e| e.0)?;
+        let host = hook.url.parse::<axum::http::Uri>().ok().and_then(|u| u.host().map(str::to_string)).unwrap_or_default();
+        if hook.url.starts_with("http://") && !is_loopback_host(&host) {
+            tracing::warn!(%host, "webhook URL is plain http: codes travel unencrypted");
+        }
+        delivery = delivery.with_webhook(Arc::new(sender), &hook.channels);
+    }
+    tracing::info!(email = delivery.route(Channel::Email).as_str(), sms = delivery.route(Channel::Sms).as_str(), "message delivery");
+    Ok(delivery)
+}
+
 /// Open the store, bind the listener and start serving.
 pub async fn start(config: &Config) -> Result<Running, String> {
     start_with_clock(config, Arc::new(SystemClock)).await
@@ -73,8 +102,8 @@ pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<
         aws_issuer: config.aws_issuer,
         ..Default::default()
     };
-    let delivery = Arc::new(OutboxSender::new(store.clone(), clock.clone()));
-    let app = App::new(store, clock, core, delivery);
+    let delivery = delivery(config, store.clone(), clock.clone())?;
+    let app = App::new(store, clock, core, Arc::new(delivery));
     let auth = AdminAuth::new(&config.admin_keys);
     if auth.is_open() {
         tracing::warn!(

@@ -7,7 +7,7 @@ use cognate_wire::shapes::*;
 use crate::app::internal;
 use crate::attributes::{self, Write};
 use crate::paging::{decode_token, encode_token};
-use crate::store::{StoreError, UserData, UserRecord};
+use crate::store::{PoolRecord, StoreError, UserData, UserRecord};
 use crate::time::wire_timestamp;
 use crate::users::{self, CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED};
 use crate::{ApiError, ApiResult, App, IamCaller, api_error, ids, password_policy};
@@ -33,6 +33,7 @@ pub async fn admin_create_user(app: &App, _caller: &IamCaller, input: AdminCreat
             Ok(())
         })
         .await?;
+        send_invitation(app, &pool, &user, input.desired_delivery_mediums.as_deref(), &temp).await?;
         return Ok(AdminCreateUserResponse { user: Some(users::user_type(&user, None)) });
     }
 
@@ -70,6 +71,9 @@ pub async fn admin_create_user(app: &App, _caller: &IamCaller, input: AdminCreat
         Err(e) => return Err(internal(e)),
     }
     tracing::info!(pool = %pool.id, "user created by administrator");
+    if input.message_action.as_deref() != Some("SUPPRESS") {
+        send_invitation(app, &pool, &user, input.desired_delivery_mediums.as_deref(), &temp).await?;
+    }
     Ok(AdminCreateUserResponse { user: Some(users::user_type(&user, None)) })
 }
 
@@ -342,4 +346,24 @@ mod tests {
         assert!(parse_filter("nonsense").is_err());
         assert!(parse_filter(r#"custom:x = "1""#).is_err());
     }
+}
+
+/// The invitation with the temporary password, over each requested medium the user has an address
+/// for (DesiredDeliveryMediums defaults to SMS, as on AWS).
+async fn send_invitation(app: &App, pool: &PoolRecord, user: &UserRecord, mediums: Option<&[String]>, temporary_password: &str) -> ApiResult<()> {
+    use crate::delivery::{Channel, Message, purpose, templates};
+    let mediums = mediums.map(<[String]>::to_vec).unwrap_or_else(|| vec!["SMS".to_string()]);
+    for medium in mediums {
+        let (channel, attribute) = if medium == "EMAIL" { (Channel::Email, "email") } else { (Channel::Sms, "phone_number") };
+        let Some(address) = user.attribute(attribute) else { continue };
+        // The typed sign-in name is what the user needs to know (the email in email-as-username pools).
+        let shown = if users::uses_username_attributes(&pool.settings) { address } else { user.username.as_str() };
+        let content = templates::invitation_message(&pool.settings, channel, shown, temporary_password);
+        let message = Message::new(&pool.id, &user.username, channel, address, content, purpose::INVITATION);
+        app.delivery.send(&message).await.map_err(|e| {
+            tracing::warn!(error = %e, "invitation delivery failed");
+            api_error!(CodeDeliveryFailureException, "Unable to deliver the invitation message.")
+        })?;
+    }
+    Ok(())
 }

@@ -92,6 +92,11 @@ pub async fn raw(addr: SocketAddr, method: &str, headers: &[(&str, &str)], body:
     raw_at(addr, method, "/", headers, body).await
 }
 
+/// [`raw`] to another path (with its query string, already encoded).
+pub async fn raw_path(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> RawResponse {
+    raw_at(addr, method, path, headers, body).await
+}
+
 pub async fn raw_get(addr: SocketAddr, path: &str) -> RawResponse {
     raw_at(addr, "GET", path, &[], b"").await
 }
@@ -175,4 +180,28 @@ pub async fn signed_call(
         all.push((k.as_str(), v.as_str()));
     }
     raw(addr, "POST", &all, send_body.unwrap_or(body).as_bytes()).await
+}
+
+/// A GET of `path_and_query` signed with SigV4 for `key`/`secret` (service `cognito-idp`).
+pub async fn signed_get(addr: SocketAddr, path_and_query: &str, key: &str, secret: &str) -> RawResponse {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    use aws_sigv4::sign::v4;
+    let host = addr.to_string();
+    let identity = aws_credential_types::Credentials::new(key, secret, None, None, "test").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("cognito-idp")
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .expect("signing params")
+        .into();
+    let headers = [("host", host.as_str())];
+    let signable = SignableRequest::new("GET", format!("http://{host}{path_and_query}"), headers.iter().copied(), SignableBody::Bytes(b""))
+        .expect("signable");
+    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+    let signed: Vec<(String, String)> = instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let all: Vec<(&str, &str)> = signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    raw_path(addr, "GET", path_and_query, &all, b"").await
 }
