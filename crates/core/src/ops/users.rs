@@ -334,23 +334,15 @@ pub async fn list_users(app: &App, _caller: &IamCaller, input: ListUsersRequest)
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filters() {
-        let f = parse_filter(r#"email ^= "Al""#).ok().flatten();
-        assert!(f.as_ref().is_some_and(|f| f.prefix && f.attribute == "email" && f.value == "Al"));
-        assert!(parse_filter(r#"username = "bob""#).ok().flatten().is_some_and(|f| !f.prefix));
-        assert!(parse_filter("nonsense").is_err());
-        assert!(parse_filter(r#"custom:x = "1""#).is_err());
-    }
-}
-
 /// The invitation with the temporary password, over each requested medium the user has an address
 /// for (DesiredDeliveryMediums defaults to SMS, as on AWS).
-async fn send_invitation(app: &App, pool: &PoolRecord, user: &UserRecord, mediums: Option<&[String]>, temporary_password: &str) -> ApiResult<()> {
+async fn send_invitation(
+    app: &App,
+    pool: &PoolRecord,
+    user: &UserRecord,
+    mediums: Option<&[String]>,
+    temporary_password: &str,
+) -> ApiResult<()> {
     use crate::delivery::{Channel, Message, purpose, templates};
     let mediums = mediums.map(<[String]>::to_vec).unwrap_or_else(|| vec!["SMS".to_string()]);
     for medium in mediums {
@@ -366,4 +358,18 @@ async fn send_invitation(app: &App, pool: &PoolRecord, user: &UserRecord, medium
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters() {
+        let f = parse_filter(r#"email ^= "Al""#).ok().flatten();
+        assert!(f.as_ref().is_some_and(|f| f.prefix && f.attribute == "email" && f.value == "Al"));
+        assert!(parse_filter(r#"username = "bob""#).ok().flatten().is_some_and(|f| !f.prefix));
+        assert!(parse_filter("nonsense").is_err());
+        assert!(parse_filter(r#"custom:x = "1""#).is_err());
+    }
 }
