@@ -10,6 +10,7 @@ pub mod codes;
 pub mod codes_delivery;
 pub mod delivery;
 pub mod ids;
+pub mod mfa;
 pub mod mfa_view;
 pub mod ops;
 pub mod paging;

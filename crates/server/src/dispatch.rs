@@ -4,6 +4,7 @@
 //! in the body, or nothing.
 
 use cognate_core::auth::{initiate, refresh, respond};
+use cognate_core::mfa::{factors, pool_config, preferences, software_token};
 use cognate_core::ops::{account, clients, groups, me, pools, users};
 use cognate_core::tokens::StatusCheck;
 use cognate_core::{App, Caller, IamCaller};
@@ -83,6 +84,12 @@ pub async fn dispatch(app: &App, op: Operation, caller: Caller, value: Value) ->
             AdminRespondToAuthChallenge => respond::admin_respond_to_auth_challenge,
             AdminResetUserPassword => account::admin_reset_user_password,
             AdminUserGlobalSignOut => me::admin_user_global_sign_out,
+            SetUserPoolMfaConfig => pool_config::set_user_pool_mfa_config,
+            GetUserPoolMfaConfig => pool_config::get_user_pool_mfa_config,
+            AdminDeleteSoftwareToken => software_token::admin_delete_software_token,
+            AdminSetUserMFAPreference => preferences::admin_set_user_mfa_preference,
+            AdminSetUserSettings => preferences::admin_set_user_settings,
+            AdminGetUserAuthFactors => factors::admin_get_user_auth_factors,
         }
         token {
             GetUser => me::get_user,
@@ -93,6 +100,9 @@ pub async fn dispatch(app: &App, op: Operation, caller: Caller, value: Value) ->
             VerifyUserAttribute => me::verify_user_attribute,
             DeleteUser => me::delete_user,
             GlobalSignOut => me::global_sign_out,
+            SetUserMFAPreference => preferences::set_user_mfa_preference,
+            SetUserSettings => preferences::set_user_settings,
+            GetUserAuthFactors => factors::get_user_auth_factors,
         }
         public {
             InitiateAuth => initiate::initiate_auth,
@@ -104,6 +114,8 @@ pub async fn dispatch(app: &App, op: Operation, caller: Caller, value: Value) ->
             ResendConfirmationCode => account::resend_confirmation_code,
             ForgotPassword => account::forgot_password,
             ConfirmForgotPassword => account::confirm_forgot_password,
+            AssociateSoftwareToken => software_token::associate_software_token,
+            VerifySoftwareToken => software_token::verify_software_token,
         }
     )
 }

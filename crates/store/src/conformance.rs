@@ -14,7 +14,15 @@ fn unique(prefix: &str) -> String {
 }
 
 fn pool(id: &str) -> PoolRecord {
-    PoolRecord { id: id.into(), name: "p".into(), created_ms: 1, modified_ms: 1, settings: UserPoolType::default(), version: 1 }
+    PoolRecord {
+        id: id.into(),
+        name: "p".into(),
+        created_ms: 1,
+        modified_ms: 1,
+        settings: UserPoolType::default(),
+        mfa: Default::default(),
+        version: 1,
+    }
 }
 
 fn user(pool_id: &str, name: &str) -> UserRecord {

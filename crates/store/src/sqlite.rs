@@ -117,6 +117,7 @@ fn pool_row(r: &SqliteRow) -> StoreResult<PoolRecord> {
         created_ms: r.try_get("created_ms").map_err(backend)?,
         modified_ms: r.try_get("modified_ms").map_err(backend)?,
         settings: from_text(&r.try_get::<String, _>("settings").map_err(backend)?)?,
+        mfa: from_text(&r.try_get::<String, _>("mfa").map_err(backend)?)?,
         version: r.try_get("version").map_err(backend)?,
     })
 }
@@ -185,12 +186,13 @@ async fn claim_keys(tx: &mut Transaction<'_, Sqlite>, pool_id: &str, username_ke
 #[async_trait]
 impl PoolStore for SqliteStore {
     async fn create_pool(&self, p: &PoolRecord) -> StoreResult<()> {
-        let res = sqlx::query("INSERT INTO pools (id, name, created_ms, modified_ms, settings, version) VALUES (?, ?, ?, ?, ?, ?)")
+        let res = sqlx::query("INSERT INTO pools (id, name, created_ms, modified_ms, settings, mfa, version) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(&p.id)
             .bind(&p.name)
             .bind(p.created_ms)
             .bind(p.modified_ms)
             .bind(to_text(&p.settings)?)
+            .bind(to_text(&p.mfa)?)
             .bind(p.version)
             .execute(&self.write)
             .await;
@@ -207,16 +209,18 @@ impl PoolStore for SqliteStore {
     }
 
     async fn update_pool(&self, p: &PoolRecord) -> StoreResult<()> {
-        let res = sqlx::query("UPDATE pools SET name = ?, modified_ms = ?, settings = ?, version = ? WHERE id = ? AND version = ?")
-            .bind(&p.name)
-            .bind(p.modified_ms)
-            .bind(to_text(&p.settings)?)
-            .bind(p.version)
-            .bind(&p.id)
-            .bind(p.version - 1)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
+        let res =
+            sqlx::query("UPDATE pools SET name = ?, modified_ms = ?, settings = ?, mfa = ?, version = ? WHERE id = ? AND version = ?")
+                .bind(&p.name)
+                .bind(p.modified_ms)
+                .bind(to_text(&p.settings)?)
+                .bind(to_text(&p.mfa)?)
+                .bind(p.version)
+                .bind(&p.id)
+                .bind(p.version - 1)
+                .execute(&self.write)
+                .await
+                .map_err(backend)?;
         if res.rows_affected() == 1 {
             return Ok(());
         }

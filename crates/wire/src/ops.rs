@@ -96,6 +96,18 @@ operations! {
     DeleteUser: AccessToken,
     GlobalSignOut: AccessToken,
     AdminUserGlobalSignOut: Iam,
+    // Authentication factors and MFA
+    SetUserPoolMfaConfig: Iam,
+    GetUserPoolMfaConfig: Iam,
+    AssociateSoftwareToken: Public,
+    VerifySoftwareToken: Public,
+    AdminDeleteSoftwareToken: Iam,
+    SetUserMFAPreference: AccessToken,
+    AdminSetUserMFAPreference: Iam,
+    SetUserSettings: AccessToken,
+    AdminSetUserSettings: Iam,
+    GetUserAuthFactors: AccessToken,
+    AdminGetUserAuthFactors: Iam,
 }
 
 impl Operation {

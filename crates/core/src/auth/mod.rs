@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use cognate_wire::shapes::AuthenticationResultType;
 
 use crate::store::{ClientRecord, PoolRecord, UserRecord};
-use crate::tokens::Grant;
 use crate::users::{self, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, UNCONFIRMED};
 use crate::{ApiError, ApiResult, App, api_error};
 
@@ -186,6 +185,5 @@ pub async fn after_first_factor(app: &App, s: &SignIn, user: UserRecord) -> ApiR
 
 /// The last step of every sign-in: MFA if it applies, otherwise tokens.
 pub async fn finish(app: &App, s: &SignIn, user: &UserRecord, auth_time: i64) -> ApiResult<Step> {
-    let result = app.issue_tokens(&s.pool, &s.client, user, Grant { auth_time, ..Grant::new_sign_in(app.clock.now_secs()) }).await?;
-    Ok(Step::tokens(result))
+    crate::mfa::challenge::next_step(app, s, user, auth_time).await
 }

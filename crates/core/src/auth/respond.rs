@@ -37,6 +37,9 @@ async fn answer(
     if challenge == "PASSWORD_VERIFIER" {
         return super::srp::answer(app, s, &responses).await;
     }
+    if challenge == "MFA_SETUP" && session_token.is_none_or(str::is_empty) {
+        return Err(api_error!(InvalidParameterException, "Missing required parameter Session"));
+    }
     let session = session::load(app, s, session_token).await?;
     if session.challenge != challenge {
         return Err(api_error!(InvalidParameterException, "Invalid challenge name {challenge}: the session is for {}.", session.challenge));
@@ -44,6 +47,9 @@ async fn answer(
     let user = session_user(app, s, &session, &responses).await?;
     match challenge {
         "NEW_PASSWORD_REQUIRED" => new_password(app, s, &session, user, &responses).await,
+        "SMS_MFA" | "EMAIL_OTP" | "SOFTWARE_TOKEN_MFA" | "SELECT_MFA_TYPE" | "MFA_SETUP" => {
+            crate::mfa::challenge::answer(app, s, &session, user, &responses).await
+        }
         other => Err(api_error!(InvalidParameterException, "Challenge {other} is not supported by Cognate yet.")),
     }
 }

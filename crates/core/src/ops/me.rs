@@ -98,6 +98,7 @@ pub async fn delete_user_attributes(
     check_deletable(&me.pool.settings, &input.user_attribute_names)?;
     users::modify(app, &me.pool, &me.user.username, |u| {
         u.data.attributes.retain(|(n, _)| !input.user_attribute_names.contains(n));
+        crate::mfa::preferences::reconcile_after_attribute_change(u);
         Ok(())
     })
     .await?;

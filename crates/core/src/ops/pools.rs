@@ -4,7 +4,7 @@ use cognate_wire::shapes::*;
 
 use crate::app::internal;
 use crate::paging::{decode_token, encode_token};
-use crate::store::{PoolRecord, StoreError};
+use crate::store::{PoolMfa, PoolRecord, StoreError};
 use crate::time::wire_timestamp;
 use crate::{ApiError, ApiResult, App, IamCaller, attributes, ids, password_policy};
 
@@ -30,8 +30,17 @@ pub async fn create_user_pool(app: &App, caller: &IamCaller, input: CreateUserPo
         user_pool_tags: input.user_pool_tags.clone(),
         ..Default::default()
     };
-    apply_updatable(&mut settings, Updatable::from_create(&input))?;
-    let pool = PoolRecord { id: id.clone(), name: input.pool_name, created_ms: now, modified_ms: now, settings, version: 1 };
+    apply_updatable(&mut settings, Updatable::from_create(&input), &PoolMfa::default())?;
+    // A pool created with MFA on and an SMS configuration has SMS MFA configured (the only factor
+    // CreateUserPool can set; the others come from SetUserPoolMfaConfig).
+    let mut mfa = PoolMfa::default();
+    if settings.mfa_configuration.as_deref() != Some("OFF") && settings.sms_configuration.is_some() {
+        mfa.sms = Some(SmsMfaConfigType {
+            sms_authentication_message: settings.sms_authentication_message.clone(),
+            sms_configuration: settings.sms_configuration.clone(),
+        });
+    }
+    let pool = PoolRecord { id: id.clone(), name: input.pool_name, created_ms: now, modified_ms: now, settings, mfa, version: 1 };
     app.store.create_pool(&pool).await.map_err(internal)?;
     tracing::info!(pool = %id, "user pool created");
     Ok(CreateUserPoolResponse { user_pool: Some(describe(app, &pool, 0)) })
@@ -49,7 +58,7 @@ pub async fn update_user_pool(app: &App, _caller: &IamCaller, input: UpdateUserP
     // Like the real service, members left out of an update go back to their defaults.
     loop {
         let mut pool = app.pool(&input.user_pool_id).await?;
-        apply_updatable(&mut pool.settings, Updatable::from_update(&input))?;
+        apply_updatable(&mut pool.settings, Updatable::from_update(&input), &pool.mfa)?;
         if let Some(tags) = &input.user_pool_tags {
             pool.settings.user_pool_tags = Some(tags.clone());
         }
@@ -181,9 +190,10 @@ impl Updatable {
     }
 }
 
-fn apply_updatable(s: &mut UserPoolType, u: Updatable) -> ApiResult<()> {
+fn apply_updatable(s: &mut UserPoolType, u: Updatable, mfa_factors: &PoolMfa) -> ApiResult<()> {
     let mfa = u.mfa_configuration.unwrap_or_else(|| "OFF".into());
-    if mfa != "OFF" && u.sms_configuration.is_none() && s.sms_configuration.is_none() {
+    let other_factors = mfa_factors.software_token.as_ref().is_some_and(|t| t.enabled == Some(true)) || mfa_factors.email.is_some();
+    if mfa != "OFF" && u.sms_configuration.is_none() && s.sms_configuration.is_none() && !other_factors {
         // TOTP and email MFA are configured with SetUserPoolMfaConfig; here only SMS can be.
         return Err(ApiError::invalid_parameter(
             "SMS configuration and Auto verification for phone_number are required when MFA is required/optional",

@@ -152,6 +152,7 @@ pub fn update_attributes(u: &mut UserRecord, writes: &[AttributeType]) {
         }
     }
     attributes::apply(&mut u.data.attributes, &writes);
+    crate::mfa::preferences::reconcile_after_attribute_change(u);
 }
 
 #[tracing::instrument(skip_all, fields(op = "AdminDeleteUserAttributes"))]
@@ -164,6 +165,7 @@ pub async fn admin_delete_user_attributes(
     check_deletable(&pool.settings, &input.user_attribute_names)?;
     users::modify(app, &pool, &input.username, |u| {
         u.data.attributes.retain(|(n, _)| !input.user_attribute_names.contains(n));
+        crate::mfa::preferences::reconcile_after_attribute_change(u);
         Ok(())
     })
     .await?;

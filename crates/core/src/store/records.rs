@@ -2,7 +2,10 @@
 //! description types (`UserPoolType`, `UserPoolClientType`): the Cognito model is the schema of those
 //! settings, and AWS only ever adds members to it, so a stored document stays readable.
 
-use cognate_wire::shapes::{GroupType, UserPoolClientType, UserPoolType};
+use cognate_wire::shapes::{
+    EmailMfaConfigType, GroupType, SmsMfaConfigType, SoftwareTokenMfaConfigType, UserPoolClientType, UserPoolType,
+    WebAuthnConfigurationType,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -13,8 +16,24 @@ pub struct PoolRecord {
     pub modified_ms: i64,
     /// Settings as DescribeUserPool reports them, less the members computed at read time.
     pub settings: UserPoolType,
+    /// The MFA factors SetUserPoolMfaConfig configures beyond what `UserPoolType` describes.
+    pub mfa: PoolMfa,
     /// Incremented by every write; see [`super::PoolStore::update_pool`].
     pub version: i64,
+}
+
+/// A pool's MFA factor configuration (SetUserPoolMfaConfig). The mode itself (`OFF`/`ON`/`OPTIONAL`)
+/// is `UserPoolType::mfa_configuration`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PoolMfa {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms: Option<SmsMfaConfigType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software_token: Option<SoftwareTokenMfaConfigType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailMfaConfigType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_authn: Option<WebAuthnConfigurationType>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +144,25 @@ pub struct MfaState {
     /// Legacy SetUserSettings MFAOptions (SMS / phone_number only).
     #[serde(default)]
     pub legacy_sms: bool,
+    /// The verified authenticator app, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<TotpDevice>,
+    /// A secret from AssociateSoftwareToken not yet verified; it replaces `totp` once verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_totp_secret: Option<String>,
+    /// The last TOTP time step accepted (by VerifySoftwareToken or a sign-in): codes of that step or
+    /// earlier are refused as replays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_last_step: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TotpDevice {
+    /// RFC 4648 base32 secret. Kept readable: the server must compute codes from it.
+    pub secret: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    pub verified_ms: i64,
 }
 
 /// Keys a user is found by: `u:` username, `s:` sub, `a:<attr>:` a sign-in alias.
