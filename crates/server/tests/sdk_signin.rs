@@ -475,6 +475,20 @@ async fn the_access_token_matrix() {
     clock.advance_ms(3600 * 1000 + 1);
     assert_eq!(get(access.clone()).await, Err("NotAuthorizedException: Access Token has expired".into()));
     clock.set_ms(1_800_000_000_000 + 2_000);
+    f.c.admin_update_user_attributes()
+        .user_pool_id(&f.pool_id)
+        .username("ivy")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name("email").value("ivy@example.com").build().expect("attr"),
+        )
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder().name("email_verified").value("true").build().expect("attr"),
+        )
+        .send()
+        .await
+        .expect("email");
+    f.c.admin_reset_user_password().user_pool_id(&f.pool_id).username("ivy").send().await.expect("reset");
+    assert_eq!(get(access.clone()).await, Err("PasswordResetRequiredException: Password reset required for the user".into()));
     f.c.admin_delete_user().user_pool_id(&f.pool_id).username("ivy").send().await.expect("delete");
     assert_eq!(get(access).await, Err("UserNotFoundException: User does not exist.".into()));
     server.stop().await;
