@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The one test command (README, .ci/run): lints, the Rust test suites (unit, store conformance, the
-# AWS SDK for Rust against the server), then the client suites (boto3, AWS CLI) against the built
-# binary. Installs what it needs (a Python venv under .venv) and is safe to run again.
+# The one test command (README, .ci/run): lints, the Rust test suites (unit, store conformance on
+# SQLite and PostgreSQL, the AWS SDK for Rust against the server, two nodes on one database), then the
+# client suites (boto3, AWS CLI) against the built binary. Installs what it needs (a Python venv under
+# .venv; PostgreSQL if none is running) and is safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -13,6 +14,10 @@ cargo fmt --all -- --check
 
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "PostgreSQL for the store conformance suite and the multi-node test"
+COGNATE_TEST_POSTGRES_URL=$(bash scripts/postgres.sh)
+export COGNATE_TEST_POSTGRES_URL
 
 step "cargo test"
 cargo test --workspace

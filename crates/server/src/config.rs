@@ -27,6 +27,13 @@ pub struct Flags {
     /// Directory for the SQLite database. Default ./data.
     #[arg(long, env = "COGNATE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// PostgreSQL instead of SQLite, for several nodes sharing one database:
+    /// `postgres://user:password@host:5432/db`. Prefer COGNATE_DATABASE_URL_FILE for the password.
+    #[arg(long, env = "COGNATE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// File holding the database URL.
+    #[arg(long, env = "COGNATE_DATABASE_URL_FILE")]
+    pub database_url_file: Option<PathBuf>,
     /// SQLite commit durability: `normal` (survives a crash of the server process; default) or `full`
     /// (fsync on every commit; survives power loss).
     #[arg(long, env = "COGNATE_SQLITE_SYNCHRONOUS")]
@@ -95,6 +102,8 @@ pub struct FileConfig {
     pub bind: Option<IpAddr>,
     pub port: Option<u16>,
     pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub database_url_file: Option<PathBuf>,
     pub sqlite_synchronous: Option<String>,
     pub admin_keys: Option<Vec<String>>,
     pub region: Option<String>,
@@ -139,6 +148,8 @@ pub struct Config {
     pub bind: IpAddr,
     pub port: u16,
     pub data_dir: PathBuf,
+    /// PostgreSQL URL; SQLite under `data_dir` when absent.
+    pub database_url: Option<String>,
     pub sqlite_full_sync: bool,
     pub admin_keys: Vec<AdminKey>,
     pub region: String,
@@ -157,6 +168,7 @@ impl Default for Config {
             bind: IpAddr::from([127, 0, 0, 1]),
             port: 9229,
             data_dir: PathBuf::from("./data"),
+            database_url: None,
             sqlite_full_sync: false,
             admin_keys: Vec::new(),
             region: "us-east-1".into(),
@@ -174,6 +186,8 @@ const KNOWN_ENV: &[&str] = &[
     "COGNATE_BIND",
     "COGNATE_PORT",
     "COGNATE_DATA_DIR",
+    "COGNATE_DATABASE_URL",
+    "COGNATE_DATABASE_URL_FILE",
     "COGNATE_SQLITE_SYNCHRONOUS",
     "COGNATE_ADMIN_KEYS",
     "COGNATE_ADMIN_KEYS_FILE",
@@ -296,6 +310,11 @@ impl Config {
             None => FileConfig::default(),
         };
         let d = Config::default();
+        let database_url = secret(
+            "database_url",
+            flags.database_url.take().or(file.database_url.take()),
+            flags.database_url_file.take().or(file.database_url_file.take()),
+        )?;
         let smtp = smtp_config(&mut flags, &mut file)?;
         let webhook = webhook_settings(&mut flags, &mut file)?;
         let sync = flags.sqlite_synchronous.or(file.sqlite_synchronous).unwrap_or_else(|| "normal".into());
@@ -316,6 +335,7 @@ impl Config {
             bind: flags.bind.or(file.bind).unwrap_or(d.bind),
             port: flags.port.or(file.port).unwrap_or(d.port),
             data_dir: flags.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
+            database_url,
             sqlite_full_sync,
             admin_keys,
             region: flags.region.or(file.region).unwrap_or(d.region),

@@ -25,6 +25,8 @@ pub struct ServerState {
 pub fn router(state: Arc<ServerState>) -> Router {
     Router::new()
         .route("/", post(api).options(fallback))
+        .route("/health", get(crate::health::health))
+        .route("/ready", get(crate::health::ready))
         .route("/{pool_id}/.well-known/jwks.json", get(crate::wellknown::jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(crate::wellknown::openid_configuration))
         .route(crate::outbox::PATH, get(crate::outbox::list).options(fallback).fallback(fallback))

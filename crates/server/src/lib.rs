@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod config;
 pub mod dispatch;
+pub mod health;
 pub mod http;
 pub mod outbox;
 pub mod wellknown;
@@ -13,7 +14,7 @@ use std::sync::Arc;
 use cognate_core::delivery::{Channel, Delivery, OutboxSender, Sender, SmtpSender, SmtpTls, WebhookConfig, WebhookSender};
 use cognate_core::store::Store;
 use cognate_core::{App, Clock, CoreConfig, SystemClock};
-use cognate_store::{SqliteOptions, SqliteStore, Synchronous};
+use cognate_store::{PgOptions, PgStore, SqliteOptions, SqliteStore, Synchronous};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -78,6 +79,20 @@ pub fn delivery(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -
     Ok(delivery)
 }
 
+/// SQLite under the data directory, or PostgreSQL when a database URL is configured.
+async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, String), String> {
+    if let Some(url) = &config.database_url {
+        let store = PgStore::connect(url, PgOptions::default()).await.map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?;
+        return Ok((Arc::new(store), "postgresql".to_string()));
+    }
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+    let db = config.data_dir.join("cognate.db");
+    let options =
+        SqliteOptions { synchronous: if config.sqlite_full_sync { Synchronous::Full } else { Synchronous::Normal }, ..Default::default() };
+    let store = SqliteStore::open(&db, options).await.map_err(|e| format!("cannot open {}: {e}", db.display()))?;
+    Ok((Arc::new(store), db.display().to_string()))
+}
+
 /// Open the store, bind the listener and start serving.
 pub async fn start(config: &Config) -> Result<Running, String> {
     start_with_clock(config, Arc::new(SystemClock)).await
@@ -86,16 +101,11 @@ pub async fn start(config: &Config) -> Result<Running, String> {
 /// [`start`] with an injected clock, so tests can move time (token expiry, sessions, lockout).
 pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Running, String> {
     config.check()?;
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
-    let db = config.data_dir.join("cognate.db");
-    let options =
-        SqliteOptions { synchronous: if config.sqlite_full_sync { Synchronous::Full } else { Synchronous::Normal }, ..Default::default() };
-    let store = SqliteStore::open(&db, options).await.map_err(|e| format!("cannot open {}: {e}", db.display()))?;
+    let (store, where_) = open_store(config).await?;
     let listener = TcpListener::bind((config.bind, config.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let store: Arc<dyn Store> = Arc::new(store);
     let core = CoreConfig {
         default_region: config.region.clone(),
         public_url: config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
@@ -119,6 +129,6 @@ pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<
             })
             .await
     });
-    tracing::info!(%addr, database = %db.display(), "cognate listening");
+    tracing::info!(%addr, database = %where_, "cognate listening");
     Ok(Running { addr, shutdown: tx, task })
 }

@@ -1,9 +1,12 @@
-//! sqlx implementations of Cognate's storage traits: SQLite (default, one node) and, later,
-//! PostgreSQL (several nodes). Both pass the conformance suite in [`conformance`].
+//! sqlx implementations of Cognate's storage traits: SQLite (default, one node) and PostgreSQL
+//! (several nodes). Both pass the conformance suite in [`conformance`].
 
 pub mod conformance;
 mod json;
+pub mod postgres;
+mod postgres_auth;
 pub mod sqlite;
 mod sqlite_auth;
 
+pub use postgres::{PgOptions, PgStore};
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};

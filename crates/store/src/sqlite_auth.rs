@@ -269,3 +269,11 @@ impl RefreshStore for SqliteStore {
         Ok(res.rows_affected() == 1)
     }
 }
+
+#[async_trait]
+impl HealthStore for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await.map_err(backend)?;
+        Ok(())
+    }
+}

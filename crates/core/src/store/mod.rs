@@ -92,13 +92,19 @@ pub trait GroupStore: Send + Sync {
     async fn users_in_group(&self, pool_id: &str, group: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserRecord>>;
 }
 
+#[async_trait]
+pub trait HealthStore: Send + Sync {
+    /// Whether the database answers a trivial query (readiness).
+    async fn ping(&self) -> StoreResult<()>;
+}
+
 /// Everything Cognate keeps.
 pub trait Store:
-    PoolStore + ClientStore + UserStore + GroupStore + OutboxStore + KeyStore + SessionStore + CodeStore + RefreshStore
+    PoolStore + ClientStore + UserStore + GroupStore + OutboxStore + KeyStore + SessionStore + CodeStore + RefreshStore + HealthStore
 {
 }
 
 impl<T> Store for T where
-    T: PoolStore + ClientStore + UserStore + GroupStore + OutboxStore + KeyStore + SessionStore + CodeStore + RefreshStore
+    T: PoolStore + ClientStore + UserStore + GroupStore + OutboxStore + KeyStore + SessionStore + CodeStore + RefreshStore + HealthStore
 {
 }

@@ -1,0 +1,281 @@
+//! PostgreSQL implementation of the sign-in state traits (keys, sessions, codes, refresh tokens).
+
+use async_trait::async_trait;
+use cognate_core::store::*;
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+
+use crate::json::{from_text, to_text};
+use crate::postgres::{PgStore, backend};
+
+fn key_row(r: &PgRow) -> StoreResult<SigningKeyRecord> {
+    Ok(SigningKeyRecord {
+        pool_id: r.try_get("pool_id").map_err(backend)?,
+        purpose: r.try_get("purpose").map_err(backend)?,
+        kid: r.try_get("kid").map_err(backend)?,
+        private_der: r.try_get("private_der").map_err(backend)?,
+        created_ms: r.try_get("created_ms").map_err(backend)?,
+    })
+}
+
+fn session_row(r: &PgRow) -> StoreResult<AuthSession> {
+    Ok(AuthSession {
+        id_hash: r.try_get("id_hash").map_err(backend)?,
+        pool_id: r.try_get("pool_id").map_err(backend)?,
+        client_id: r.try_get("client_id").map_err(backend)?,
+        username_key: r.try_get("username_key").map_err(backend)?,
+        challenge: r.try_get("challenge").map_err(backend)?,
+        state: from_text(&r.try_get::<String, _>("state").map_err(backend)?)?,
+        created_ms: r.try_get("created_ms").map_err(backend)?,
+        expires_ms: r.try_get("expires_ms").map_err(backend)?,
+        failures: r.try_get("failures").map_err(backend)?,
+        used: r.try_get::<i64, _>("used").map_err(backend)? != 0,
+    })
+}
+
+fn code_row(r: &PgRow) -> StoreResult<CodeRecord> {
+    Ok(CodeRecord {
+        pool_id: r.try_get("pool_id").map_err(backend)?,
+        username_key: r.try_get("username_key").map_err(backend)?,
+        purpose: r.try_get("purpose").map_err(backend)?,
+        code_hash: r.try_get("code_hash").map_err(backend)?,
+        expires_ms: r.try_get("expires_ms").map_err(backend)?,
+        failures: r.try_get("failures").map_err(backend)?,
+        created_ms: r.try_get("created_ms").map_err(backend)?,
+    })
+}
+
+fn refresh_row(r: &PgRow) -> StoreResult<RefreshRecord> {
+    Ok(RefreshRecord {
+        id_hash: r.try_get("id_hash").map_err(backend)?,
+        pool_id: r.try_get("pool_id").map_err(backend)?,
+        client_id: r.try_get("client_id").map_err(backend)?,
+        username_key: r.try_get("username_key").map_err(backend)?,
+        origin_jti: r.try_get("origin_jti").map_err(backend)?,
+        auth_time: r.try_get("auth_time").map_err(backend)?,
+        created_ms: r.try_get("created_ms").map_err(backend)?,
+        expires_ms: r.try_get("expires_ms").map_err(backend)?,
+        revoked: r.try_get::<i64, _>("revoked").map_err(backend)? != 0,
+        replaced_ms: r.try_get("replaced_ms").map_err(backend)?,
+    })
+}
+
+#[async_trait]
+impl KeyStore for PgStore {
+    async fn signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKeyRecord>> {
+        let rows = sqlx::query("SELECT * FROM signing_keys WHERE pool_id = $1 ORDER BY purpose")
+            .bind(pool_id)
+            .fetch_all(&self.read)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(key_row).collect()
+    }
+
+    async fn add_signing_key_if_absent(&self, k: &SigningKeyRecord) -> StoreResult<SigningKeyRecord> {
+        sqlx::query(
+            "INSERT INTO signing_keys (pool_id, purpose, kid, private_der, created_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(&k.pool_id)
+        .bind(&k.purpose)
+        .bind(&k.kid)
+        .bind(&k.private_der)
+        .bind(k.created_ms)
+        .execute(&self.write)
+        .await
+        .map_err(backend)?;
+        let row = sqlx::query("SELECT * FROM signing_keys WHERE pool_id = $1 AND purpose = $2")
+            .bind(&k.pool_id)
+            .bind(&k.purpose)
+            .fetch_one(&self.write)
+            .await
+            .map_err(backend)?;
+        key_row(&row)
+    }
+}
+
+#[async_trait]
+impl SessionStore for PgStore {
+    async fn put_session(&self, s: &AuthSession) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO auth_sessions (id_hash, pool_id, client_id, username_key, challenge, state, created_ms, expires_ms, failures, used) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&s.id_hash)
+        .bind(&s.pool_id)
+        .bind(&s.client_id)
+        .bind(&s.username_key)
+        .bind(&s.challenge)
+        .bind(to_text(&s.state)?)
+        .bind(s.created_ms)
+        .bind(s.expires_ms)
+        .bind(s.failures)
+        .bind(s.used as i64)
+        .execute(&self.write)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn get_session(&self, id_hash: &str) -> StoreResult<Option<AuthSession>> {
+        // Read through the writer: a session is often read right after another node's request wrote it.
+        let row = sqlx::query("SELECT * FROM auth_sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .fetch_optional(&self.write)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(session_row).transpose()
+    }
+
+    async fn consume_session(&self, id_hash: &str) -> StoreResult<bool> {
+        let res = sqlx::query("UPDATE auth_sessions SET used = 1 WHERE id_hash = $1 AND used = 0")
+            .bind(id_hash)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64> {
+        let n: Option<i64> = sqlx::query_scalar("UPDATE auth_sessions SET failures = failures + 1 WHERE id_hash = $1 RETURNING failures")
+            .bind(id_hash)
+            .fetch_optional(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(n.unwrap_or(0))
+    }
+
+    async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64> {
+        let res =
+            sqlx::query("DELETE FROM auth_sessions WHERE expires_ms < $1").bind(before_ms).execute(&self.write).await.map_err(backend)?;
+        Ok(res.rows_affected())
+    }
+}
+
+#[async_trait]
+impl CodeStore for PgStore {
+    async fn put_code(&self, c: &CodeRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO codes (pool_id, username_key, purpose, code_hash, expires_ms, failures, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (pool_id, username_key, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_ms = excluded.expires_ms, \
+             failures = excluded.failures, created_ms = excluded.created_ms",
+        )
+        .bind(&c.pool_id)
+        .bind(&c.username_key)
+        .bind(&c.purpose)
+        .bind(&c.code_hash)
+        .bind(c.expires_ms)
+        .bind(c.failures)
+        .bind(c.created_ms)
+        .execute(&self.write)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn get_code(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<Option<CodeRecord>> {
+        let row = sqlx::query("SELECT * FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3")
+            .bind(pool_id)
+            .bind(username_key)
+            .bind(purpose)
+            .fetch_optional(&self.write)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(code_row).transpose()
+    }
+
+    async fn consume_code(&self, pool_id: &str, username_key: &str, purpose: &str, code_hash: &str) -> StoreResult<bool> {
+        let res = sqlx::query("DELETE FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3 AND code_hash = $4")
+            .bind(pool_id)
+            .bind(username_key)
+            .bind(purpose)
+            .bind(code_hash)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    async fn count_code_failure(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<i64> {
+        let n: Option<i64> = sqlx::query_scalar(
+            "UPDATE codes SET failures = failures + 1 WHERE pool_id = $1 AND username_key = $2 AND purpose = $3 RETURNING failures",
+        )
+        .bind(pool_id)
+        .bind(username_key)
+        .bind(purpose)
+        .fetch_optional(&self.write)
+        .await
+        .map_err(backend)?;
+        Ok(n.unwrap_or(0))
+    }
+}
+
+#[async_trait]
+impl RefreshStore for PgStore {
+    async fn put_refresh(&self, t: &RefreshRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO refresh_tokens (id_hash, pool_id, client_id, username_key, origin_jti, auth_time, created_ms, expires_ms, revoked, replaced_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&t.id_hash)
+        .bind(&t.pool_id)
+        .bind(&t.client_id)
+        .bind(&t.username_key)
+        .bind(&t.origin_jti)
+        .bind(t.auth_time)
+        .bind(t.created_ms)
+        .bind(t.expires_ms)
+        .bind(t.revoked as i64)
+        .bind(t.replaced_ms)
+        .execute(&self.write)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn get_refresh(&self, id_hash: &str) -> StoreResult<Option<RefreshRecord>> {
+        let row = sqlx::query("SELECT * FROM refresh_tokens WHERE id_hash = $1")
+            .bind(id_hash)
+            .fetch_optional(&self.write)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(refresh_row).transpose()
+    }
+
+    async fn revoke_refresh_family(&self, pool_id: &str, origin_jti: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = $1 AND origin_jti = $2")
+            .bind(pool_id)
+            .bind(origin_jti)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn revoke_user_refresh(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = $1 AND username_key = $2")
+            .bind(pool_id)
+            .bind(username_key)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn mark_refresh_replaced(&self, id_hash: &str, now_ms: i64) -> StoreResult<bool> {
+        let res = sqlx::query("UPDATE refresh_tokens SET replaced_ms = $1 WHERE id_hash = $2 AND replaced_ms IS NULL")
+            .bind(now_ms)
+            .bind(id_hash)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(res.rows_affected() == 1)
+    }
+}
+
+#[async_trait]
+impl HealthStore for PgStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await.map_err(backend)?;
+        Ok(())
+    }
+}
