@@ -49,6 +49,18 @@ impl TestServer {
         self.client_with("test", "test")
     }
 
+    /// An SDK client for any endpoint (local-mode credentials, no retries).
+    pub fn client_for(endpoint: &str) -> Client {
+        let conf = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("test", "test", None, None, "static"))
+            .retry_config(aws_sdk_cognitoidentityprovider::config::retry::RetryConfig::disabled())
+            .build();
+        Client::from_conf(conf)
+    }
+
     pub fn client_with(&self, key: &str, secret: &str) -> Client {
         let conf = SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
