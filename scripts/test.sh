@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): lints, the Rust test suites (unit, store conformance on
 # SQLite and PostgreSQL, the AWS SDK for Rust against the server, two nodes on one database), then the
-# client suites (boto3, AWS CLI) against the built binary. Installs what it needs (a Python venv under
-# .venv; PostgreSQL if none is running) and is safe to run again.
+# client suites against the built binary: Python (boto3, AWS CLI, pycognito, PyJWT) and JavaScript
+# (amazon-cognito-identity-js, the JS v3 SDK, aws-jwt-verify). Installs what it needs (a Python venv
+# under .venv, npm packages under tests/clients/js/node_modules, PostgreSQL if none is running) and is
+# safe to run again. Honours CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -36,9 +38,29 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-step "client suites: boto3 and the AWS CLI against target/debug/cognate"
+step "client suites: npm packages (tests/clients/js)"
+js="$root/tests/clients/js"
+if ! command -v npm >/dev/null 2>&1; then
+  echo "npm (Node.js >= 20) is needed for the JavaScript client suite" >&2
+  exit 1
+fi
+# npm ci only when package-lock.json (or Node's major version) changed since the last install.
+js_stamp="$js/node_modules/.package-lock.sha256"
+js_want="$(sha256sum "$js/package-lock.json" | cut -d' ' -f1) node-$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$(cat "$js_stamp" 2>/dev/null)" != "$js_want" ]; then
+  (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$js_want" > "$js_stamp"
+fi
+
 cargo build --quiet --bin cognate
-export COGNATE_BIN="$root/target/debug/cognate"
+export COGNATE_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/cognate"
 export PATH="$venv/bin:$PATH"
-cd "$root/tests/clients/python"
-"$venv/bin/python" -m pytest -q -p no:cacheprovider .
+status=0
+
+step "client suites: Python (boto3, AWS CLI, pycognito, PyJWT) against $COGNATE_BIN"
+(cd "$root/tests/clients/python" && "$venv/bin/python" -m pytest -q -rxX -p no:cacheprovider .) || status=$?
+
+step "client suites: JavaScript (amazon-cognito-identity-js, JS v3 SDK, aws-jwt-verify) against $COGNATE_BIN"
+(cd "$js" && node --test) || status=$?
+
+exit "$status"

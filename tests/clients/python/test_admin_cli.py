@@ -1,25 +1,5 @@
 """The AWS CLI against Cognate with --endpoint-url: what a person typing commands sees."""
 import json
-import os
-import subprocess
-import tempfile
-
-import pytest
-
-
-@pytest.fixture(scope="module")
-def aws(endpoint):
-    home = tempfile.mkdtemp()
-    env = {**os.environ, "HOME": home, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", "AWS_MAX_ATTEMPTS": "1", "AWS_PAGER": ""}
-
-    def run(*args, check=True, output="json"):
-        cmd = ["aws", "--endpoint-url", endpoint, "--output", output, "cognito-idp", *args]
-        p = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        if check and p.returncode != 0:
-            raise AssertionError(f"{' '.join(args)} failed: {p.stderr}")
-        return p
-    return run
 
 
 def test_cli_pool_client_user_group(aws):
