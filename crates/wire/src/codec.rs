@@ -44,7 +44,25 @@ pub fn decode_body(op: Operation, body: &[u8]) -> Result<Value, ApiError> {
             .map_err(|e| ApiError::new(ErrorCode::SerializationException, format!("Unable to parse the request body as JSON: {e}")))?
     };
     validate(op.model().input, &value)?;
+    let mut value = value;
+    strip_nulls(&mut value);
     Ok(value)
+}
+
+/// A `null` member or map value means absent. Clients send them (amazon-cognito-identity-js sends
+/// `"DEVICE_KEY": null` in AuthParameters on every refresh when no device is remembered).
+fn strip_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(items) => {
+            items.retain(|v| !v.is_null());
+            items.iter_mut().for_each(strip_nulls);
+        }
+        _ => {}
+    }
 }
 
 /// Turn a validated body into the typed request.

@@ -233,8 +233,6 @@ def test_client_with_secret_needs_secret_hash(idp, request):
         idp.delete_user_pool(UserPoolId=pool_id)
 
 
-@pytest.mark.xfail(strict=True, reason="SERVER BUG: SignUp with a taken username answers UsernameExistsException "
-                   "'User account already exists' (AdminCreateUser's text); Cognito's SignUp says 'User already exists'")
 def test_sign_up_with_a_taken_username(idp, app):
     _, client_id = app
     idp.sign_up(ClientId=client_id, Username="uma", Password=PASSWORD)

@@ -123,10 +123,6 @@ def test_event_id_is_the_sign_in_request_id(idp, app):
     assert claims["event_id"] == response["ResponseMetadata"]["RequestId"]
 
 
-# Not strict: the bug is a race (about 1 sign-in in 40 here), so the test can pass by luck.
-@pytest.mark.xfail(strict=False, reason="SERVER BUG (intermittent): at sign-in auth_time is read from the clock "
-                   "before the signing keys and groups are loaded and iat after, so when a second boundary falls "
-                   "in between auth_time == iat - 1; Cognito gives both the same value")
 def test_auth_time_is_iat_at_sign_in(idp, app):
     pool_id, client_id = app
     make_user(idp, pool_id, "dee", "Correct-horse1!")

@@ -49,7 +49,7 @@ pub async fn refresh_flow(app: &App, s: &SignIn, params: &BTreeMap<String, Strin
     // The hash is over the user's internal username (often the sub); accept the typed one too.
     let typed = params.get("USERNAME").map(String::as_str).unwrap_or(&user.username);
     check_secret_hash(&s.client, params.get("SECRET_HASH").map(String::as_str), &[&user.username, typed, &user.sub])?;
-    let grant = Grant { origin_jti: record.origin_jti, auth_time: record.auth_time, with_refresh: false };
+    let grant = Grant { origin_jti: record.origin_jti, auth_time: Some(record.auth_time), with_refresh: false };
     Ok(Step::tokens(app.issue_tokens(&s.pool, &s.client, &user, grant).await?))
 }
 
@@ -85,7 +85,7 @@ pub async fn get_tokens_from_refresh_token(
             true
         }
     };
-    let grant = Grant { origin_jti: record.origin_jti, auth_time: record.auth_time, with_refresh };
+    let grant = Grant { origin_jti: record.origin_jti, auth_time: Some(record.auth_time), with_refresh };
     Ok(GetTokensFromRefreshTokenResponse { authentication_result: Some(app.issue_tokens(&s.pool, &s.client, &user, grant).await?) })
 }
 

@@ -57,6 +57,8 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> ApiResult<SignUpRespons
     user.keys = users::compute_keys(&pool.settings, &user);
     match app.store.create_user(&user).await {
         Ok(()) => {}
+        // SignUp words a taken username differently from AdminCreateUser.
+        Err(StoreError::Conflict(key)) if key.starts_with("u:") => return Err(api_error!(UsernameExistsException, "User already exists")),
         Err(StoreError::Conflict(key)) => return Err(users::conflict_error(&pool.settings, &key)),
         Err(e) => return Err(internal(e)),
     }

@@ -36,15 +36,16 @@ struct AccessClaims<'a> {
 pub struct Grant {
     /// The sign-in this set belongs to (kept across refreshes).
     pub origin_jti: String,
-    /// When the user authenticated (kept across refreshes).
-    pub auth_time: i64,
+    /// When the user authenticated (kept across refreshes); `None` for a sign-in completing now, so
+    /// that `auth_time` and `iat` are the same second, as on AWS.
+    pub auth_time: Option<i64>,
     /// Whether to mint a refresh token (sign-in, or refresh with rotation).
     pub with_refresh: bool,
 }
 
 impl Grant {
-    pub fn new_sign_in(now_s: i64) -> Self {
-        Grant { origin_jti: crate::ids::uuid(), auth_time: now_s, with_refresh: true }
+    pub fn new_sign_in() -> Self {
+        Grant { origin_jti: crate::ids::uuid(), auth_time: None, with_refresh: true }
     }
 }
 
@@ -87,6 +88,7 @@ impl App {
         let groups = self.store.groups_of_user(&pool.id, &user.username_key, None, 100).await.map_err(internal)?;
         let group_names: Vec<String> = groups.items.into_iter().map(|g| g.name).collect();
         let now = self.clock.now_secs();
+        let auth_time = grant.auth_time.unwrap_or(now);
         let (access_s, id_s, refresh_s) = lifetimes(client);
         let iss = self.issuer(&pool.id);
         let event_id = crate::ids::uuid();
@@ -101,13 +103,13 @@ impl App {
             event_id: &event_id,
             token_use: "access",
             scope: ADMIN_SCOPE,
-            auth_time: grant.auth_time,
+            auth_time,
             exp: now + access_s,
             iat: now,
             jti: crate::ids::uuid(),
             username: &user.username,
         };
-        let id_claims = self.id_claims(client, user, groups, &iss, &grant, &event_id, now, id_s);
+        let id_claims = self.id_claims(client, user, groups, &iss, &grant.origin_jti, auth_time, &event_id, now, id_s);
         let (access_token, id_token) = sign_both(&keys, &access, &id_claims)?;
 
         let refresh_token = if grant.with_refresh {
@@ -118,7 +120,7 @@ impl App {
                 client_id: client.client_id.clone(),
                 username_key: user.username_key.clone(),
                 origin_jti: grant.origin_jti.clone(),
-                auth_time: grant.auth_time,
+                auth_time,
                 created_ms: self.now_ms(),
                 expires_ms: self.now_ms() + refresh_s * 1000,
                 revoked: false,
@@ -146,7 +148,8 @@ impl App {
         user: &UserRecord,
         groups: Option<&[String]>,
         iss: &str,
-        grant: &Grant,
+        origin_jti: &str,
+        auth_time: i64,
         event_id: &str,
         now: i64,
         id_s: i64,
@@ -165,11 +168,11 @@ impl App {
         }
         c.insert("iss".into(), Value::String(iss.to_string()));
         c.insert("cognito:username".into(), Value::String(user.username.clone()));
-        c.insert("origin_jti".into(), Value::String(grant.origin_jti.clone()));
+        c.insert("origin_jti".into(), Value::String(origin_jti.to_string()));
         c.insert("aud".into(), Value::String(client.client_id.clone()));
         c.insert("event_id".into(), Value::String(event_id.to_string()));
         c.insert("token_use".into(), Value::String("id".into()));
-        c.insert("auth_time".into(), Value::from(grant.auth_time));
+        c.insert("auth_time".into(), Value::from(auth_time));
         for (name, value) in &user.data.attributes {
             if name.ends_with("_verified") || !can_read(name) {
                 continue;

@@ -181,11 +181,6 @@ describe("SRP sign-in with authenticateUser", () => {
   // which Cognito accepts. The library retries the failure for several seconds before giving up.
   test(
     "refreshSession renews the session (AuthParameters carries DEVICE_KEY: null, as in browsers)",
-    {
-      todo:
-        "SERVER BUG: InitiateAuth REFRESH_TOKEN_AUTH with AuthParameters {DEVICE_KEY: null} answers 400 " +
-        "SerializationException 'invalid type: null, expected a string' instead of treating the null map value as absent",
-    },
     async () => {
       const app = await makePool(admin);
       await makeUser(admin, app.poolId, "fred", "Correct-horse1!");

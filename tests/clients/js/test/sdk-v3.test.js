@@ -137,11 +137,6 @@ describe("JS v3 SDK", () => {
 
   test(
     "SignUp with a taken username throws UsernameExistsException 'User already exists'",
-    {
-      todo:
-        "SERVER BUG: SignUp for an existing username answers UsernameExistsException 'User account already exists' " +
-        "(AdminCreateUser's message); Cognito's SignUp says 'User already exists'",
-    },
     async () => {
       await admin.send(
         new SignUpCommand({ ClientId: app.clientId, Username: "taken", Password: "Taken-pass1!" }),
