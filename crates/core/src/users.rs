@@ -139,6 +139,7 @@ pub async fn password_record(
     let pool_name = ids::pool_name_part(pool_id).to_string();
     let user = internal_username.to_string();
     let password = password.to_string();
+    let _permit = hashing_permit().await;
     tokio::task::spawn_blocking(move || {
         let hash = cognate_crypto::password::hash(&password).map_err(|e| {
             tracing::error!(error = %e, "password hashing failed");
@@ -151,10 +152,19 @@ pub async fn password_record(
     .map_err(|_| ApiError::internal())?
 }
 
+/// At most one argon2id computation per core at a time: each takes 19 MiB and a core's worth of
+/// time, so running more at once only adds memory and queues work on the blocking pool.
+async fn hashing_permit() -> Option<tokio::sync::SemaphorePermit<'static>> {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let sem = PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)));
+    sem.acquire().await.ok()
+}
+
 /// Check a password against the stored hash (on the blocking pool).
 pub async fn password_matches(record: &PasswordRecord, password: &str) -> bool {
     let hash = record.hash.clone();
     let password = password.to_string();
+    let _permit = hashing_permit().await;
     tokio::task::spawn_blocking(move || cognate_crypto::password::verify(&password, &hash)).await.unwrap_or(false)
 }
 

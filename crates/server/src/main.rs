@@ -2,8 +2,30 @@ use clap::Parser;
 use cognate::config::{Config, Flags, unknown_env_vars};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+/// argon2id allocates 19 MiB per hash. glibc raises its mmap threshold after such a block is freed,
+/// so later ones come from per-thread arenas and are never returned to the system: resident memory
+/// grew to gigabytes under sign-up load. A fixed threshold keeps every large block an mmap that
+/// free() gives back at once.
+fn keep_large_allocations_returnable() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; it is called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    keep_large_allocations_returnable();
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt.block_on(run()),
+        Err(e) => {
+            eprintln!("cognate: cannot start the runtime: {e}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}
+
+async fn run() -> std::process::ExitCode {
     let config = match Config::load(Flags::parse()) {
         Ok(c) => c,
         Err(e) => {
