@@ -16,7 +16,7 @@ cargo build --release --quiet --bin cognate
 db_args=(--data-dir "$work/data")
 if [ -n "${DATABASE_URL:-}" ]; then
   db=$(basename "$DATABASE_URL"); base=${DATABASE_URL%/*}
-  psql "$base/postgres" -qc "DROP DATABASE IF EXISTS cognate_bench WITH (FORCE)" -c "CREATE DATABASE cognate_bench" >/dev/null
+  psql "$base/postgres" -qc "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS cognate_bench WITH (FORCE)" -c "CREATE DATABASE cognate_bench" >/dev/null
   db_args=(--database-url "$base/cognate_bench")
 fi
 endpoints=()
@@ -26,7 +26,8 @@ for n in $(seq 1 "$nodes"); do
   for _ in $(seq 1 100); do grep -q 'addr=' "$work/log$n" && break; sleep 0.1; done
   endpoints+=("http://$(grep -o 'addr=[^ ]*' "$work/log$n" | head -1 | cut -d= -f2)")
 done
-echo "nodes: ${endpoints[*]} (${DATABASE_URL:+postgresql}${DATABASE_URL:-sqlite}), $users users"
+store=sqlite; [ -n "${DATABASE_URL:-}" ] && store=postgresql
+echo "nodes: ${endpoints[*]} ($store), $users users"
 "$py" bench/seed.py "${endpoints[0]}" "$users" > "$work/seed.json"
 "$py" -c "import json,sys; print('\n'.join(json.load(open(sys.argv[1]))['tokens']))" "$work/seed.json" > "$work/tokens"
 conns=$((64 / nodes))
