@@ -5,6 +5,7 @@ pub mod conformance;
 mod json;
 pub mod postgres;
 mod postgres_auth;
+mod rows;
 pub mod sqlite;
 mod sqlite_auth;
 

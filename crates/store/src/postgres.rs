@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cognate_core::store::*;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Postgres, Row, Transaction};
 
 use crate::json::{from_text, to_text};
+use crate::rows::{client_row, group_row, pool_row, user_row};
 
 /// Migrations take an advisory lock: the first node on an empty database migrates, the others wait.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -84,54 +85,6 @@ fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<
         None
     };
     Page { items, next }
-}
-
-fn pool_row(r: &PgRow) -> StoreResult<PoolRecord> {
-    Ok(PoolRecord {
-        id: r.try_get("id").map_err(backend)?,
-        name: r.try_get("name").map_err(backend)?,
-        created_ms: r.try_get("created_ms").map_err(backend)?,
-        modified_ms: r.try_get("modified_ms").map_err(backend)?,
-        settings: from_text(&r.try_get::<String, _>("settings").map_err(backend)?)?,
-        mfa: from_text(&r.try_get::<String, _>("mfa").map_err(backend)?)?,
-        version: r.try_get("version").map_err(backend)?,
-    })
-}
-
-fn client_row(r: &PgRow) -> StoreResult<ClientRecord> {
-    Ok(ClientRecord {
-        client_id: r.try_get("client_id").map_err(backend)?,
-        pool_id: r.try_get("pool_id").map_err(backend)?,
-        name: r.try_get("name").map_err(backend)?,
-        created_ms: r.try_get("created_ms").map_err(backend)?,
-        modified_ms: r.try_get("modified_ms").map_err(backend)?,
-        settings: from_text(&r.try_get::<String, _>("settings").map_err(backend)?)?,
-        version: r.try_get("version").map_err(backend)?,
-    })
-}
-
-fn user_row(r: &PgRow) -> StoreResult<UserRecord> {
-    Ok(UserRecord {
-        pool_id: r.try_get("pool_id").map_err(backend)?,
-        username_key: r.try_get("username_key").map_err(backend)?,
-        username: r.try_get("username").map_err(backend)?,
-        sub: r.try_get("sub").map_err(backend)?,
-        created_ms: r.try_get("created_ms").map_err(backend)?,
-        modified_ms: r.try_get("modified_ms").map_err(backend)?,
-        data: from_text(&r.try_get::<String, _>("data").map_err(backend)?)?,
-        keys: from_text(&r.try_get::<String, _>("keys").map_err(backend)?)?,
-        version: r.try_get("version").map_err(backend)?,
-    })
-}
-
-fn group_row(r: &PgRow) -> StoreResult<GroupRecord> {
-    Ok(GroupRecord {
-        pool_id: r.try_get("pool_id").map_err(backend)?,
-        name: r.try_get("name").map_err(backend)?,
-        created_ms: r.try_get("created_ms").map_err(backend)?,
-        modified_ms: r.try_get("modified_ms").map_err(backend)?,
-        settings: from_text(&r.try_get::<String, _>("settings").map_err(backend)?)?,
-    })
 }
 
 /// The user columns, as a literal so queries stay `&'static str` (sqlx refuses dynamic SQL).

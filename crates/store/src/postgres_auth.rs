@@ -2,63 +2,10 @@
 
 use async_trait::async_trait;
 use cognate_core::store::*;
-use sqlx::Row;
-use sqlx::postgres::PgRow;
 
-use crate::json::{from_text, to_text};
+use crate::json::to_text;
 use crate::postgres::{PgStore, backend};
-
-fn key_row(r: &PgRow) -> StoreResult<SigningKeyRecord> {
-    Ok(SigningKeyRecord {
-        pool_id: r.try_get("pool_id").map_err(backend)?,
-        purpose: r.try_get("purpose").map_err(backend)?,
-        kid: r.try_get("kid").map_err(backend)?,
-        private_der: r.try_get("private_der").map_err(backend)?,
-        created_ms: r.try_get("created_ms").map_err(backend)?,
-    })
-}
-
-fn session_row(r: &PgRow) -> StoreResult<AuthSession> {
-    Ok(AuthSession {
-        id_hash: r.try_get("id_hash").map_err(backend)?,
-        pool_id: r.try_get("pool_id").map_err(backend)?,
-        client_id: r.try_get("client_id").map_err(backend)?,
-        username_key: r.try_get("username_key").map_err(backend)?,
-        challenge: r.try_get("challenge").map_err(backend)?,
-        state: from_text(&r.try_get::<String, _>("state").map_err(backend)?)?,
-        created_ms: r.try_get("created_ms").map_err(backend)?,
-        expires_ms: r.try_get("expires_ms").map_err(backend)?,
-        failures: r.try_get("failures").map_err(backend)?,
-        used: r.try_get::<i64, _>("used").map_err(backend)? != 0,
-    })
-}
-
-fn code_row(r: &PgRow) -> StoreResult<CodeRecord> {
-    Ok(CodeRecord {
-        pool_id: r.try_get("pool_id").map_err(backend)?,
-        username_key: r.try_get("username_key").map_err(backend)?,
-        purpose: r.try_get("purpose").map_err(backend)?,
-        code_hash: r.try_get("code_hash").map_err(backend)?,
-        expires_ms: r.try_get("expires_ms").map_err(backend)?,
-        failures: r.try_get("failures").map_err(backend)?,
-        created_ms: r.try_get("created_ms").map_err(backend)?,
-    })
-}
-
-fn refresh_row(r: &PgRow) -> StoreResult<RefreshRecord> {
-    Ok(RefreshRecord {
-        id_hash: r.try_get("id_hash").map_err(backend)?,
-        pool_id: r.try_get("pool_id").map_err(backend)?,
-        client_id: r.try_get("client_id").map_err(backend)?,
-        username_key: r.try_get("username_key").map_err(backend)?,
-        origin_jti: r.try_get("origin_jti").map_err(backend)?,
-        auth_time: r.try_get("auth_time").map_err(backend)?,
-        created_ms: r.try_get("created_ms").map_err(backend)?,
-        expires_ms: r.try_get("expires_ms").map_err(backend)?,
-        revoked: r.try_get::<i64, _>("revoked").map_err(backend)? != 0,
-        replaced_ms: r.try_get("replaced_ms").map_err(backend)?,
-    })
-}
+use crate::rows::{code_row, key_row, refresh_row, session_row};
 
 #[async_trait]
 impl KeyStore for PgStore {
