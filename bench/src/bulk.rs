@@ -38,6 +38,11 @@ async fn count_users(db: &mut SqliteConnection, pool_id: &str) -> Result<u64, St
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
+/// The username of the first copy, for a check through the API after the restart.
+pub fn first_copy_username() -> &'static str {
+    "bulk-00000001"
+}
+
 /// Every schema assumption of the bulk copy, in one place (SQLite migrations 0001–0004 in
 /// crates/store/migrations/sqlite/; adapt here when the store changes):
 /// * `users(pool_id, username_key, username, sub, created_ms, modified_ms, data, keys, version)`,

@@ -83,5 +83,6 @@ pub async fn drive(ctx: Arc<Ctx>, scenario: Scenario, concurrency: usize, durati
         max_ms: if latencies.is_empty() { 0.0 } else { latencies.max() as f64 / 1000.0 },
         errors: total.errors,
         error_examples: total.first_messages,
+        note: None,
     }
 }

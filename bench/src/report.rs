@@ -23,6 +23,9 @@ pub struct ScenarioReport {
     pub errors: BTreeMap<String, u64>,
     /// The first message seen for each error kind.
     pub error_examples: BTreeMap<String, String>,
+    /// What bounded the scenario besides the server, if anything (e.g. TOTP users per step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl ScenarioReport {
@@ -114,6 +117,9 @@ impl Report {
             );
         }
         for s in &self.scenarios {
+            if let Some(note) = &s.note {
+                out += &format!("  {}: {note}\n", s.scenario);
+            }
             for (kind, message) in &s.error_examples {
                 out += &format!("  {}: first {kind}: {message}\n", s.scenario);
             }
