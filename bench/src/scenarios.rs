@@ -114,7 +114,7 @@ pub async fn once(ctx: &Ctx, scenario: Scenario, n: usize, deadline: tokio::time
         Scenario::GetUser => api.call("GetUser", &get_user(&user.access_token)).await.map(drop),
         Scenario::GetUserAuthFactors => api.call("GetUserAuthFactors", &get_user_auth_factors(&user.access_token)).await.map(drop),
         Scenario::SetUserMfaPreference => {
-            api.call("SetUserMFAPreference", &set_user_mfa_preference(&user.access_token, n % 2 == 0)).await.map(drop)
+            api.call("SetUserMFAPreference", &set_user_mfa_preference(&user.access_token, n.is_multiple_of(2))).await.map(drop)
         }
         Scenario::UserPasswordAuth => api
             .call("InitiateAuth", &seed::password_auth(&f.client_id, &user.username))

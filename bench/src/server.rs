@@ -67,10 +67,9 @@ impl Server {
     async fn wait_for_addr(&mut self, log: &Path, started: Instant) -> Result<String, String> {
         while started.elapsed() < Duration::from_secs(60) {
             let text = std::fs::read_to_string(log).unwrap_or_default();
-            if let Some(line) = text.lines().find(|l| l.contains("cognate listening")) {
-                if let Some(addr) = line.split_whitespace().find_map(|w| w.strip_prefix("addr=")) {
-                    return Ok(addr.to_string());
-                }
+            let listening = text.lines().find(|l| l.contains("cognate listening"));
+            if let Some(addr) = listening.and_then(|line| line.split_whitespace().find_map(|w| w.strip_prefix("addr="))) {
+                return Ok(addr.to_string());
             }
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("server exited with {status}; log: {}", log.display()));
