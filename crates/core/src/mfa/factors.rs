@@ -31,6 +31,9 @@ pub fn configured_factors(pool: &PoolRecord, user: &UserRecord) -> Vec<String> {
     if allows("SMS_OTP") && user.attribute("phone_number").is_some() && user.attribute_is_true("phone_number_verified") {
         out.push("SMS_OTP".to_string());
     }
+    if crate::passkeys::allowed_first_factor(pool) && !user.data.passkeys.credentials.is_empty() {
+        out.push("WEB_AUTHN".to_string());
+    }
     out
 }
 

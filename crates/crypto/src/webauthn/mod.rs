@@ -68,7 +68,7 @@ pub struct Expectation<'a> {
     /// The relying party ID (a domain); its SHA-256 must head the authenticator data.
     pub rp_id: &'a str,
     /// Whether `origin` (scheme://host[:port], as clientDataJSON carries it) is allowed.
-    pub origin_allowed: &'a dyn Fn(&str) -> bool,
+    pub origin_allowed: &'a (dyn Fn(&str) -> bool + Sync),
     /// Refuse responses without the UV flag (pool UserVerification `required`).
     pub require_user_verification: bool,
 }
