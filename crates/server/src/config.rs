@@ -341,8 +341,10 @@ impl Config {
             key_texts.extend(text.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).map(str::to_string));
         }
         let admin_keys = key_texts.iter().filter(|k| !k.trim().is_empty()).map(|k| parse_key(k)).collect::<Result<Vec<_>, _>>()?;
-        let webauthn_origins = if flags.webauthn_origins.is_empty() { file.webauthn_origins.unwrap_or_default() } else { flags.webauthn_origins };
-        let webauthn_origins: Vec<String> = webauthn_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect();
+        let webauthn_origins =
+            if flags.webauthn_origins.is_empty() { file.webauthn_origins.unwrap_or_default() } else { flags.webauthn_origins };
+        let webauthn_origins: Vec<String> =
+            webauthn_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect();
         if let Some(bad) = webauthn_origins.iter().find(|o| !(o.starts_with("https://") || o.starts_with("http://"))) {
             return Err(format!("webauthn_origins: `{bad}` is not an origin (scheme://host[:port])"));
         }

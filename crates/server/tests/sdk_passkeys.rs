@@ -42,7 +42,9 @@ async fn fixture_with(factors: &[&str], rp: Option<&str>, origins: &[&str]) -> F
     let origins: Vec<String> = origins.iter().map(|s| s.to_string()).collect();
     let server = TestServer::start_configured(clock.clone(), |c| c.webauthn_origins = origins).await;
     let c = server.client();
-    let policy = SignInPolicyType::builder().set_allowed_first_auth_factors(Some(factors.iter().map(|f| AuthFactorType::from(*f)).collect())).build();
+    let policy = SignInPolicyType::builder()
+        .set_allowed_first_auth_factors(Some(factors.iter().map(|f| AuthFactorType::from(*f)).collect()))
+        .build();
     let pool_id = c
         .create_user_pool()
         .pool_name("passkeys")
@@ -56,7 +58,9 @@ async fn fixture_with(factors: &[&str], rp: Option<&str>, origins: &[&str]) -> F
     if let Some(rp) = rp {
         c.set_user_pool_mfa_config()
             .user_pool_id(&pool_id)
-            .web_authn_configuration(WebAuthnConfigurationType::builder().relying_party_id(rp).user_verification(UserVerificationType::Required).build())
+            .web_authn_configuration(
+                WebAuthnConfigurationType::builder().relying_party_id(rp).user_verification(UserVerificationType::Required).build(),
+            )
             .send()
             .await
             .expect("webauthn config");
@@ -96,7 +100,15 @@ impl F {
             .send()
             .await
             .expect("user");
-        self.c.admin_set_user_password().user_pool_id(&self.pool_id).username(name).password(PASSWORD).permanent(true).send().await.expect("password");
+        self.c
+            .admin_set_user_password()
+            .user_pool_id(&self.pool_id)
+            .username(name)
+            .password(PASSWORD)
+            .permanent(true)
+            .send()
+            .await
+            .expect("password");
     }
 
     async fn token_for(&self, client_id: &str, name: &str) -> String {
@@ -146,15 +158,8 @@ impl F {
     }
 
     async fn list(&self, token: &str, max: Option<i32>, next: Option<String>) -> (Vec<String>, Option<String>) {
-        let out = self
-            .c
-            .list_web_authn_credentials()
-            .access_token(token)
-            .set_max_results(max)
-            .set_next_token(next)
-            .send()
-            .await
-            .expect("list");
+        let out =
+            self.c.list_web_authn_credentials().access_token(token).set_max_results(max).set_next_token(next).send().await.expect("list");
         (out.credentials().iter().map(|c| c.credential_id().to_string()).collect(), out.next_token().map(str::to_string))
     }
 
@@ -272,7 +277,11 @@ async fn registration_is_refused_with_the_real_error_types() {
 
     // Garbage in the Credential document is an InvalidParameterException, never a 500.
     f.start(&token).await.unwrap();
-    for bad in [serde_json::json!("text"), serde_json::json!({"id": 1}), serde_json::json!({"type": "public-key", "rawId": "AA", "response": {"clientDataJSON": "%%"}})] {
+    for bad in [
+        serde_json::json!("text"),
+        serde_json::json!({"id": 1}),
+        serde_json::json!({"type": "public-key", "rawId": "AA", "response": {"clientDataJSON": "%%"}}),
+    ] {
         let e = f.complete(&token, &bad).await.unwrap_err();
         assert_eq!(code_of(&e), "InvalidParameterException", "{bad}: {e}");
     }
@@ -305,14 +314,13 @@ async fn pools_without_passkeys_refuse_registration() {
     let token = f.token("carol").await;
     assert_eq!(code_of(&f.start(&token).await.unwrap_err()), "WebAuthnConfigurationMissingException");
 
-    let e = f
-        .c
-        .set_user_pool_mfa_config()
-        .user_pool_id(&f.pool_id)
-        .web_authn_configuration(WebAuthnConfigurationType::builder().relying_party_id("https://example.com").build())
-        .send()
-        .await
-        .unwrap_err();
+    let e =
+        f.c.set_user_pool_mfa_config()
+            .user_pool_id(&f.pool_id)
+            .web_authn_configuration(WebAuthnConfigurationType::builder().relying_party_id("https://example.com").build())
+            .send()
+            .await
+            .unwrap_err();
     assert_eq!(code_of(&err_text(&e.into_service_error())), "InvalidParameterException");
 }
 
@@ -342,7 +350,9 @@ async fn passkey_mfa_preference_needs_the_pool_setting_and_another_factor() {
     let f = fixture().await;
     f.user("erin").await;
     let token = f.token("erin").await;
-    let enable = || f.c.set_user_mfa_preference().access_token(&token).web_authn_mfa_settings(WebAuthnMfaSettingsType::builder().enabled(true).build());
+    let enable = || {
+        f.c.set_user_mfa_preference().access_token(&token).web_authn_mfa_settings(WebAuthnMfaSettingsType::builder().enabled(true).build())
+    };
     let e = enable().send().await.unwrap_err();
     assert_eq!(code_of(&err_text(&e.into_service_error())), "InvalidParameterException");
 

@@ -125,7 +125,9 @@ pub fn registration_error(err: WebAuthnError, rp_id: &str) -> ApiError {
         ),
         WebAuthnError::UserNotPresent => ApiError::invalid_parameter("The authenticator did not report user presence."),
         WebAuthnError::BadSignature => ApiError::invalid_parameter("The attestation signature does not verify."),
-        WebAuthnError::WrongType(t) => api_error!(InvalidParameterException, "Credential is not a registration response (clientDataJSON type {t})."),
+        WebAuthnError::WrongType(t) => {
+            api_error!(InvalidParameterException, "Credential is not a registration response (clientDataJSON type {t}).")
+        }
         WebAuthnError::Malformed(what) => api_error!(InvalidParameterException, "Invalid Credential: {what}."),
         WebAuthnError::CounterNotIncreased => ApiError::invalid_parameter("Invalid Credential."),
     }

@@ -10,7 +10,10 @@ use crate::tokens::TokenUser;
 use crate::{ApiError, ApiResult, App, api_error, users};
 
 fn too_many() -> ApiError {
-    api_error!(LimitExceededException, "A user can register at most {MAX_PASSKEYS} passkeys; delete one with DeleteWebAuthnCredential first.")
+    api_error!(
+        LimitExceededException,
+        "A user can register at most {MAX_PASSKEYS} passkeys; delete one with DeleteWebAuthnCredential first."
+    )
 }
 
 fn challenge_not_found() -> ApiError {

@@ -57,14 +57,22 @@ fn refused(err: &WebAuthnError) -> ApiError {
         WebAuthnError::CounterNotIncreased => {
             api_error!(NotAuthorizedException, "Passkey authentication failed: the assertion was replayed or the authenticator was cloned.")
         }
-        WebAuthnError::UserNotVerified => api_error!(NotAuthorizedException, "Passkey authentication failed: user verification is required."),
+        WebAuthnError::UserNotVerified => {
+            api_error!(NotAuthorizedException, "Passkey authentication failed: user verification is required.")
+        }
         _ => api_error!(NotAuthorizedException, "Passkey authentication failed."),
     }
 }
 
 /// Answer the WEB_AUTHN challenge: verify the assertion, move the signature counter, then tokens
 /// (or MFA, when passkey MFA does not cover this user).
-pub async fn answer(app: &App, s: &SignIn, session: &AuthSession, user: UserRecord, responses: &BTreeMap<String, String>) -> ApiResult<Step> {
+pub async fn answer(
+    app: &App,
+    s: &SignIn,
+    session: &AuthSession,
+    user: UserRecord,
+    responses: &BTreeMap<String, String>,
+) -> ApiResult<Step> {
     let credential: Value = serde_json::from_str(required_param(responses, "CREDENTIAL")?)
         .map_err(|_| ApiError::invalid_parameter("CREDENTIAL must be an AuthenticationResponseJSON object."))?;
     let state = &session.state;

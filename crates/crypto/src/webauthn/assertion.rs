@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use super::{Expectation, Result, WebAuthnError, authenticator_data, b64_member, b64url_decode, client_data, cose, credential_id, malformed};
+use super::{
+    Expectation, Result, WebAuthnError, authenticator_data, b64_member, b64url_decode, client_data, cose, credential_id, malformed,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedAssertion {

@@ -10,7 +10,9 @@ use crate::primitives::{ct_eq, sha256};
 /// authenticator signed.
 pub(super) fn check(raw: &[u8], ceremony: &str, expect: &Expectation) -> Result<[u8; 32]> {
     let data: Value = serde_json::from_slice(raw).map_err(|_| malformed("clientDataJSON is not JSON"))?;
-    let field = |name: &str| data.get(name).and_then(Value::as_str).ok_or_else(|| WebAuthnError::Malformed(format!("clientDataJSON.{name} is missing")));
+    let field = |name: &str| {
+        data.get(name).and_then(Value::as_str).ok_or_else(|| WebAuthnError::Malformed(format!("clientDataJSON.{name} is missing")))
+    };
     let kind = field("type")?;
     if kind != ceremony {
         return Err(WebAuthnError::WrongType(kind.to_string()));

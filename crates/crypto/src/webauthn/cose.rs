@@ -30,7 +30,9 @@ impl PublicKey {
     /// Verify `signature` over `message`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
         let ok = match self {
-            PublicKey::Es256 { sec1 } => UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_ASN1, sec1).verify(message, signature).is_ok(),
+            PublicKey::Es256 { sec1 } => {
+                UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_ASN1, sec1).verify(message, signature).is_ok()
+            }
             PublicKey::Rs256 { n, e } => {
                 signature::RsaPublicKeyComponents { n, e }.verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, signature).is_ok()
             }
@@ -39,7 +41,7 @@ impl PublicKey {
     }
 }
 
-fn param<'a>(key: &'a CoseKey, label: i64) -> Option<&'a ciborium::Value> {
+fn param(key: &CoseKey, label: i64) -> Option<&ciborium::Value> {
     key.params.iter().find(|(l, _)| *l == Label::Int(label)).map(|(_, v)| v)
 }
 

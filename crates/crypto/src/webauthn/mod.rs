@@ -74,8 +74,10 @@ pub struct Expectation<'a> {
 }
 
 /// base64url as browsers emit it (no padding), also accepting padded input.
-const B64URL: GeneralPurpose =
-    GeneralPurpose::new(&base64::alphabet::URL_SAFE, GeneralPurposeConfig::new().with_encode_padding(false).with_decode_padding_mode(DecodePaddingMode::Indifferent));
+const B64URL: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_encode_padding(false).with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 pub fn b64url_encode(bytes: &[u8]) -> String {
     B64URL.encode(bytes)
@@ -91,7 +93,10 @@ fn malformed(what: &str) -> WebAuthnError {
 
 /// A base64url member of a JSON object.
 fn b64_member(obj: &serde_json::Value, name: &str) -> Result<Vec<u8>> {
-    obj.get(name).and_then(|v| v.as_str()).and_then(b64url_decode).ok_or_else(|| WebAuthnError::Malformed(format!("{name} is missing or not base64url")))
+    obj.get(name)
+        .and_then(|v| v.as_str())
+        .and_then(b64url_decode)
+        .ok_or_else(|| WebAuthnError::Malformed(format!("{name} is missing or not base64url")))
 }
 
 /// The members every PublicKeyCredential JSON has: `rawId` (checked against `id`) and `type`.
@@ -100,10 +105,10 @@ fn credential_id(credential: &serde_json::Value) -> Result<Vec<u8>> {
         return Err(malformed("type must be public-key"));
     }
     let raw = b64_member(credential, "rawId")?;
-    if let Some(id) = credential.get("id").and_then(|v| v.as_str()) {
-        if b64url_decode(id).as_deref() != Some(raw.as_slice()) {
-            return Err(malformed("id and rawId differ"));
-        }
+    if let Some(id) = credential.get("id").and_then(|v| v.as_str())
+        && b64url_decode(id).as_deref() != Some(raw.as_slice())
+    {
+        return Err(malformed("id and rawId differ"));
     }
     if raw.is_empty() || raw.len() > 1023 {
         return Err(malformed("credential id length"));

@@ -112,7 +112,12 @@ fn an_assertion_is_not_a_registration() {
 
 #[test]
 fn malformed_input_is_an_error_not_a_panic() {
-    for bad in [json!(null), json!({}), json!({"type": "public-key", "rawId": "!!"}), json!({"type": "public-key", "rawId": "AAAA", "response": {}})] {
+    for bad in [
+        json!(null),
+        json!({}),
+        json!({"type": "public-key", "rawId": "!!"}),
+        json!({"type": "public-key", "rawId": "AAAA", "response": {}}),
+    ] {
         assert!(matches!(verify_registration(&bad, &expect(true)), Err(WebAuthnError::Malformed(_))), "{bad}");
         assert!(matches!(verify_assertion(&bad, &expect(true), &[], 0), Err(WebAuthnError::Malformed(_))), "{bad}");
     }
@@ -152,7 +157,10 @@ fn assertions_check_signature_counter_origin_and_rp_id() {
     let other_key = registered(&mut SoftAuthenticator::es256());
     assert_eq!(verify_assertion(&auth.get(&options, ORIGIN), &expect(true), &other_key.public_key, 0), Err(WebAuthnError::BadSignature));
 
-    assert!(matches!(verify_assertion(&auth.get(&options, "http://localhost:3000"), &expect(true), &c.public_key, 0), Err(WebAuthnError::OriginNotAllowed(_))));
+    assert!(matches!(
+        verify_assertion(&auth.get(&options, "http://localhost:3000"), &expect(true), &c.public_key, 0),
+        Err(WebAuthnError::OriginNotAllowed(_))
+    ));
     auth.rp_id_override = Some("other.example".into());
     assert_eq!(verify_assertion(&auth.get(&options, ORIGIN), &expect(true), &c.public_key, 0), Err(WebAuthnError::RelyingPartyMismatch));
 }
