@@ -383,3 +383,245 @@ async fn passkey_mfa_preference_needs_the_pool_setting_and_another_factor() {
         .await
         .expect("turning it off is always accepted");
 }
+
+// ---- Signing in with a passkey: USER_AUTH and the WEB_AUTHN challenge ----
+
+use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
+
+impl F {
+    /// InitiateAuth USER_AUTH preferring WEB_AUTHN: the challenge's session and request options.
+    async fn passkey_challenge(&self, name: &str) -> (String, Value) {
+        let out = self
+            .c
+            .initiate_auth()
+            .client_id(&self.client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", name)
+            .auth_parameters("PREFERRED_CHALLENGE", "WEB_AUTHN")
+            .send()
+            .await
+            .expect("USER_AUTH");
+        assert_eq!(out.challenge_name(), Some(&ChallengeNameType::WebAuthn), "{out:?}");
+        let options = out.challenge_parameters().and_then(|p| p.get("CREDENTIAL_REQUEST_OPTIONS")).expect("CREDENTIAL_REQUEST_OPTIONS");
+        (out.session().expect("session").to_string(), serde_json::from_str(options).expect("options are JSON"))
+    }
+
+    /// Answer a WEB_AUTHN challenge with `credential`; the access token on success.
+    async fn answer_passkey(&self, session: &str, name: &str, credential: &Value) -> Result<Option<String>, String> {
+        self.c
+            .respond_to_auth_challenge()
+            .client_id(&self.client_id)
+            .challenge_name(ChallengeNameType::WebAuthn)
+            .session(session)
+            .challenge_responses("USERNAME", name)
+            .challenge_responses("CREDENTIAL", credential.to_string())
+            .send()
+            .await
+            .map(|o| o.authentication_result().and_then(|r| r.access_token().map(str::to_string)))
+            .map_err(|e| err_text(&e.into_service_error()))
+    }
+
+    /// A full passkey sign-in with `auth` from `origin`.
+    async fn passkey_sign_in(&self, name: &str, auth: &mut SoftAuthenticator, origin: &str) -> Result<Option<String>, String> {
+        let (session, options) = self.passkey_challenge(name).await;
+        self.answer_passkey(&session, name, &auth.get(&options, origin)).await
+    }
+}
+
+#[tokio::test]
+async fn sign_in_with_a_passkey_through_user_auth() {
+    let f = fixture().await;
+    f.user("frank").await;
+    let token = f.token("frank").await;
+    let mut auth = SoftAuthenticator::es256();
+    f.register(&token, &mut auth, ORIGIN).await.expect("register");
+
+    // Without a preference the passkey is one of the choices.
+    let out =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", "frank")
+            .send()
+            .await
+            .expect("USER_AUTH");
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SelectChallenge));
+    assert!(out.available_challenges().contains(&ChallengeNameType::WebAuthn), "{:?}", out.available_challenges());
+    let chosen =
+        f.c.respond_to_auth_challenge()
+            .client_id(&f.client_id)
+            .challenge_name(ChallengeNameType::SelectChallenge)
+            .session(out.session().unwrap())
+            .challenge_responses("USERNAME", "frank")
+            .challenge_responses("ANSWER", "WEB_AUTHN")
+            .send()
+            .await
+            .expect("choose WEB_AUTHN");
+    assert_eq!(chosen.challenge_name(), Some(&ChallengeNameType::WebAuthn));
+    let options: Value = serde_json::from_str(chosen.challenge_parameters().unwrap().get("CREDENTIAL_REQUEST_OPTIONS").unwrap()).unwrap();
+    assert_eq!(options["rpId"], RP);
+    assert_eq!(options["userVerification"], "required");
+    assert_eq!(options["allowCredentials"], serde_json::json!([{"id": b64(&auth.credential_id), "type": "public-key"}]));
+    let access = f.answer_passkey(chosen.session().unwrap(), "frank", &auth.get(&options, ORIGIN)).await.expect("passkey sign-in");
+    let access = access.expect("tokens");
+    let me = f.c.get_user().access_token(&access).send().await.expect("the token works");
+    assert_eq!(me.username(), "frank");
+
+    // Directly with PREFERRED_CHALLENGE, and the signature counter moves on each time.
+    let (session, options) = f.passkey_challenge("frank").await;
+    let assertion = auth.get(&options, ORIGIN);
+    assert!(f.answer_passkey(&session, "frank", &assertion).await.expect("second sign-in").is_some());
+    // The same assertion again, in the same session and in a new one.
+    let e = f.answer_passkey(&session, "frank", &assertion).await.unwrap_err();
+    assert_eq!(code_of(&e), "NotAuthorizedException", "{e}");
+    let (session, _) = f.passkey_challenge("frank").await;
+    let e = f.answer_passkey(&session, "frank", &assertion).await.unwrap_err();
+    assert_eq!(code_of(&e), "NotAuthorizedException", "{e}");
+
+    // A clone of the authenticator whose counter is behind: refused as a replay.
+    let mut clone = auth.clone();
+    f.passkey_sign_in("frank", &mut auth, ORIGIN).await.expect("the real one");
+    clone.sign_count -= 1;
+    let e = f.passkey_sign_in("frank", &mut clone, ORIGIN).await.unwrap_err();
+    assert!(e.starts_with("NotAuthorizedException") && e.contains("replayed"), "{e}");
+
+    // Wrong origin, wrong RP ID, tampered signature, another key.
+    let e = f.passkey_sign_in("frank", &mut auth, "https://evil.example").await.unwrap_err();
+    assert!(e.starts_with("NotAuthorizedException") && e.contains("origin"), "{e}");
+    auth.rp_id_override = Some("evil.example".into());
+    let e = f.passkey_sign_in("frank", &mut auth, ORIGIN).await.unwrap_err();
+    assert!(e.starts_with("NotAuthorizedException") && e.contains("relying party"), "{e}");
+    auth.rp_id_override = None;
+    let (session, options) = f.passkey_challenge("frank").await;
+    let mut tampered = auth.get(&options, ORIGIN);
+    let mut sig = cognate_crypto::webauthn::b64url_decode(tampered["response"]["signature"].as_str().unwrap()).unwrap();
+    let last = sig.len() - 1;
+    sig[last] ^= 0x55;
+    tampered["response"]["signature"] = Value::String(b64(&sig));
+    let e = f.answer_passkey(&session, "frank", &tampered).await.unwrap_err();
+    assert_eq!(e, "NotAuthorizedException: Passkey authentication failed.");
+    let mut stranger = SoftAuthenticator::es256();
+    stranger.credential_id = auth.credential_id.clone();
+    let e = f.passkey_sign_in("frank", &mut stranger, ORIGIN).await.unwrap_err();
+    assert_eq!(code_of(&e), "NotAuthorizedException", "{e}");
+    let (session, _) = f.passkey_challenge("frank").await;
+    let e = f.answer_passkey(&session, "frank", &Value::String("not json".into())).await.unwrap_err();
+    assert_eq!(code_of(&e), "InvalidParameterException", "{e}");
+
+    // After a failure the real authenticator still works.
+    assert!(f.passkey_sign_in("frank", &mut auth, ORIGIN).await.expect("still fine").is_some());
+
+    // Deleted: WEB_AUTHN is no longer offered, and an assertion for it is refused.
+    let (session, options) = f.passkey_challenge("frank").await;
+    let token = f.token("frank").await;
+    f.c.delete_web_authn_credential().access_token(&token).credential_id(b64(&auth.credential_id)).send().await.expect("delete");
+    let e = f.answer_passkey(&session, "frank", &auth.get(&options, ORIGIN)).await.unwrap_err();
+    assert_eq!(code_of(&e), "NotAuthorizedException", "{e}");
+    let out =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", "frank")
+            .auth_parameters("PREFERRED_CHALLENGE", "WEB_AUTHN")
+            .send()
+            .await
+            .expect("USER_AUTH");
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SelectChallenge));
+    assert!(!out.available_challenges().contains(&ChallengeNameType::WebAuthn));
+}
+
+#[tokio::test]
+async fn passkey_mfa_lets_a_verified_passkey_satisfy_mfa() {
+    let f = fixture().await;
+    f.c.set_user_pool_mfa_config()
+        .user_pool_id(&f.pool_id)
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .email_mfa_configuration(EmailMfaConfigType::builder().build())
+        .web_authn_configuration(
+            WebAuthnConfigurationType::builder()
+                .relying_party_id(RP)
+                .user_verification(UserVerificationType::Preferred)
+                .factor_configuration("MULTI_FACTOR_WITH_USER_VERIFICATION".into())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("passkey MFA on the pool");
+    f.user("gina").await;
+    let token = f.token("gina").await;
+    let mut auth = SoftAuthenticator::es256();
+    f.register(&token, &mut auth, ORIGIN).await.expect("register");
+    f.c.set_user_mfa_preference()
+        .access_token(&token)
+        .email_mfa_settings(EmailMfaSettingsType::builder().enabled(true).build())
+        .send()
+        .await
+        .expect("email MFA");
+
+    // MFA applies and passkey MFA is off for the user: only the password is offered, then email MFA.
+    let out =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", "gina")
+            .send()
+            .await
+            .expect("USER_AUTH");
+    assert!(!out.available_challenges().contains(&ChallengeNameType::WebAuthn), "{:?}", out.available_challenges());
+
+    // With passkey MFA on, a user-verified passkey sign-in is complete by itself.
+    f.c.set_user_mfa_preference()
+        .access_token(&token)
+        .web_authn_mfa_settings(WebAuthnMfaSettingsType::builder().enabled(true).build())
+        .send()
+        .await
+        .expect("passkey MFA");
+    let (session, options) = f.passkey_challenge("gina").await;
+    assert_eq!(options["userVerification"], "required", "passkey MFA asks for user verification");
+    assert!(f.answer_passkey(&session, "gina", &auth.get(&options, ORIGIN)).await.expect("sign-in").is_some(), "tokens, no EMAIL_OTP");
+
+    // Without user verification it is not: refused, as the challenge required it.
+    auth.user_verified = false;
+    let e = f.passkey_sign_in("gina", &mut auth, ORIGIN).await.unwrap_err();
+    assert!(e.starts_with("NotAuthorizedException") && e.contains("user verification"), "{e}");
+
+    // The password path still meets the email MFA challenge: passkey MFA is not a second step.
+    let out =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "gina")
+            .auth_parameters("PASSWORD", PASSWORD)
+            .send()
+            .await
+            .expect("password");
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::EmailOtp));
+}
+
+#[tokio::test]
+async fn malformed_passkey_requests_get_typed_errors() {
+    let f = fixture().await;
+    f.user("hank").await;
+    let token = f.token("hank").await;
+    f.start(&token).await.expect("start");
+    let cases = [
+        ("CompleteWebAuthnRegistration", format!(r#"{{"AccessToken":"{token}"}}"#), "InvalidParameterException"),
+        ("CompleteWebAuthnRegistration", format!(r#"{{"AccessToken":"{token}","Credential":[1,2]}}"#), "InvalidParameterException"),
+        (
+            "CompleteWebAuthnRegistration",
+            format!(r#"{{"AccessToken":"{token}","Credential":{{"type":"public-key"}}}}"#),
+            "InvalidParameterException",
+        ),
+        ("ListWebAuthnCredentials", format!(r#"{{"AccessToken":"{token}","MaxResults":25}}"#), "InvalidParameterException"),
+        ("ListWebAuthnCredentials", format!(r#"{{"AccessToken":"{token}","MaxResults":"x"}}"#), "SerializationException"),
+        ("DeleteWebAuthnCredential", format!(r#"{{"AccessToken":"{token}"}}"#), "InvalidParameterException"),
+        ("StartWebAuthnRegistration", r#"{"AccessToken":"garbage"}"#.to_string(), "NotAuthorizedException"),
+        ("StartWebAuthnRegistration", "{}".to_string(), "InvalidParameterException"),
+    ];
+    for (op, body, want) in cases {
+        let r = common::call(f.server.addr, op, &body).await;
+        assert_eq!((r.status, r.error_type()), (400, want.to_string()), "{op} {body}: {}", r.body);
+    }
+    // Nothing was registered by any of it.
+    assert_eq!(f.list(&token, None, None).await, (vec![], None));
+}
