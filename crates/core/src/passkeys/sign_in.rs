@@ -74,7 +74,9 @@ pub async fn answer(
     responses: &BTreeMap<String, String>,
 ) -> ApiResult<Step> {
     let credential: Value = serde_json::from_str(required_param(responses, "CREDENTIAL")?)
-        .map_err(|_| ApiError::invalid_parameter("CREDENTIAL must be an AuthenticationResponseJSON object."))?;
+        .ok()
+        .filter(Value::is_object)
+        .ok_or_else(|| ApiError::invalid_parameter("CREDENTIAL must be an AuthenticationResponseJSON object."))?;
     let state = &session.state;
     let challenge = state["challenge"].as_str().and_then(b64url_decode).ok_or_else(session::invalid_session)?;
     let rp_id = state["rp_id"].as_str().ok_or_else(session::invalid_session)?.to_string();

@@ -37,6 +37,8 @@ export async function servePasskeyPage(port = 0) {
     } else if (path === "/bundle.js") {
       res.writeHead(200, { "content-type": "text/javascript; charset=utf-8" });
       res.end(js);
+    } else if (path === "/favicon.ico") {
+      res.writeHead(204).end();
     } else {
       res.writeHead(404).end();
     }
