@@ -604,3 +604,58 @@ async fn unknown_users_get_plausible_challenges_when_existence_errors_are_preven
     assert_eq!(answer.err().as_deref(), Some("NotAuthorizedException: Incorrect username or password."));
     f.stop().await;
 }
+
+#[tokio::test]
+async fn clients_with_a_secret_and_the_admin_operations() {
+    let f = fixture().await;
+    f.full_user("alice").await;
+    let created =
+        f.c.create_user_pool_client()
+            .user_pool_id(&f.pool_id)
+            .client_name("server")
+            .generate_secret(true)
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserAuth)
+            .send()
+            .await
+            .expect("client");
+    let client = created.user_pool_client().expect("client");
+    let (id, secret) = (client.client_id().expect("id").to_string(), client.client_secret().expect("secret").to_string());
+    let hash = cognate_crypto::secret_hash::compute(&secret, "alice", &id);
+    let admin_initiate = |with_hash: bool| {
+        let mut req =
+            f.c.admin_initiate_auth()
+                .user_pool_id(&f.pool_id)
+                .client_id(&id)
+                .auth_flow(AuthFlowType::UserAuth)
+                .auth_parameters("USERNAME", "alice")
+                .auth_parameters("PREFERRED_CHALLENGE", "SMS_OTP");
+        if with_hash {
+            req = req.auth_parameters("SECRET_HASH", &hash);
+        }
+        req.send()
+    };
+    let missing = admin_initiate(false).await.map_err(sdk_err).err();
+    assert_eq!(missing, Some(format!("NotAuthorizedException: Client {id} is configured with secret but SECRET_HASH was not received")));
+    let out = admin_initiate(true).await.expect("code sent");
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsOtp));
+    let code = f.outbox_code("alice").await;
+    let admin_respond = |with_hash: bool| {
+        let mut req =
+            f.c.admin_respond_to_auth_challenge()
+                .user_pool_id(&f.pool_id)
+                .client_id(&id)
+                .challenge_name(ChallengeNameType::SmsOtp)
+                .set_session(out.session().map(String::from))
+                .challenge_responses("USERNAME", "alice")
+                .challenge_responses("SMS_OTP_CODE", &code);
+        if with_hash {
+            req = req.challenge_responses("SECRET_HASH", &hash);
+        }
+        req.send()
+    };
+    let missing = admin_respond(false).await.map_err(sdk_err).err();
+    assert!(missing.is_some_and(|e| e.contains("SECRET_HASH was not received")));
+    let done = admin_respond(true).await.expect("tokens");
+    f.assert_usable(done.authentication_result(), "alice").await;
+    f.stop().await;
+}
