@@ -413,6 +413,10 @@ async fn users_with_mfa_are_offered_only_the_password_then_the_mfa_challenge() {
         .expect("email MFA");
     f.full_user("alice").await;
     assert_eq!(f.factors("alice").await, ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]);
+    // A code sent before MFA was turned on no longer signs in afterwards, nor does a choice made before.
+    let pending = f.initiate(&[("USERNAME", "alice"), ("PREFERRED_CHALLENGE", "EMAIL_OTP")]).await.expect("code sent");
+    let pending_code = f.outbox_code("alice").await;
+    let select = f.initiate(&[("USERNAME", "alice")]).await.expect("SELECT_CHALLENGE");
     f.c.admin_set_user_mfa_preference()
         .user_pool_id(&f.pool_id)
         .username("alice")
@@ -421,6 +425,10 @@ async fn users_with_mfa_are_offered_only_the_password_then_the_mfa_challenge() {
         .await
         .expect("email MFA on");
     assert_eq!(f.factors("alice").await, ["PASSWORD"]);
+    let late = f.respond(ChallengeNameType::EmailOtp, pending.session(), &[("USERNAME", "alice"), ("EMAIL_OTP_CODE", &pending_code)]).await;
+    assert_eq!(late.err().as_deref(), Some("CodeMismatchException: Invalid code or auth state for the user."));
+    let late = f.respond(ChallengeNameType::SelectChallenge, select.session(), &[("USERNAME", "alice"), ("ANSWER", "SMS_OTP")]).await;
+    assert!(late.err().is_some_and(|e| e.starts_with("InvalidParameterException: ")));
     let out = f.initiate(&[("USERNAME", "alice")]).await.expect("SELECT_CHALLENGE");
     assert_eq!(names(out.available_challenges()), ["PASSWORD", "PASSWORD_SRP"]);
     // A one-time code is not offered even when preferred: the choice falls back to the list.

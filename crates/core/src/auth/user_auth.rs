@@ -235,7 +235,8 @@ pub async fn answer(app: &App, s: &SignIn, session: &AuthSession, responses: &BT
         SELECT_CHALLENGE => {
             let choice = required_param(responses, "ANSWER")?;
             let available: Vec<String> = serde_json::from_value(session.state["available"].clone()).unwrap_or_default();
-            if !available.iter().any(|a| a == choice) {
+            // Offered then and still offered now: a user who turned MFA on in between gets no one-time code.
+            if !available.iter().any(|a| a == choice) || !offered(&s.pool, &who).iter().any(|a| a == choice) {
                 return Err(api_error!(InvalidParameterException, "Invalid value for ANSWER: {choice} is not one of AvailableChallenges."));
             }
             if choice == PASSWORD_SRP {
@@ -259,6 +260,11 @@ pub async fn answer(app: &App, s: &SignIn, session: &AuthSession, responses: &BT
             };
             session::consume(app, session).await?;
             check_after_password(&user)?;
+            // The user's state may have changed since the code was sent (MFA turned on, address
+            // removed or unverified): the code only signs in while the factor is still offered.
+            if !factors::available_challenges(&s.pool, &user).iter().any(|a| *a == session.challenge) {
+                return Err(api_error!(CodeMismatchException, "Invalid code or auth state for the user."));
+            }
             crate::mfa::challenge::tokens(app, s, &user, app.clock.now_secs()).await
         }
         other => Err(api_error!(InvalidParameterException, "Challenge {other} is not supported by Cognate yet.")),
