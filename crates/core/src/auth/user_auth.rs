@@ -262,7 +262,7 @@ pub async fn answer(app: &App, s: &SignIn, session: &AuthSession, responses: &BT
             check_after_password(&user)?;
             // The user's state may have changed since the code was sent (MFA turned on, address
             // removed or unverified): the code only signs in while the factor is still offered.
-            if !factors::available_challenges(&s.pool, &user).iter().any(|a| *a == session.challenge) {
+            if !factors::available_challenges(&s.pool, &user).contains(&session.challenge) {
                 return Err(api_error!(CodeMismatchException, "Invalid code or auth state for the user."));
             }
             crate::mfa::challenge::tokens(app, s, &user, app.clock.now_secs()).await
