@@ -1,6 +1,7 @@
 //! sqlx implementations of Cognate's storage traits: SQLite (default, one node) and PostgreSQL
 //! (several nodes). Both pass the conformance suite in [`conformance`].
 
+pub mod cached;
 pub mod conformance;
 mod json;
 pub mod postgres;
@@ -9,5 +10,6 @@ mod rows;
 pub mod sqlite;
 mod sqlite_auth;
 
+pub use cached::{CacheLimits, CachedStore};
 pub use postgres::{PgOptions, PgStore};
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};

@@ -7,13 +7,13 @@ use cognate_wire::shapes::*;
 use super::{SignIn, Step, check_secret_hash, find_user, flow_allowed, required_param};
 use crate::{ApiResult, App, IamCaller, api_error};
 
-#[tracing::instrument(skip_all, fields(op = "InitiateAuth"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "InitiateAuth"))]
 pub async fn initiate_auth(app: &App, input: InitiateAuthRequest) -> ApiResult<InitiateAuthResponse> {
     let s = super::sign_in(app, None, &input.client_id, false).await?;
     Ok(start(app, &s, &input.auth_flow, input.auth_parameters.unwrap_or_default()).await?.into())
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminInitiateAuth"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminInitiateAuth"))]
 pub async fn admin_initiate_auth(app: &App, _caller: &IamCaller, input: AdminInitiateAuthRequest) -> ApiResult<AdminInitiateAuthResponse> {
     app.pool(&input.user_pool_id).await?;
     let s = super::sign_in(app, Some(&input.user_pool_id), &input.client_id, true).await?;

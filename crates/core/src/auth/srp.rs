@@ -58,7 +58,7 @@ pub async fn challenge_for(app: &App, s: &SignIn, user: &UserRecord, srp_a: &str
         client_id: s.client.client_id.clone(),
         username_key: user.username_key.clone(),
         challenge: "PASSWORD_VERIFIER".into(),
-        state: json!({ "b": step.b_hex, "A": srp_a }),
+        state: json!({ "b": step.b_hex, "B": step.big_b_hex, "A": srp_a }),
         created_ms: now,
         expires_ms: now + super::session::validity_ms(s),
         failures: 0,
@@ -116,7 +116,8 @@ pub async fn answer(app: &App, s: &SignIn, responses: &BTreeMap<String, String>)
     }
     let Some(password) = user.data.password.clone() else { return Err(wrong_password()) };
     let pool_name = ids::pool_name_part(&s.pool.id).to_string();
-    let (b, a) = (session.state["b"].as_str().unwrap_or_default().to_string(), session.state["A"].as_str().unwrap_or_default().to_string());
+    let text = |name: &str| session.state[name].as_str().map(str::to_string);
+    let (b, big_b, a) = (text("b").unwrap_or_default(), text("B"), text("A").unwrap_or_default());
     let (user_id, block, ts, sig) = (user.username.clone(), block.to_string(), timestamp.to_string(), signature.to_string());
     let verified = tokio::task::spawn_blocking(move || {
         srp::verify_claim(&srp::Claim {
@@ -125,6 +126,7 @@ pub async fn answer(app: &App, s: &SignIn, responses: &BTreeMap<String, String>)
             verifier_hex: &password.srp_verifier,
             srp_a_hex: &a,
             b_hex: &b,
+            big_b_hex: big_b.as_deref(),
             secret_block_b64: &block,
             timestamp: &ts,
             signature_b64: &sig,

@@ -61,7 +61,7 @@ fn factors_of(pool: &PoolRecord, user: &UserRecord) -> (Option<String>, Option<V
     (user.data.mfa.preferred.clone(), mfa_view::enabled_list(&user.data.mfa), (!configured.is_empty()).then_some(configured))
 }
 
-#[tracing::instrument(skip_all, fields(op = "GetUserAuthFactors"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "GetUserAuthFactors"))]
 pub async fn get_user_auth_factors(_app: &App, me: TokenUser, _input: GetUserAuthFactorsRequest) -> ApiResult<GetUserAuthFactorsResponse> {
     let (preferred, enabled, configured) = factors_of(&me.pool, &me.user);
     Ok(GetUserAuthFactorsResponse {
@@ -72,7 +72,7 @@ pub async fn get_user_auth_factors(_app: &App, me: TokenUser, _input: GetUserAut
     })
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminGetUserAuthFactors"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminGetUserAuthFactors"))]
 pub async fn admin_get_user_auth_factors(
     app: &App,
     _caller: &IamCaller,
