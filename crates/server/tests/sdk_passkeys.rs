@@ -625,3 +625,41 @@ async fn malformed_passkey_requests_get_typed_errors() {
     // Nothing was registered by any of it.
     assert_eq!(f.list(&token, None, None).await, (vec![], None));
 }
+
+#[tokio::test]
+async fn passkeys_do_not_bypass_a_disabled_account_or_a_forced_password_change() {
+    let f = fixture().await;
+    f.user("ivan").await;
+    let token = f.token("ivan").await;
+    let mut auth = SoftAuthenticator::es256();
+    f.register(&token, &mut auth, ORIGIN).await.expect("register");
+
+    let (session, options) = f.passkey_challenge("ivan").await;
+    f.c.admin_disable_user().user_pool_id(&f.pool_id).username("ivan").send().await.expect("disable");
+    let e = f.answer_passkey(&session, "ivan", &auth.get(&options, ORIGIN)).await.unwrap_err();
+    assert_eq!(e, "NotAuthorizedException: User is disabled.");
+    f.c.admin_enable_user().user_pool_id(&f.pool_id).username("ivan").send().await.expect("enable");
+
+    let (session, options) = f.passkey_challenge("ivan").await;
+    f.c.admin_set_user_password()
+        .user_pool_id(&f.pool_id)
+        .username("ivan")
+        .password("Temporary-pass-1")
+        .permanent(false)
+        .send()
+        .await
+        .expect("temporary");
+    let e = f.answer_passkey(&session, "ivan", &auth.get(&options, ORIGIN)).await.unwrap_err();
+    assert!(e.starts_with("NotAuthorizedException") && e.contains("not available"), "{e}");
+    let out =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", "ivan")
+            .auth_parameters("PREFERRED_CHALLENGE", "WEB_AUTHN")
+            .send()
+            .await
+            .expect("USER_AUTH");
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SelectChallenge));
+    assert!(!out.available_challenges().contains(&ChallengeNameType::WebAuthn));
+}

@@ -9,14 +9,16 @@ use serde_json::{Value, json};
 use super::{SIGN_IN_TIMEOUT_MS, origin_allowed, passkey_mfa_for, relying_party};
 use crate::auth::{SignIn, Step, required_param, session};
 use crate::store::{AuthSession, PoolRecord, UserRecord};
-use crate::{ApiError, ApiResult, App, api_error, users};
+use crate::users::{self, FORCE_CHANGE_PASSWORD};
+use crate::{ApiError, ApiResult, App, api_error};
 
 pub const WEB_AUTHN: &str = "WEB_AUTHN";
 
 /// Whether `user` can pick WEB_AUTHN: the pool allows and configures passkeys, the user has one,
 /// and, when MFA applies to the user, a passkey sign-in would satisfy it (passkey MFA).
 pub fn available(pool: &PoolRecord, user: &UserRecord) -> bool {
-    if user.data.passkeys.credentials.is_empty() || relying_party(pool).is_err() {
+    // A forced password change needs the password (as for one-time codes, docs/user-auth.md).
+    if user.data.passkeys.credentials.is_empty() || relying_party(pool).is_err() || user.data.status == FORCE_CHANGE_PASSWORD {
         return false;
     }
     crate::mfa::after_first_factor(pool, user) == crate::mfa::Next::Tokens || passkey_mfa_for(pool, user)
@@ -65,7 +67,7 @@ fn refused(err: &WebAuthnError) -> ApiError {
 }
 
 /// Answer the WEB_AUTHN challenge: verify the assertion, move the signature counter, then tokens
-/// (or MFA, when passkey MFA does not cover this user).
+/// (or the MFA challenge, for a passkey-MFA user whose assertion lacks user verification).
 pub async fn answer(
     app: &App,
     s: &SignIn,
@@ -104,6 +106,14 @@ pub async fn answer(
     })
     .await?;
     crate::auth::check_after_password(&updated)?;
+    // The user's state may have changed since the challenge (MFA turned on, password change forced):
+    // the passkey only signs in while it is still offered.
+    if !available(&s.pool, &updated) {
+        return Err(api_error!(
+            NotAuthorizedException,
+            "Passkey authentication failed: passkey sign-in is not available to this user now."
+        ));
+    }
     crate::auth::lockout::record_success(app, &s.pool, &updated).await?;
     let auth_time = state["auth_time"].as_i64().unwrap_or_else(|| app.clock.now_secs());
     if verified.user_verified && passkey_mfa_for(&s.pool, &updated) {
