@@ -92,6 +92,11 @@ impl Api {
             }
         }
         let request = request.body(Full::new(Bytes::from(bytes))).map_err(|e| transport(e.to_string()))?;
+        self.answer(request).await
+    }
+
+    /// Sends `request`: the JSON of a 2xx answer, or the failure by kind.
+    async fn answer(&self, request: http::Request<Full<Bytes>>) -> Result<Value, Failure> {
         let response = self.client.request(request).await.map_err(|e| {
             let kind = if e.is_connect() { "connect" } else { "request" };
             Failure { kind: format!("transport: {kind}"), message: format!("{e:?}") }
@@ -103,6 +108,19 @@ impl Api {
             return Ok(json);
         }
         Err(Failure { kind: error_type(&json).unwrap_or_else(|| format!("HTTP {}", status.as_u16())), message: message(&json, &body) })
+    }
+
+    /// A SigV4-signed `GET <path_and_query>` answered with JSON (the development outbox), on the
+    /// endpoints in turn.
+    pub async fn admin_get(&self, path_and_query: &str) -> Result<Value, Failure> {
+        let endpoint = &self.endpoints[self.next.fetch_add(1, Ordering::Relaxed) % self.endpoints.len()];
+        let uri = format!("{}{}", endpoint.uri.to_string().trim_end_matches('/'), path_and_query);
+        let mut request = http::Request::get(uri);
+        for (k, v) in self.signer.get_headers(&endpoint.host, path_and_query).map_err(transport)? {
+            request = request.header(k, v);
+        }
+        let request = request.body(Full::new(Bytes::new())).map_err(|e| transport(e.to_string()))?;
+        self.answer(request).await
     }
 
     /// `GET <path>` on the first endpoint; the status code, or `None` if nothing answered.

@@ -33,6 +33,10 @@ pub struct Options {
     /// this bounds that scenario's rate to totp-users / 30 s). Default: users / 4, at least 1.
     #[arg(long)]
     pub totp_users: Option<usize>,
+    /// Of the seeded users, how many register a passkey for the user-auth-web-authn scenario (a
+    /// passkey user is in one sign-in at a time). Default: users / 4, at least 1.
+    #[arg(long)]
+    pub passkey_users: Option<usize>,
     /// Concurrent requests in flight during a scenario.
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
@@ -71,6 +75,14 @@ impl Options {
 
     pub fn needs_totp_users(&self) -> bool {
         self.scenarios.contains(&Scenario::TotpMfa)
+    }
+
+    /// Passkeys to register: none unless user-auth-web-authn runs.
+    pub fn passkey_users(&self) -> usize {
+        match self.scenarios.contains(&Scenario::UserAuthWebAuthn) {
+            true => self.passkey_users.unwrap_or(self.users / 4).clamp(1, self.users.max(1)),
+            false => 0,
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 //! | [`sigv4`] | signing admin calls |
 //! | [`seed`] | pool, client and users through the API |
 //! | [`srp_flow`], [`totp_flow`] | client side of SRP and TOTP sign-ins |
+//! | [`user_auth_flow`] | client side of USER_AUTH EMAIL_OTP and WEB_AUTHN sign-ins, passkey registration |
 //! | [`scenarios`] | one request builder per scenario |
 //! | [`driver`] | fixed-time, fixed-concurrency loop with histograms |
 //! | [`bulk`] | measurement-only growth of a pool in the SQLite file |
@@ -26,6 +27,7 @@ pub mod server;
 pub mod sigv4;
 pub mod srp_flow;
 pub mod totp_flow;
+pub mod user_auth_flow;
 
 pub use cli::Options;
 pub use report::Report;

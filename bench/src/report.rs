@@ -62,6 +62,8 @@ pub struct Report {
     pub endpoints: Vec<String>,
     pub users: usize,
     pub totp_users: usize,
+    /// Of `users`, those with a registered passkey.
+    pub passkey_users: usize,
     pub seed_seconds: f64,
     pub server: Option<ServerFigures>,
     pub scenarios: Vec<ScenarioReport>,
@@ -74,10 +76,11 @@ impl Report {
 
     pub fn table(&self) -> String {
         let mut out = format!(
-            "cognate-bench {} against {}\nseeded {} users + {} TOTP users in {:.1} s\n",
+            "cognate-bench {} against {}\nseeded {} users ({} with a passkey) + {} TOTP users in {:.1} s\n",
             self.started_at,
             self.endpoints.join(", "),
             self.users,
+            self.passkey_users,
             self.totp_users,
             self.seed_seconds
         );

@@ -9,10 +9,11 @@ use crate::api::Api;
 use crate::cli::Options;
 use crate::report::{Report, ServerFigures};
 use crate::scenarios::{Ctx, Scenario, reset_mfa_preferences};
-use crate::seed::{Fixture, seed};
+use crate::seed::{Counts, Fixture, seed};
 use crate::server::{Server, default_binary};
 use crate::sigv4::Signer;
 use crate::totp_flow::StepSchedule;
+use crate::user_auth_flow::UserLocks;
 use crate::{bulk, driver};
 
 /// Resident memory is sampled this long after start-up, once the runtime has settled.
@@ -31,6 +32,7 @@ pub async fn run(options: &Options) -> Result<Report, String> {
         started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         users: options.users,
         totp_users: if options.needs_totp_users() { options.totp_users() } else { 0 },
+        passkey_users: options.passkey_users(),
         ..Report::default()
     };
     let work = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
@@ -44,9 +46,15 @@ pub async fn run(options: &Options) -> Result<Report, String> {
     };
     let mut api = Api::new(&endpoints, signer.clone())?;
 
-    eprintln!("seeding {} users and {} TOTP users through {}", report.users, report.totp_users, endpoints.join(", "));
-    let fixture =
-        seed(&api, options.users, report.totp_users, options.seed_concurrency).await.map_err(|f| format!("seeding failed: {f}"))?;
+    eprintln!(
+        "seeding {} users ({} with a passkey) and {} TOTP users through {}",
+        report.users,
+        report.passkey_users,
+        report.totp_users,
+        endpoints.join(", ")
+    );
+    let counts = Counts { users: options.users, totp_users: report.totp_users, passkey_users: report.passkey_users };
+    let fixture = seed(&api, counts, options.seed_concurrency).await.map_err(|f| format!("seeding failed: {f}"))?;
     report.seed_seconds = fixture.seconds;
     if let Some(mut l) = local.take() {
         l.figures.rss_after_seed_kib = l.server.rss_kib();
@@ -59,10 +67,19 @@ pub async fn run(options: &Options) -> Result<Report, String> {
     }
     report.endpoints = endpoints;
 
-    let ctx = Arc::new(Ctx { api, totp_schedule: StepSchedule::new(&fixture.totp_users), fixture, run_id: short_run_id() });
+    let ctx = Arc::new(Ctx {
+        api,
+        totp_schedule: StepSchedule::new(&fixture.totp_users),
+        user_locks: UserLocks::new(fixture.users.len()),
+        fixture,
+        run_id: short_run_id(),
+    });
     for &scenario in &options.scenarios {
         eprintln!("running {scenario} for {:?} at concurrency {}", options.duration, options.concurrency);
         let mut result = driver::drive(ctx.clone(), scenario, options.concurrency, options.duration).await;
+        if scenario == Scenario::UserAuthWebAuthn {
+            result.note = Some(format!("{} passkey users, each in one sign-in at a time", ctx.fixture.passkey_users.len()));
+        }
         if scenario == Scenario::TotpMfa {
             let n = ctx.fixture.totp_users.len();
             result.note = Some(format!(

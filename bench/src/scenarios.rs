@@ -8,6 +8,7 @@ use crate::api::{Api, Failure};
 use crate::seed::{self, Fixture};
 use crate::srp_flow::{self, SrpSignIn};
 use crate::totp_flow::{self, StepSchedule};
+use crate::user_auth_flow::{self, UserLocks};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scenario {
@@ -25,10 +26,14 @@ pub enum Scenario {
     TotpMfa,
     /// AdminCreateUser (SigV4) of a new user, invitation suppressed.
     AdminCreateUser,
+    /// InitiateAuth USER_AUTH preferring EMAIL_OTP, the code from the outbox, RespondToAuthChallenge.
+    UserAuthEmailOtp,
+    /// InitiateAuth USER_AUTH preferring WEB_AUTHN, a passkey assertion, RespondToAuthChallenge.
+    UserAuthWebAuthn,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 7] = [
+    pub const ALL: [Scenario; 9] = [
         Scenario::GetUser,
         Scenario::GetUserAuthFactors,
         Scenario::SetUserMfaPreference,
@@ -36,6 +41,8 @@ impl Scenario {
         Scenario::UserSrpAuth,
         Scenario::TotpMfa,
         Scenario::AdminCreateUser,
+        Scenario::UserAuthEmailOtp,
+        Scenario::UserAuthWebAuthn,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,13 +54,19 @@ impl Scenario {
             Scenario::UserSrpAuth => "user-srp-auth",
             Scenario::TotpMfa => "totp-mfa",
             Scenario::AdminCreateUser => "admin-create-user",
+            Scenario::UserAuthEmailOtp => "user-auth-email-otp",
+            Scenario::UserAuthWebAuthn => "user-auth-web-authn",
         }
     }
 
     /// What one iteration is, for the report's rate column.
     pub fn unit(self) -> &'static str {
         match self {
-            Scenario::UserPasswordAuth | Scenario::UserSrpAuth | Scenario::TotpMfa => "sign-ins/s",
+            Scenario::UserPasswordAuth
+            | Scenario::UserSrpAuth
+            | Scenario::TotpMfa
+            | Scenario::UserAuthEmailOtp
+            | Scenario::UserAuthWebAuthn => "sign-ins/s",
             _ => "req/s",
         }
     }
@@ -70,6 +83,8 @@ pub struct Ctx {
     pub api: Api,
     pub fixture: Fixture,
     pub totp_schedule: StepSchedule,
+    /// One per seeded user: user-auth-email-otp never runs two sign-ins of one user at once.
+    pub user_locks: UserLocks,
     /// Makes admin-create-user's usernames unique across runs against one server.
     pub run_id: String,
 }
@@ -98,15 +113,32 @@ fn software_token_mfa(client_id: &str, session: &str, username: &str, code: &str
 }
 
 /// One iteration `n` of `scenario`: its latency and outcome, or `None` when no user could be
-/// used before `deadline` (totp-mfa waiting for a fresh step).
+/// used before `deadline` (totp-mfa waiting for a fresh step). Waiting for a free user is not
+/// part of the latency.
 pub async fn once(ctx: &Ctx, scenario: Scenario, n: usize, deadline: tokio::time::Instant) -> Option<(Duration, Result<(), Failure>)> {
     let f = &ctx.fixture;
     let user = &f.users[n % f.users.len().max(1)];
-    if scenario == Scenario::TotpMfa {
-        let (i, step) = ctx.totp_schedule.take(deadline).await?;
-        let started = Instant::now();
-        let outcome = totp_sign_in(ctx, i, step).await;
-        return Some((started.elapsed(), outcome));
+    match scenario {
+        Scenario::TotpMfa => {
+            let (i, step) = ctx.totp_schedule.take(deadline).await?;
+            let started = Instant::now();
+            let outcome = totp_sign_in(ctx, i, step).await;
+            return Some((started.elapsed(), outcome));
+        }
+        Scenario::UserAuthEmailOtp => {
+            let (i, _held) = ctx.user_locks.take(n).await;
+            let started = Instant::now();
+            let outcome = user_auth_flow::email_otp_sign_in(&ctx.api, &f.pool_id, &f.client_id, &f.users[i].username).await;
+            return Some((started.elapsed(), outcome));
+        }
+        Scenario::UserAuthWebAuthn => {
+            let (i, mut authenticator) =
+                user_auth_flow::take_free(&f.passkey_users, n, |u| u.authenticator.try_lock().ok(), |u| u.authenticator.lock()).await;
+            let started = Instant::now();
+            let outcome = user_auth_flow::web_authn_sign_in(&ctx.api, &f.client_id, &f.passkey_users[i].username, &mut authenticator).await;
+            return Some((started.elapsed(), outcome));
+        }
+        _ => {}
     }
     let api = &ctx.api;
     let started = Instant::now();
@@ -125,7 +157,7 @@ pub async fn once(ctx: &Ctx, scenario: Scenario, n: usize, deadline: tokio::time
         Scenario::AdminCreateUser => {
             api.admin("AdminCreateUser", &seed::admin_create_user(&f.pool_id, &format!("bench-new-{}-{n:08}", ctx.run_id))).await.map(drop)
         }
-        Scenario::TotpMfa => unreachable!("handled above"),
+        Scenario::TotpMfa | Scenario::UserAuthEmailOtp | Scenario::UserAuthWebAuthn => unreachable!("handled above"),
     };
     Some((started.elapsed(), outcome))
 }

@@ -1,7 +1,9 @@
-//! Seeding through the API, as any client would: a pool (MFA optional: SMS and TOTP), an app
-//! client, then users created with AdminCreateUser (MessageAction SUPPRESS), given a permanent
-//! password with AdminSetUserPassword and signed in with USER_PASSWORD_AUTH. Each user costs the
-//! server three argon2id hashes, so seeding runs at roughly (hashes per second) / 3.
+//! Seeding through the API, as any client would: a pool (MFA optional: SMS and TOTP; first
+//! factors PASSWORD, EMAIL_OTP and WEB_AUTHN with relying party `localhost`), an app client, then
+//! users with a verified email created with AdminCreateUser (MessageAction SUPPRESS), given a
+//! permanent password with AdminSetUserPassword and signed in with USER_PASSWORD_AUTH. Each user
+//! costs the server three argon2id hashes, so seeding runs at roughly (hashes per second) / 3.
+//! The first `passkey_users` of them then register a passkey with the software authenticator.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,6 +15,7 @@ use tokio::sync::Mutex;
 use crate::api::{Api, Failure};
 use crate::srp_flow::access_token;
 use crate::totp_flow::{self, TotpUser};
+use crate::user_auth_flow::{self, PasskeyUser};
 
 pub const PASSWORD: &str = "Bench-password-9";
 
@@ -22,6 +25,15 @@ pub struct SeededUser {
     pub access_token: String,
 }
 
+/// How many users of each kind to seed.
+#[derive(Debug, Clone, Copy)]
+pub struct Counts {
+    pub users: usize,
+    pub totp_users: usize,
+    /// Of `users`, how many register a passkey (at most `users`).
+    pub passkey_users: usize,
+}
+
 /// What the scenarios run against.
 #[derive(Debug)]
 pub struct Fixture {
@@ -29,6 +41,8 @@ pub struct Fixture {
     pub client_id: String,
     pub users: Vec<SeededUser>,
     pub totp_users: Vec<TotpUser>,
+    /// Users `0..passkey_users.len()` of `users`, each with a registered passkey.
+    pub passkey_users: Vec<PasskeyUser>,
     pub seconds: f64,
 }
 
@@ -39,7 +53,8 @@ struct Target {
     client_id: String,
 }
 
-pub async fn seed(api: &Api, users: usize, totp_users: usize, concurrency: usize) -> Result<Fixture, Failure> {
+pub async fn seed(api: &Api, counts: Counts, concurrency: usize) -> Result<Fixture, Failure> {
+    let Counts { users, totp_users, passkey_users } = counts;
     let started = Instant::now();
     let pool_id = create_pool(api).await?;
     let client_id = create_client(api, &pool_id).await?;
@@ -50,7 +65,7 @@ pub async fn seed(api: &Api, users: usize, totp_users: usize, concurrency: usize
         async move { create_user(&t.api, &t.pool_id, &t.client_id, &format!("bench-{i:07}")).await }
     })
     .await?;
-    let t = target;
+    let t = target.clone();
     let totp = in_parallel(totp_users, concurrency, move |i| {
         let t = t.clone();
         async move {
@@ -59,18 +74,27 @@ pub async fn seed(api: &Api, users: usize, totp_users: usize, concurrency: usize
         }
     })
     .await?;
-    Ok(Fixture { pool_id, client_id, users: plain, totp_users: totp, seconds: started.elapsed().as_secs_f64() })
+    let with_passkeys = Arc::new(plain[..passkey_users.min(plain.len())].to_vec());
+    let (t, w) = (target, with_passkeys.clone());
+    let passkeys = in_parallel(with_passkeys.len(), concurrency, move |i| {
+        let (t, w) = (t.clone(), w.clone());
+        async move { user_auth_flow::register_passkey(&t.api, &w[i].username, &w[i].access_token).await }
+    })
+    .await?;
+    Ok(Fixture { pool_id, client_id, users: plain, totp_users: totp, passkey_users: passkeys, seconds: started.elapsed().as_secs_f64() })
 }
 
 async fn create_pool(api: &Api) -> Result<String, Failure> {
     let name = format!("bench-{}", uuid::Uuid::new_v4().simple());
-    let created = api.admin("CreateUserPool", &json!({ "PoolName": name })).await?;
+    let policies = json!({ "SignInPolicy": { "AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"] } });
+    let created = api.admin("CreateUserPool", &json!({ "PoolName": name, "Policies": policies })).await?;
     let pool_id = created.pointer("/UserPool/Id").and_then(Value::as_str).ok_or_else(|| Failure::unexpected("no UserPool.Id"))?.to_string();
     let mfa = json!({
         "UserPoolId": pool_id,
         "MfaConfiguration": "OPTIONAL",
         "SmsMfaConfiguration": { "SmsAuthenticationMessage": "Code {####}" },
         "SoftwareTokenMfaConfiguration": { "Enabled": true },
+        "WebAuthnConfiguration": { "RelyingPartyId": user_auth_flow::RELYING_PARTY_ID },
     });
     api.admin("SetUserPoolMfaConfig", &mfa).await?;
     Ok(pool_id)
@@ -80,7 +104,7 @@ async fn create_client(api: &Api, pool_id: &str) -> Result<String, Failure> {
     let body = json!({
         "UserPoolId": pool_id,
         "ClientName": "bench",
-        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     });
     let created = api.admin("CreateUserPoolClient", &body).await?;
     created
@@ -90,9 +114,15 @@ async fn create_client(api: &Api, pool_id: &str) -> Result<String, Failure> {
         .ok_or_else(|| Failure::unexpected("no ClientId"))
 }
 
-/// A confirmed user with a phone number (so SMS MFA can be switched on), signed in.
+/// A confirmed user with a phone number (so SMS MFA can be switched on) and a verified email (for
+/// EMAIL_OTP sign-in), signed in.
 pub async fn create_user(api: &Api, pool_id: &str, client_id: &str, username: &str) -> Result<SeededUser, Failure> {
-    api.admin("AdminCreateUser", &admin_create_user(pool_id, username)).await?;
+    let mut created = admin_create_user(pool_id, username);
+    if let Some(attributes) = created.get_mut("UserAttributes").and_then(Value::as_array_mut) {
+        attributes.push(json!({ "Name": "email", "Value": format!("{username}@example.com") }));
+        attributes.push(json!({ "Name": "email_verified", "Value": "true" }));
+    }
+    api.admin("AdminCreateUser", &created).await?;
     let password = json!({ "UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true });
     api.admin("AdminSetUserPassword", &password).await?;
     let signed_in = api.call("InitiateAuth", &password_auth(client_id, username)).await?;

@@ -17,6 +17,16 @@ pub struct Signer {
 impl Signer {
     /// The headers to add to `POST /` with this `host`, `X-Amz-Target` and body.
     pub fn headers(&self, host: &str, target: &str, body: &[u8]) -> Result<Vec<(String, String)>, String> {
+        let headers = [("host", host), ("content-type", crate::api::CONTENT_TYPE), ("x-amz-target", target)];
+        self.sign("POST", &format!("http://{host}/"), &headers, body)
+    }
+
+    /// The headers to add to `GET <path_and_query>` (the development outbox) with this `host`.
+    pub fn get_headers(&self, host: &str, path_and_query: &str) -> Result<Vec<(String, String)>, String> {
+        self.sign("GET", &format!("http://{host}{path_and_query}"), &[("host", host)], b"")
+    }
+
+    fn sign(&self, method: &str, url: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<Vec<(String, String)>, String> {
         let identity =
             aws_credential_types::Credentials::new(&self.access_key_id, &self.secret_access_key, None, None, "cognate-bench").into();
         let params = v4::SigningParams::builder()
@@ -28,8 +38,7 @@ impl Signer {
             .build()
             .map_err(|e| format!("signing parameters: {e}"))?
             .into();
-        let headers = [("host", host), ("content-type", crate::api::CONTENT_TYPE), ("x-amz-target", target)];
-        let signable = SignableRequest::new("POST", format!("http://{host}/"), headers.iter().copied(), SignableBody::Bytes(body))
+        let signable = SignableRequest::new(method, url, headers.iter().copied(), SignableBody::Bytes(body))
             .map_err(|e| format!("signable request: {e}"))?;
         let (instructions, _) = sign(signable, &params).map_err(|e| format!("signing: {e}"))?.into_parts();
         Ok(instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect())

@@ -46,6 +46,51 @@ async fn short_run_reports_no_errors() {
     server.stop().await;
 }
 
+/// The USER_AUTH sign-ins: EMAIL_OTP codes read from the signed outbox, passkeys registered while
+/// seeding and asserted with a rising counter. More passkey users than concurrency is not needed:
+/// with 4 tasks on 3 passkey users, tasks wait for a free user instead of sharing one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_auth_scenarios_report_no_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        port: 0,
+        data_dir: dir.path().to_path_buf(),
+        admin_keys: vec![AdminKey { access_key_id: "bench-test".into(), secret: "bench-test-secret".into() }],
+        ..Config::default()
+    };
+    let server = cognate::start(&config).await.expect("server starts");
+    let endpoint = format!("http://{}", server.addr);
+    let options = Options::parse_from([
+        "cognate-bench",
+        "--endpoint",
+        &endpoint,
+        "--users",
+        "8",
+        "--passkey-users",
+        "3",
+        "--concurrency",
+        "4",
+        "--duration",
+        "1s",
+        "--scenarios",
+        "user-auth-email-otp,user-auth-web-authn",
+        "--access-key-id",
+        "bench-test",
+        "--secret-access-key",
+        "bench-test-secret",
+    ]);
+    let report = run(&options).await.expect("the run completes");
+    println!("{}", report.table());
+    assert_eq!(report.passkey_users, 3);
+    assert_eq!(report.scenarios.iter().map(|s| s.scenario.as_str()).collect::<Vec<_>>(), ["user-auth-email-otp", "user-auth-web-authn"]);
+    for s in &report.scenarios {
+        assert!(s.errors.is_empty(), "{}: {:?} {:?}", s.scenario, s.errors, s.error_examples);
+        assert!(s.ok > 0, "{} completed nothing", s.scenario);
+        assert_eq!(s.unit, "sign-ins/s");
+    }
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_admin_keys_fail_seeding_with_the_error_type() {
     let dir = tempfile::tempdir().expect("tempdir");
