@@ -44,6 +44,9 @@ async fn answer(
     if session.challenge != challenge {
         return Err(api_error!(InvalidParameterException, "Invalid challenge name {challenge}: the session is for {}.", session.challenge));
     }
+    if super::user_auth::handles(&session) {
+        return super::user_auth::answer(app, s, &session, &responses).await;
+    }
     let user = session_user(app, s, &session, &responses).await?;
     match challenge {
         "NEW_PASSWORD_REQUIRED" => new_password(app, s, &session, user, &responses).await,

@@ -36,7 +36,13 @@ pub async fn start(app: &App, s: &SignIn, params: &BTreeMap<String, String>) -> 
         None if super::prevents_existence_errors(&s.client) => return decoy(username, srp_a),
         None => return Err(users::user_not_found()),
     };
-    lockout::check(app, &user)?;
+    challenge_for(app, s, &user, srp_a).await
+}
+
+/// The PASSWORD_VERIFIER challenge for `user`, given the client's SRP_A (USER_SRP_AUTH, and USER_AUTH's
+/// PASSWORD_SRP).
+pub async fn challenge_for(app: &App, s: &SignIn, user: &UserRecord, srp_a: &str) -> ApiResult<Step> {
+    lockout::check(app, user)?;
     let Some(password) = &user.data.password else { return Err(wrong_password()) };
     let verifier = password.srp_verifier.clone();
     let a = srp_a.to_string();
@@ -74,7 +80,7 @@ fn verifier_parameters(internal_name: &str, salt: &str, srp_b: &str, block: &str
 
 /// An unknown user under PreventUserExistenceErrors: a challenge that looks real and can never be
 /// answered (nothing is stored for its secret block).
-fn decoy(username: &str, srp_a: &str) -> ApiResult<Step> {
+pub fn decoy(username: &str, srp_a: &str) -> ApiResult<Step> {
     let fake = srp::make_verifier("decoy", username, &ids::uuid());
     let step = srp::server_challenge(&fake.verifier_hex, srp_a).map_err(|_| wrong_password())?;
     Ok(Step::challenge("PASSWORD_VERIFIER", None, verifier_parameters(username, &fake.salt_hex, &step.big_b_hex, &secret_block())))

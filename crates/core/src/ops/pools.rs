@@ -213,10 +213,15 @@ fn apply_updatable(s: &mut UserPoolType, u: Updatable, mfa_factors: &PoolMfa) ->
     if sign_in.allowed_first_auth_factors.is_none() {
         sign_in.allowed_first_auth_factors = Some(DEFAULT_FIRST_FACTORS.iter().map(|s| s.to_string()).collect());
     }
-    if let Some(factors) = &sign_in.allowed_first_auth_factors
-        && !factors.iter().any(|f| f == "PASSWORD")
-    {
-        return Err(ApiError::invalid_parameter("PASSWORD must be included in AllowedFirstAuthFactors."));
+    if let Some(factors) = &sign_in.allowed_first_auth_factors {
+        // The model lists SOFTWARE_TOKEN in the enum but documents it as "not currently supported as
+        // a first auth factor"; the messages here are Cognate's (docs/user-auth.md).
+        if factors.iter().any(|f| f == "SOFTWARE_TOKEN") {
+            return Err(ApiError::invalid_parameter("SOFTWARE_TOKEN is not supported as a first auth factor."));
+        }
+        if !factors.iter().any(|f| f == "PASSWORD") {
+            return Err(ApiError::invalid_parameter("PASSWORD must be included in AllowedFirstAuthFactors."));
+        }
     }
     let tier = u.user_pool_tier.unwrap_or_else(|| s.user_pool_tier.clone().unwrap_or_else(|| "ESSENTIALS".into()));
     if tier == "LITE"
