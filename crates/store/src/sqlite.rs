@@ -319,13 +319,25 @@ impl UserStore for SqliteStore {
         let (pool_id, username_key, keys, modified, version) =
             (u.pool_id.clone(), u.username_key.clone(), u.keys.clone(), u.modified_ms, u.version);
         self.write(move |c| {
-            let n = run(
+            // The writer's transaction holds the write lock, so the version read here cannot change
+            // before the UPDATE; reading the stored keys first lets most updates (which keep the
+            // same username, sub and aliases) skip re-claiming them.
+            let stored_keys = one(
                 c,
-                "UPDATE users SET modified_ms = ?, data = ?, keys = ?, version = ? WHERE pool_id = ? AND username_key = ? AND version = ?",
-                params![modified, data, keys_text, version, pool_id, username_key, version - 1],
+                "SELECT keys FROM users WHERE pool_id = ? AND username_key = ? AND version = ?",
+                params![pool_id, username_key, version - 1],
+                |r| r.get::<_, String>(0).map_err(backend),
             )?;
-            if n != 1 {
+            let Some(stored_keys) = stored_keys else {
                 return Err(stale_or_missing(c, "SELECT 1 FROM users WHERE pool_id = ? AND username_key = ?", [&pool_id, &username_key]));
+            };
+            run(
+                c,
+                "UPDATE users SET modified_ms = ?, data = ?, keys = ?, version = ? WHERE pool_id = ? AND username_key = ?",
+                params![modified, data, keys_text, version, pool_id, username_key],
+            )?;
+            if stored_keys == keys_text {
+                return Ok(());
             }
             run(c, "DELETE FROM user_keys WHERE pool_id = ? AND username_key = ?", [&pool_id, &username_key])?;
             claim_keys(c, &pool_id, &username_key, &keys)

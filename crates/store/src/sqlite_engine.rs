@@ -298,3 +298,72 @@ impl Readers {
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer(dir: &tempfile::TempDir) -> (Writer, Readers) {
+        let path = dir.path().join("t.db");
+        let conn = open_writer(&path, SyncMode::Normal).expect("open");
+        conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)").expect("table");
+        (Writer::start(conn).expect("start"), Readers::open(&path, SyncMode::Normal, 1).expect("readers"))
+    }
+
+    fn stored(readers: &Readers) -> Vec<i64> {
+        readers.read(|c| crate::sqlite::all(c, "SELECT n FROM t ORDER BY n", [], |r| r.get(0).map_err(backend))).expect("read")
+    }
+
+    fn insert(n: i64) -> impl FnOnce(&Connection) -> StoreResult<()> + Send + 'static {
+        move |c| c.execute("INSERT INTO t (n) VALUES (?)", [n]).map(drop).map_err(backend)
+    }
+
+    /// Writes queued behind a slow one share its successor's transaction; the one that fails (after
+    /// changing something) or panics is rolled back alone and the others are committed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_write_in_a_batch_rolls_back_only_itself() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (writer, readers) = writer(&dir);
+        let writer = std::sync::Arc::new(writer);
+        let slow = {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                writer
+                    .write(|c| {
+                        std::thread::sleep(Duration::from_millis(200));
+                        insert(1)(c)
+                    })
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let failing = |c: &Connection| -> StoreResult<()> {
+            insert(3)(c)?;
+            Err(StoreError::Stale)
+        };
+        let panicking = |c: &Connection| -> StoreResult<()> {
+            insert(4)(c)?;
+            panic!("a bug in a write")
+        };
+        let (a, b, c, d, e) = tokio::join!(
+            writer.write(insert(2)),
+            writer.write(failing),
+            writer.write(panicking),
+            writer.write(insert(5)),
+            writer.write(insert(2)),
+        );
+        slow.await.expect("task").expect("slow write");
+        a.expect("insert 2");
+        assert!(matches!(b, Err(StoreError::Stale)));
+        assert!(matches!(c, Err(StoreError::Backend(_))));
+        d.expect("insert 5");
+        assert!(e.is_err_and(|e| is_unique(&e)), "the second insert of 2 violates the key");
+        assert_eq!(stored(&readers), vec![1, 2, 5]);
+        writer.close().await;
+        assert!(matches!(writer.write(insert(6)).await, Err(StoreError::Busy(_))), "a closed store refuses writes");
+    }
+
+    fn is_unique(e: &StoreError) -> bool {
+        matches!(e, StoreError::Backend(m) if m.contains("UNIQUE"))
+    }
+}
