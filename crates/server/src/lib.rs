@@ -14,7 +14,7 @@ use std::sync::Arc;
 use cognate_core::delivery::{Channel, Delivery, OutboxSender, Sender, SmtpSender, SmtpTls, WebhookConfig, WebhookSender};
 use cognate_core::store::Store;
 use cognate_core::{App, Clock, CoreConfig, SystemClock};
-use cognate_store::{PgOptions, PgStore, SqliteOptions, SqliteStore, Synchronous};
+use cognate_store::{CacheLimits, CachedStore, PgOptions, PgStore, SqliteOptions, SqliteStore, Synchronous};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -27,6 +27,8 @@ pub struct Running {
     pub addr: SocketAddr,
     shutdown: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), std::io::Error>>,
+    /// Held while serving: the SQLite data directory belongs to this server alone.
+    _data_lock: Option<std::fs::File>,
 }
 
 impl Running {
@@ -38,7 +40,7 @@ impl Running {
 
     /// Wait until the server stops by itself (never, unless the listener fails).
     pub async fn wait(self) -> Result<(), std::io::Error> {
-        let Running { shutdown, task, .. } = self;
+        let Running { shutdown, task, _data_lock, .. } = self;
         let result = task.await.unwrap_or(Ok(()));
         drop(shutdown);
         result
@@ -79,18 +81,41 @@ pub fn delivery(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -
     Ok(delivery)
 }
 
-/// SQLite under the data directory, or PostgreSQL when a database URL is configured.
-async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, String), String> {
+/// Take the data directory for this process: the SQLite store is cached in memory (see
+/// `cognate_store::cached`), which is only correct while no other process writes the file.
+fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File, String> {
+    use std::os::fd::AsRawFd;
+    let path = dir.join("cognate.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    // SAFETY: flock on a file descriptor this function owns; no memory is passed.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        return Err(format!(
+            "{} is in use by another cognate process (several nodes need a shared PostgreSQL database: --database-url)",
+            dir.display()
+        ));
+    }
+    Ok(file)
+}
+
+/// SQLite under the data directory (locked, and cached in front), or PostgreSQL when a database URL
+/// is configured (shared with other nodes, so never cached).
+async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, String, Option<std::fs::File>), String> {
     if let Some(url) = &config.database_url {
         let store = PgStore::connect(url, PgOptions::default()).await.map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?;
-        return Ok((Arc::new(store), "postgresql".to_string()));
+        return Ok((Arc::new(store), "postgresql".to_string(), None));
     }
     std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+    let lock = lock_data_dir(&config.data_dir)?;
     let db = config.data_dir.join("cognate.db");
     let options =
         SqliteOptions { synchronous: if config.sqlite_full_sync { Synchronous::Full } else { Synchronous::Normal }, ..Default::default() };
     let store = SqliteStore::open(&db, options).await.map_err(|e| format!("cannot open {}: {e}", db.display()))?;
-    Ok((Arc::new(store), db.display().to_string()))
+    Ok((Arc::new(CachedStore::new(store, CacheLimits::default())), db.display().to_string(), Some(lock)))
 }
 
 /// Open the store, bind the listener and start serving.
@@ -101,7 +126,7 @@ pub async fn start(config: &Config) -> Result<Running, String> {
 /// [`start`] with an injected clock, so tests can move time (token expiry, sessions, lockout).
 pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Running, String> {
     config.check()?;
-    let (store, where_) = open_store(config).await?;
+    let (store, where_, data_lock) = open_store(config).await?;
     let listener = TcpListener::bind((config.bind, config.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
@@ -130,5 +155,5 @@ pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<
             .await
     });
     tracing::info!(%addr, database = %where_, "cognate listening");
-    Ok(Running { addr, shutdown: tx, task })
+    Ok(Running { addr, shutdown: tx, task, _data_lock: data_lock })
 }

@@ -40,6 +40,28 @@ async fn malformed_requests_get_typed_errors_and_change_nothing() {
         .and_then(|p| p.id().map(str::to_string))
         .expect("id");
     c.admin_create_user().user_pool_id(&pool_id).username("alice").send().await.expect("user");
+    // A USER_AUTH client and a live SELECT_CHALLENGE session, for the choice-based sign-in rows.
+    let user_auth_client = c
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("choice")
+        .explicit_auth_flows(aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType::AllowUserAuth)
+        .send()
+        .await
+        .expect("client")
+        .user_pool_client()
+        .and_then(|c| c.client_id().map(str::to_string))
+        .expect("client id");
+    let u = user_auth_client.as_str();
+    let select = call(
+        server.addr,
+        "InitiateAuth",
+        &format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{u}","AuthParameters":{{"USERNAME":"alice"}}}}"#),
+    )
+    .await
+    .json();
+    assert_eq!(select["ChallengeName"], "SELECT_CHALLENGE", "{select}");
+    let session = select["Session"].as_str().unwrap_or_default().to_string();
     let before_pool = c.describe_user_pool().user_pool_id(&pool_id).send().await.expect("describe");
     let before_user = c.admin_get_user().user_pool_id(&pool_id).username("alice").send().await.expect("get");
 
@@ -184,6 +206,55 @@ async fn malformed_requests_get_typed_errors_and_change_nothing() {
         case("unknown pool", "DescribeUserPool", r#"{"UserPoolId":"us-east-1_nothere"}"#, 400, "ResourceNotFoundException"),
         case("unknown user", "AdminGetUser", &format!(r#"{{"UserPoolId":"{p}","Username":"ghost"}}"#), 400, "UserNotFoundException"),
         case("duplicate user", "AdminCreateUser", &format!(r#"{{"UserPoolId":"{p}","Username":"alice"}}"#), 400, "UsernameExistsException"),
+        case(
+            "USER_AUTH preferred challenge not a challenge name",
+            "InitiateAuth",
+            &format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{u}","AuthParameters":{{"USERNAME":"alice","PREFERRED_CHALLENGE":"FAX"}}}}"#),
+            400,
+            "InvalidParameterException",
+        ),
+        case(
+            "USER_AUTH preferred challenge not a string",
+            "InitiateAuth",
+            &format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{u}","AuthParameters":{{"USERNAME":"alice","PREFERRED_CHALLENGE":7}}}}"#),
+            400,
+            "SerializationException",
+        ),
+        case(
+            "USER_AUTH without USERNAME",
+            "InitiateAuth",
+            &format!(r#"{{"AuthFlow":"USER_AUTH","ClientId":"{u}","AuthParameters":{{"PREFERRED_CHALLENGE":"PASSWORD"}}}}"#),
+            400,
+            "InvalidParameterException",
+        ),
+        case(
+            "SELECT_CHALLENGE answer not offered",
+            "RespondToAuthChallenge",
+            &format!(
+                r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{u}","Session":"{session}","ChallengeResponses":{{"USERNAME":"alice","ANSWER":"EMAIL_OTP"}}}}"#
+            ),
+            400,
+            "InvalidParameterException",
+        ),
+        case(
+            "SELECT_CHALLENGE without ANSWER",
+            "RespondToAuthChallenge",
+            &format!(
+                r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{u}","Session":"{session}","ChallengeResponses":{{"USERNAME":"alice"}}}}"#
+            ),
+            400,
+            "InvalidParameterException",
+        ),
+        case(
+            "SELECT_CHALLENGE forged session",
+            "RespondToAuthChallenge",
+            &format!(
+                r#"{{"ChallengeName":"SELECT_CHALLENGE","ClientId":"{u}","Session":"{}","ChallengeResponses":{{"USERNAME":"alice","ANSWER":"PASSWORD"}}}}"#,
+                "A".repeat(40)
+            ),
+            400,
+            "NotAuthorizedException",
+        ),
         case("oversized body", "AdminGetUser", &huge, 413, "RequestEntityTooLargeException"),
     ];
     cases.push(Case {

@@ -98,3 +98,22 @@ async fn acknowledged_writes_survive_sigkill() {
     child.kill().expect("kill");
     let _ = child.wait();
 }
+
+/// The SQLite store is cached in the server's memory, so a second process on the same data
+/// directory would serve stale users: it must refuse to start, saying why.
+#[test]
+fn a_second_server_on_the_same_data_dir_refuses_to_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut first, _addr) = spawn(dir.path());
+    let second = Command::new(env!("CARGO_BIN_EXE_cognate"))
+        .args(["--port", "0", "--data-dir"])
+        .arg(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run a second cognate");
+    let _ = first.kill();
+    let _ = first.wait();
+    assert!(!second.status.success(), "the second server started on a locked data dir");
+    let said = format!("{}{}", String::from_utf8_lossy(&second.stdout), String::from_utf8_lossy(&second.stderr));
+    assert!(said.contains("in use by another cognate process"), "{said}");
+}

@@ -1,6 +1,7 @@
 //! Implementations of Cognate's storage traits: SQLite (default, one node) and PostgreSQL
 //! (several nodes). Both pass the conformance suite in [`conformance`].
 
+pub mod cached;
 pub mod conformance;
 mod json;
 pub mod postgres;
@@ -11,5 +12,6 @@ mod sqlite_auth;
 mod sqlite_engine;
 mod sqlite_migrate;
 
+pub use cached::{CacheLimits, CachedStore};
 pub use postgres::{PgOptions, PgStore};
 pub use sqlite::{SqliteOptions, SqliteStore, Synchronous};

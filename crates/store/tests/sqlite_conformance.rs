@@ -1,12 +1,21 @@
 use std::sync::Arc;
 
-use cognate_store::{SqliteOptions, SqliteStore, conformance};
+use cognate_store::{CacheLimits, CachedStore, SqliteOptions, SqliteStore, conformance};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_passes_the_conformance_suite() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = SqliteStore::open(&dir.path().join("cognate.db"), SqliteOptions::default()).await.expect("open");
     conformance::run_all(Arc::new(store)).await;
+}
+
+/// The server runs SQLite behind the pool/user cache: the suite (its races included) must pass
+/// through it too, with a cache small enough that eviction happens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_behind_the_cache_passes_the_conformance_suite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = SqliteStore::open(&dir.path().join("cognate.db"), SqliteOptions::default()).await.expect("open");
+    conformance::run_all(Arc::new(CachedStore::new(store, CacheLimits { users: 64, pools: 64 }))).await;
 }
 
 #[tokio::test]

@@ -4,19 +4,16 @@ use std::collections::BTreeMap;
 
 use cognate_wire::shapes::*;
 
-use super::{
-    SignIn, Step, check_after_password, check_can_sign_in, check_secret_hash, find_user, flow_allowed, lockout, required_param,
-    wrong_password,
-};
-use crate::{ApiResult, App, IamCaller, api_error, users};
+use super::{SignIn, Step, check_secret_hash, find_user, flow_allowed, required_param};
+use crate::{ApiResult, App, IamCaller, api_error};
 
-#[tracing::instrument(skip_all, fields(op = "InitiateAuth"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "InitiateAuth"))]
 pub async fn initiate_auth(app: &App, input: InitiateAuthRequest) -> ApiResult<InitiateAuthResponse> {
     let s = super::sign_in(app, None, &input.client_id, false).await?;
     Ok(start(app, &s, &input.auth_flow, input.auth_parameters.unwrap_or_default()).await?.into())
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminInitiateAuth"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminInitiateAuth"))]
 pub async fn admin_initiate_auth(app: &App, _caller: &IamCaller, input: AdminInitiateAuthRequest) -> ApiResult<AdminInitiateAuthResponse> {
     app.pool(&input.user_pool_id).await?;
     let s = super::sign_in(app, Some(&input.user_pool_id), &input.client_id, true).await?;
@@ -41,6 +38,7 @@ async fn start(app: &App, s: &SignIn, flow: &str, params: BTreeMap<String, Strin
     match flow {
         "USER_PASSWORD_AUTH" | "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => password(app, s, &params).await,
         "USER_SRP_AUTH" => super::srp::start(app, s, &params).await,
+        "USER_AUTH" => super::user_auth::start(app, s, &params).await,
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => super::refresh::refresh_flow(app, s, &params).await,
         _ => Err(api_error!(InvalidParameterException, "{flow} flow is not supported by Cognate yet.")),
     }
@@ -52,16 +50,5 @@ async fn password(app: &App, s: &SignIn, params: &BTreeMap<String, String>) -> A
     check_secret_hash(&s.client, params.get("SECRET_HASH").map(String::as_str), &[username])?;
     let password = required_param(params, "PASSWORD")?;
     let user = find_user(app, s, username).await?;
-    check_can_sign_in(&user)?;
-    lockout::check(app, &user)?;
-    let ok = match &user.data.password {
-        Some(record) => users::password_matches(record, password).await,
-        None => false,
-    };
-    if !ok {
-        lockout::record_failure(app, &s.pool, &user).await?;
-        return Err(wrong_password());
-    }
-    check_after_password(&user)?;
-    super::after_first_factor(app, s, user).await
+    super::password_first_factor(app, s, user, password).await
 }

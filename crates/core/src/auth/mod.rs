@@ -7,6 +7,7 @@ pub mod refresh;
 pub mod respond;
 pub mod session;
 pub mod srp;
+pub mod user_auth;
 
 use std::collections::BTreeMap;
 
@@ -159,6 +160,23 @@ pub fn check_after_password(user: &UserRecord) -> ApiResult<()> {
         return Err(api_error!(PasswordResetRequiredException, "Password reset required for the user"));
     }
     Ok(())
+}
+
+/// A password as the first factor (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH's PASSWORD):
+/// checked under the lockout rules, then whatever follows a first factor.
+pub async fn password_first_factor(app: &App, s: &SignIn, user: UserRecord, password: &str) -> ApiResult<Step> {
+    check_can_sign_in(&user)?;
+    lockout::check(app, &user)?;
+    let ok = match &user.data.password {
+        Some(record) => users::password_matches(record, password).await,
+        None => false,
+    };
+    if !ok {
+        lockout::record_failure(app, &s.pool, &user).await?;
+        return Err(wrong_password());
+    }
+    check_after_password(&user)?;
+    after_first_factor(app, s, user).await
 }
 
 /// After the first factor (password, SRP): a forced password change, then MFA, then tokens.

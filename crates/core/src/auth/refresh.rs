@@ -61,7 +61,7 @@ fn check_client_secret(s: &SignIn, provided: Option<&str>, on_mismatch: impl Fn(
     }
 }
 
-#[tracing::instrument(skip_all, fields(op = "GetTokensFromRefreshToken"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "GetTokensFromRefreshToken"))]
 pub async fn get_tokens_from_refresh_token(
     app: &App,
     input: GetTokensFromRefreshTokenRequest,
@@ -89,7 +89,7 @@ pub async fn get_tokens_from_refresh_token(
     Ok(GetTokensFromRefreshTokenResponse { authentication_result: Some(app.issue_tokens(&s.pool, &s.client, &user, grant).await?) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "RevokeToken"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "RevokeToken"))]
 pub async fn revoke_token(app: &App, input: RevokeTokenRequest) -> ApiResult<RevokeTokenResponse> {
     let s = super::sign_in(app, None, &input.client_id, false).await?;
     check_client_secret(&s, input.client_secret.as_deref(), || api_error!(UnauthorizedException, "Invalid client secret."))?;

@@ -10,13 +10,13 @@ use crate::store::{AuthSession, UserRecord};
 use crate::users::{self, CONFIRMED};
 use crate::{ApiResult, App, IamCaller, api_error, attributes, password_policy};
 
-#[tracing::instrument(skip_all, fields(op = "RespondToAuthChallenge"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "RespondToAuthChallenge"))]
 pub async fn respond_to_auth_challenge(app: &App, input: RespondToAuthChallengeRequest) -> ApiResult<RespondToAuthChallengeResponse> {
     let s = super::sign_in(app, None, &input.client_id, false).await?;
     Ok(answer(app, &s, &input.challenge_name, input.session.as_deref(), input.challenge_responses.unwrap_or_default()).await?.into())
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminRespondToAuthChallenge"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminRespondToAuthChallenge"))]
 pub async fn admin_respond_to_auth_challenge(
     app: &App,
     _caller: &IamCaller,
@@ -43,6 +43,9 @@ async fn answer(
     let session = session::load(app, s, session_token).await?;
     if session.challenge != challenge {
         return Err(api_error!(InvalidParameterException, "Invalid challenge name {challenge}: the session is for {}.", session.challenge));
+    }
+    if super::user_auth::handles(&session) {
+        return super::user_auth::answer(app, s, &session, &responses).await;
     }
     let user = session_user(app, s, &session, &responses).await?;
     match challenge {

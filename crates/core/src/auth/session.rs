@@ -17,6 +17,13 @@ pub fn validity_ms(s: &SignIn) -> i64 {
 
 /// Start a session for `challenge`; returns the string to hand to the client.
 pub async fn create(app: &App, s: &SignIn, user: &UserRecord, challenge: &str, state: Value) -> ApiResult<String> {
+    create_for(app, s, &user.username_key, challenge, state).await
+}
+
+/// Start a session for whoever `username_key` names, which may be nobody: USER_AUTH's decoys for
+/// unknown users (PreventUserExistenceErrors) are sessions like any other, so answering them fails
+/// the way a real user's wrong answer does.
+pub async fn create_for(app: &App, s: &SignIn, username_key: &str, challenge: &str, state: Value) -> ApiResult<String> {
     // Real sessions are long opaque blobs; 192 random bytes give a similar length and alphabet.
     let token = opaque_token(192);
     let now = app.now_ms();
@@ -24,7 +31,7 @@ pub async fn create(app: &App, s: &SignIn, user: &UserRecord, challenge: &str, s
         id_hash: token_hash(&token),
         pool_id: s.pool.id.clone(),
         client_id: s.client.client_id.clone(),
-        username_key: user.username_key.clone(),
+        username_key: username_key.to_string(),
         challenge: challenge.to_string(),
         state,
         created_ms: now,

@@ -36,7 +36,13 @@ pub async fn start(app: &App, s: &SignIn, params: &BTreeMap<String, String>) -> 
         None if super::prevents_existence_errors(&s.client) => return decoy(username, srp_a),
         None => return Err(users::user_not_found()),
     };
-    lockout::check(app, &user)?;
+    challenge_for(app, s, &user, srp_a).await
+}
+
+/// The PASSWORD_VERIFIER challenge for `user`, given the client's SRP_A (USER_SRP_AUTH, and USER_AUTH's
+/// PASSWORD_SRP).
+pub async fn challenge_for(app: &App, s: &SignIn, user: &UserRecord, srp_a: &str) -> ApiResult<Step> {
+    lockout::check(app, user)?;
     let Some(password) = &user.data.password else { return Err(wrong_password()) };
     let verifier = password.srp_verifier.clone();
     let a = srp_a.to_string();
@@ -52,7 +58,7 @@ pub async fn start(app: &App, s: &SignIn, params: &BTreeMap<String, String>) -> 
         client_id: s.client.client_id.clone(),
         username_key: user.username_key.clone(),
         challenge: "PASSWORD_VERIFIER".into(),
-        state: json!({ "b": step.b_hex, "A": srp_a }),
+        state: json!({ "b": step.b_hex, "B": step.big_b_hex, "A": srp_a }),
         created_ms: now,
         expires_ms: now + super::session::validity_ms(s),
         failures: 0,
@@ -74,7 +80,7 @@ fn verifier_parameters(internal_name: &str, salt: &str, srp_b: &str, block: &str
 
 /// An unknown user under PreventUserExistenceErrors: a challenge that looks real and can never be
 /// answered (nothing is stored for its secret block).
-fn decoy(username: &str, srp_a: &str) -> ApiResult<Step> {
+pub fn decoy(username: &str, srp_a: &str) -> ApiResult<Step> {
     let fake = srp::make_verifier("decoy", username, &ids::uuid());
     let step = srp::server_challenge(&fake.verifier_hex, srp_a).map_err(|_| wrong_password())?;
     Ok(Step::challenge("PASSWORD_VERIFIER", None, verifier_parameters(username, &fake.salt_hex, &step.big_b_hex, &secret_block())))
@@ -110,7 +116,8 @@ pub async fn answer(app: &App, s: &SignIn, responses: &BTreeMap<String, String>)
     }
     let Some(password) = user.data.password.clone() else { return Err(wrong_password()) };
     let pool_name = ids::pool_name_part(&s.pool.id).to_string();
-    let (b, a) = (session.state["b"].as_str().unwrap_or_default().to_string(), session.state["A"].as_str().unwrap_or_default().to_string());
+    let text = |name: &str| session.state[name].as_str().map(str::to_string);
+    let (b, big_b, a) = (text("b").unwrap_or_default(), text("B"), text("A").unwrap_or_default());
     let (user_id, block, ts, sig) = (user.username.clone(), block.to_string(), timestamp.to_string(), signature.to_string());
     let verified = tokio::task::spawn_blocking(move || {
         srp::verify_claim(&srp::Claim {
@@ -119,6 +126,7 @@ pub async fn answer(app: &App, s: &SignIn, responses: &BTreeMap<String, String>)
             verifier_hex: &password.srp_verifier,
             srp_a_hex: &a,
             b_hex: &b,
+            big_b_hex: big_b.as_deref(),
             secret_block_b64: &block,
             timestamp: &ts,
             signature_b64: &sig,

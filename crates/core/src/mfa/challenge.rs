@@ -82,7 +82,7 @@ fn auth_time(app: &App, session: &AuthSession) -> i64 {
 }
 
 /// A wrong code: counted, and the session ends after too many.
-async fn wrong_code(app: &App, session: &AuthSession, err: ApiError) -> ApiError {
+pub(crate) async fn wrong_code(app: &App, session: &AuthSession, err: ApiError) -> ApiError {
     if let Ok(n) = app.store.count_session_failure(&session.id_hash).await
         && n >= MAX_FAILURES
     {

@@ -17,7 +17,7 @@ fn describe(pool: &PoolRecord) -> GetUserPoolMfaConfigResponse {
     }
 }
 
-#[tracing::instrument(skip_all, fields(op = "GetUserPoolMfaConfig"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "GetUserPoolMfaConfig"))]
 pub async fn get_user_pool_mfa_config(
     app: &App,
     _caller: &IamCaller,
@@ -31,7 +31,7 @@ fn lite_tier(pool: &PoolRecord) -> bool {
     pool.settings.user_pool_tier.as_deref() == Some("LITE")
 }
 
-#[tracing::instrument(skip_all, fields(op = "SetUserPoolMfaConfig"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "SetUserPoolMfaConfig"))]
 pub async fn set_user_pool_mfa_config(
     app: &App,
     _caller: &IamCaller,

@@ -95,7 +95,7 @@ async fn set(app: &App, pool: &PoolRecord, username: &str, r: Request) -> ApiRes
     Ok(())
 }
 
-#[tracing::instrument(skip_all, fields(op = "SetUserMFAPreference"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "SetUserMFAPreference"))]
 pub async fn set_user_mfa_preference(
     app: &App,
     me: TokenUser,
@@ -111,7 +111,7 @@ pub async fn set_user_mfa_preference(
     Ok(SetUserMFAPreferenceResponse {})
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminSetUserMFAPreference"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminSetUserMFAPreference"))]
 pub async fn admin_set_user_mfa_preference(
     app: &App,
     _caller: &IamCaller,
@@ -146,13 +146,13 @@ fn legacy(pool: &PoolRecord, u: &mut UserRecord, options: &[MFAOptionType]) -> A
     Ok(())
 }
 
-#[tracing::instrument(skip_all, fields(op = "SetUserSettings"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "SetUserSettings"))]
 pub async fn set_user_settings(app: &App, me: TokenUser, input: SetUserSettingsRequest) -> ApiResult<SetUserSettingsResponse> {
     users::modify(app, &me.pool, &me.user.username, |u| legacy(&me.pool, u, &input.mfa_options)).await?;
     Ok(SetUserSettingsResponse {})
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminSetUserSettings"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminSetUserSettings"))]
 pub async fn admin_set_user_settings(
     app: &App,
     _caller: &IamCaller,

@@ -62,7 +62,7 @@ async fn next_session(app: &App, old: &AuthSession, state: serde_json::Value) ->
     Ok(token)
 }
 
-#[tracing::instrument(skip_all, fields(op = "AssociateSoftwareToken"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AssociateSoftwareToken"))]
 pub async fn associate_software_token(app: &App, input: AssociateSoftwareTokenRequest) -> ApiResult<AssociateSoftwareTokenResponse> {
     // The model lists neither UserNotConfirmedException nor PasswordResetRequiredException here.
     let who = enrolment(app, input.access_token.as_deref(), input.session.as_deref(), StatusCheck::NoUnconfirmed).await?;
@@ -81,7 +81,7 @@ pub async fn associate_software_token(app: &App, input: AssociateSoftwareTokenRe
     Ok(AssociateSoftwareTokenResponse { secret_code: Some(secret), session })
 }
 
-#[tracing::instrument(skip_all, fields(op = "VerifySoftwareToken"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "VerifySoftwareToken"))]
 pub async fn verify_software_token(app: &App, input: VerifySoftwareTokenRequest) -> ApiResult<VerifySoftwareTokenResponse> {
     let who = enrolment(app, input.access_token.as_deref(), input.session.as_deref(), StatusCheck::Full).await?;
     let (pool, user) = (&who.pool, &who.user);
@@ -117,7 +117,7 @@ pub async fn verify_software_token(app: &App, input: VerifySoftwareTokenRequest)
     Ok(VerifySoftwareTokenResponse { status: Some("SUCCESS".into()), session })
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminDeleteSoftwareToken"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminDeleteSoftwareToken"))]
 pub async fn admin_delete_software_token(
     app: &App,
     _caller: &IamCaller,

@@ -23,7 +23,7 @@ fn confirmation_destination(pool: &PoolRecord, user: &UserRecord) -> Option<Dest
     ["phone_number", "email"].into_iter().filter(|a| auto.iter().any(|x| x == a)).find_map(|a| Destination::of(user, a))
 }
 
-#[tracing::instrument(skip_all, fields(op = "SignUp"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "SignUp"))]
 pub async fn sign_up(app: &App, input: SignUpRequest) -> ApiResult<SignUpResponse> {
     let s = sign_in(app, None, &input.client_id, false).await?;
     check_secret_hash(&s.client, input.secret_hash.as_deref(), &[&input.username])?;
@@ -72,7 +72,7 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> ApiResult<SignUpRespons
     Ok(SignUpResponse { user_confirmed: false, code_delivery_details: details, user_sub: sub, session: None })
 }
 
-#[tracing::instrument(skip_all, fields(op = "ConfirmSignUp"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "ConfirmSignUp"))]
 pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpRequest) -> ApiResult<ConfirmSignUpResponse> {
     let s = sign_in(app, None, &input.client_id, false).await?;
     check_secret_hash(&s.client, input.secret_hash.as_deref(), &[&input.username])?;
@@ -99,7 +99,7 @@ pub fn set_verified(u: &mut UserRecord, attribute: &str) {
     attributes::apply(&mut u.data.attributes, &[AttributeType { name: flag, value: Some("true".into()) }]);
 }
 
-#[tracing::instrument(skip_all, fields(op = "ResendConfirmationCode"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "ResendConfirmationCode"))]
 pub async fn resend_confirmation_code(app: &App, input: ResendConfirmationCodeRequest) -> ApiResult<ResendConfirmationCodeResponse> {
     let s = sign_in(app, None, &input.client_id, false).await?;
     check_secret_hash(&s.client, input.secret_hash.as_deref(), &[&input.username])?;
@@ -133,7 +133,7 @@ fn recovery_destination(pool: &PoolRecord, user: &UserRecord) -> Option<Destinat
     order.into_iter().filter(|a| user.attribute_is_true(&format!("{a}_verified"))).find_map(|a| Destination::of(user, a))
 }
 
-#[tracing::instrument(skip_all, fields(op = "ForgotPassword"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "ForgotPassword"))]
 pub async fn forgot_password(app: &App, input: ForgotPasswordRequest) -> ApiResult<ForgotPasswordResponse> {
     let s = sign_in(app, None, &input.client_id, false).await?;
     check_secret_hash(&s.client, input.secret_hash.as_deref(), &[&input.username])?;
@@ -159,7 +159,7 @@ pub async fn forgot_password(app: &App, input: ForgotPasswordRequest) -> ApiResu
     Ok(ForgotPasswordResponse { code_delivery_details: Some(to.details()) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "ConfirmForgotPassword"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "ConfirmForgotPassword"))]
 pub async fn confirm_forgot_password(app: &App, input: ConfirmForgotPasswordRequest) -> ApiResult<ConfirmForgotPasswordResponse> {
     let s = sign_in(app, None, &input.client_id, false).await?;
     check_secret_hash(&s.client, input.secret_hash.as_deref(), &[&input.username])?;
@@ -180,7 +180,7 @@ pub async fn confirm_forgot_password(app: &App, input: ConfirmForgotPasswordRequ
     Ok(ConfirmForgotPasswordResponse {})
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminResetUserPassword"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminResetUserPassword"))]
 pub async fn admin_reset_user_password(
     app: &App,
     _caller: &IamCaller,

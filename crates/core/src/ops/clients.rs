@@ -81,7 +81,7 @@ macro_rules! client_settings_from {
     };
 }
 
-#[tracing::instrument(skip_all, fields(op = "CreateUserPoolClient"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "CreateUserPoolClient"))]
 pub async fn create_user_pool_client(
     app: &App,
     _caller: &IamCaller,
@@ -103,7 +103,7 @@ pub async fn create_user_pool_client(
     Ok(CreateUserPoolClientResponse { user_pool_client: Some(describe(&client)) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "DescribeUserPoolClient"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "DescribeUserPoolClient"))]
 pub async fn describe_user_pool_client(
     app: &App,
     _caller: &IamCaller,
@@ -113,7 +113,7 @@ pub async fn describe_user_pool_client(
     Ok(DescribeUserPoolClientResponse { user_pool_client: Some(describe(&client)) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "UpdateUserPoolClient"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "UpdateUserPoolClient"))]
 pub async fn update_user_pool_client(
     app: &App,
     _caller: &IamCaller,
@@ -148,7 +148,7 @@ pub async fn update_user_pool_client(
     }
 }
 
-#[tracing::instrument(skip_all, fields(op = "ListUserPoolClients"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "ListUserPoolClients"))]
 pub async fn list_user_pool_clients(
     app: &App,
     _caller: &IamCaller,
@@ -173,7 +173,7 @@ pub async fn list_user_pool_clients(
     })
 }
 
-#[tracing::instrument(skip_all, fields(op = "DeleteUserPoolClient"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "DeleteUserPoolClient"))]
 pub async fn delete_user_pool_client(
     app: &App,
     _caller: &IamCaller,

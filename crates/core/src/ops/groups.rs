@@ -26,7 +26,7 @@ async fn group(app: &App, pool_id: &str, name: &str) -> ApiResult<GroupRecord> {
     app.store.get_group(pool_id, name).await.map_err(internal)?.ok_or_else(group_not_found)
 }
 
-#[tracing::instrument(skip_all, fields(op = "CreateGroup"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "CreateGroup"))]
 pub async fn create_group(app: &App, _caller: &IamCaller, input: CreateGroupRequest) -> ApiResult<CreateGroupResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let now = app.now_ms();
@@ -49,14 +49,14 @@ pub async fn create_group(app: &App, _caller: &IamCaller, input: CreateGroupRequ
     }
 }
 
-#[tracing::instrument(skip_all, fields(op = "GetGroup"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "GetGroup"))]
 pub async fn get_group(app: &App, _caller: &IamCaller, input: GetGroupRequest) -> ApiResult<GetGroupResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let g = group(app, &pool.id, &input.group_name).await?;
     Ok(GetGroupResponse { group: Some(describe(&g)) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "ListGroups"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "ListGroups"))]
 pub async fn list_groups(app: &App, _caller: &IamCaller, input: ListGroupsRequest) -> ApiResult<ListGroupsResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let after = decode_token(input.next_token.as_deref())?;
@@ -64,7 +64,7 @@ pub async fn list_groups(app: &App, _caller: &IamCaller, input: ListGroupsReques
     Ok(ListGroupsResponse { groups: Some(page.items.iter().map(describe).collect()), next_token: page.next.as_deref().map(encode_token) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "DeleteGroup"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "DeleteGroup"))]
 pub async fn delete_group(app: &App, _caller: &IamCaller, input: DeleteGroupRequest) -> ApiResult<DeleteGroupResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     if !app.store.delete_group(&pool.id, &input.group_name).await.map_err(internal)? {
@@ -73,7 +73,7 @@ pub async fn delete_group(app: &App, _caller: &IamCaller, input: DeleteGroupRequ
     Ok(DeleteGroupResponse {})
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminAddUserToGroup"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminAddUserToGroup"))]
 pub async fn admin_add_user_to_group(
     app: &App,
     _caller: &IamCaller,
@@ -86,7 +86,7 @@ pub async fn admin_add_user_to_group(
     Ok(AdminAddUserToGroupResponse {})
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminRemoveUserFromGroup"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminRemoveUserFromGroup"))]
 pub async fn admin_remove_user_from_group(
     app: &App,
     _caller: &IamCaller,
@@ -99,7 +99,7 @@ pub async fn admin_remove_user_from_group(
     Ok(AdminRemoveUserFromGroupResponse {})
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminListGroupsForUser"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminListGroupsForUser"))]
 pub async fn admin_list_groups_for_user(
     app: &App,
     _caller: &IamCaller,
@@ -119,7 +119,7 @@ pub async fn admin_list_groups_for_user(
     })
 }
 
-#[tracing::instrument(skip_all, fields(op = "ListUsersInGroup"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "ListUsersInGroup"))]
 pub async fn list_users_in_group(app: &App, _caller: &IamCaller, input: ListUsersInGroupRequest) -> ApiResult<ListUsersInGroupResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     group(app, &pool.id, &input.group_name).await?;

@@ -14,7 +14,7 @@ use crate::{ApiResult, App, IamCaller, api_error, attributes, auth, mfa_view, pa
 
 const VERIFY_CODE_MS: i64 = 24 * 3_600_000;
 
-#[tracing::instrument(skip_all, fields(op = "GetUser"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "GetUser"))]
 pub async fn get_user(_app: &App, me: TokenUser, _input: GetUserRequest) -> ApiResult<GetUserResponse> {
     let u = &me.user;
     Ok(GetUserResponse {
@@ -26,7 +26,7 @@ pub async fn get_user(_app: &App, me: TokenUser, _input: GetUserRequest) -> ApiR
     })
 }
 
-#[tracing::instrument(skip_all, fields(op = "ChangePassword"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "ChangePassword"))]
 pub async fn change_password(app: &App, me: TokenUser, input: ChangePasswordRequest) -> ApiResult<ChangePasswordResponse> {
     let (pool, user) = (&me.pool, &me.user);
     auth::lockout::check(app, user)?;
@@ -56,7 +56,7 @@ fn auto_verified(pool: &PoolRecord, attribute: &str) -> bool {
     pool.settings.auto_verified_attributes.as_deref().unwrap_or_default().iter().any(|a| a == attribute)
 }
 
-#[tracing::instrument(skip_all, fields(op = "UpdateUserAttributes"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "UpdateUserAttributes"))]
 pub async fn update_user_attributes(
     app: &App,
     me: TokenUser,
@@ -89,7 +89,7 @@ pub async fn update_user_attributes(
     Ok(UpdateUserAttributesResponse { code_delivery_details_list: (!details.is_empty()).then_some(details) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "DeleteUserAttributes"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "DeleteUserAttributes"))]
 pub async fn delete_user_attributes(
     app: &App,
     me: TokenUser,
@@ -113,7 +113,7 @@ fn verifiable(attribute: &str) -> ApiResult<&'static str> {
     }
 }
 
-#[tracing::instrument(skip_all, fields(op = "GetUserAttributeVerificationCode"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "GetUserAttributeVerificationCode"))]
 pub async fn get_user_attribute_verification_code(
     app: &App,
     me: TokenUser,
@@ -126,7 +126,7 @@ pub async fn get_user_attribute_verification_code(
     Ok(GetUserAttributeVerificationCodeResponse { code_delivery_details: Some(to.details()) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "VerifyUserAttribute"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "VerifyUserAttribute"))]
 pub async fn verify_user_attribute(app: &App, me: TokenUser, input: VerifyUserAttributeRequest) -> ApiResult<VerifyUserAttributeResponse> {
     let attr = verifiable(&input.attribute_name)?;
     check_code(app, &me.pool, &me.user, &format!("verify:{attr}"), &input.code).await?;
@@ -138,7 +138,7 @@ pub async fn verify_user_attribute(app: &App, me: TokenUser, input: VerifyUserAt
     Ok(VerifyUserAttributeResponse {})
 }
 
-#[tracing::instrument(skip_all, fields(op = "DeleteUser"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "DeleteUser"))]
 pub async fn delete_user(app: &App, me: TokenUser, _input: DeleteUserRequest) -> ApiResult<DeleteUserResponse> {
     app.store.delete_user(&me.pool.id, &me.user.username_key).await.map_err(internal)?;
     Ok(DeleteUserResponse {})
@@ -156,13 +156,13 @@ pub async fn sign_out_everywhere(app: &App, pool: &PoolRecord, user: &UserRecord
     Ok(())
 }
 
-#[tracing::instrument(skip_all, fields(op = "GlobalSignOut"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "GlobalSignOut"))]
 pub async fn global_sign_out(app: &App, me: TokenUser, _input: GlobalSignOutRequest) -> ApiResult<GlobalSignOutResponse> {
     sign_out_everywhere(app, &me.pool, &me.user).await?;
     Ok(GlobalSignOutResponse {})
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminUserGlobalSignOut"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminUserGlobalSignOut"))]
 pub async fn admin_user_global_sign_out(
     app: &App,
     _caller: &IamCaller,

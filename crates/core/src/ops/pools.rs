@@ -11,7 +11,7 @@ use crate::{ApiError, ApiResult, App, IamCaller, attributes, ids, password_polic
 /// Sign-in first factors a pool allows when it was created without a SignInPolicy.
 const DEFAULT_FIRST_FACTORS: &[&str] = &["PASSWORD"];
 
-#[tracing::instrument(skip_all, fields(op = "CreateUserPool"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "CreateUserPool"))]
 pub async fn create_user_pool(app: &App, caller: &IamCaller, input: CreateUserPoolRequest) -> ApiResult<CreateUserPoolResponse> {
     if input.alias_attributes.is_some() && input.username_attributes.is_some() {
         return Err(ApiError::invalid_parameter("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."));
@@ -46,14 +46,14 @@ pub async fn create_user_pool(app: &App, caller: &IamCaller, input: CreateUserPo
     Ok(CreateUserPoolResponse { user_pool: Some(describe(app, &pool, 0)) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "DescribeUserPool"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "DescribeUserPool"))]
 pub async fn describe_user_pool(app: &App, _caller: &IamCaller, input: DescribeUserPoolRequest) -> ApiResult<DescribeUserPoolResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let users = app.store.count_users(&pool.id).await.map_err(internal)?;
     Ok(DescribeUserPoolResponse { user_pool: Some(describe(app, &pool, users)) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "UpdateUserPool"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "UpdateUserPool"))]
 pub async fn update_user_pool(app: &App, _caller: &IamCaller, input: UpdateUserPoolRequest) -> ApiResult<UpdateUserPoolResponse> {
     // Like the real service, members left out of an update go back to their defaults.
     loop {
@@ -75,7 +75,7 @@ pub async fn update_user_pool(app: &App, _caller: &IamCaller, input: UpdateUserP
     }
 }
 
-#[tracing::instrument(skip_all, fields(op = "ListUserPools"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "ListUserPools"))]
 pub async fn list_user_pools(app: &App, _caller: &IamCaller, input: ListUserPoolsRequest) -> ApiResult<ListUserPoolsResponse> {
     let after = decode_token(input.next_token.as_deref())?;
     let page = app.store.list_pools(after.as_deref(), input.max_results as usize).await.map_err(internal)?;
@@ -95,7 +95,7 @@ pub async fn list_user_pools(app: &App, _caller: &IamCaller, input: ListUserPool
     Ok(ListUserPoolsResponse { user_pools: Some(user_pools), next_token: page.next.as_deref().map(encode_token) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "DeleteUserPool"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "DeleteUserPool"))]
 pub async fn delete_user_pool(app: &App, _caller: &IamCaller, input: DeleteUserPoolRequest) -> ApiResult<DeleteUserPoolResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     if pool.settings.deletion_protection.as_deref() == Some("ACTIVE") {
@@ -213,10 +213,15 @@ fn apply_updatable(s: &mut UserPoolType, u: Updatable, mfa_factors: &PoolMfa) ->
     if sign_in.allowed_first_auth_factors.is_none() {
         sign_in.allowed_first_auth_factors = Some(DEFAULT_FIRST_FACTORS.iter().map(|s| s.to_string()).collect());
     }
-    if let Some(factors) = &sign_in.allowed_first_auth_factors
-        && !factors.iter().any(|f| f == "PASSWORD")
-    {
-        return Err(ApiError::invalid_parameter("PASSWORD must be included in AllowedFirstAuthFactors."));
+    if let Some(factors) = &sign_in.allowed_first_auth_factors {
+        // The model lists SOFTWARE_TOKEN in the enum but documents it as "not currently supported as
+        // a first auth factor"; the messages here are Cognate's (docs/user-auth.md).
+        if factors.iter().any(|f| f == "SOFTWARE_TOKEN") {
+            return Err(ApiError::invalid_parameter("SOFTWARE_TOKEN is not supported as a first auth factor."));
+        }
+        if !factors.iter().any(|f| f == "PASSWORD") {
+            return Err(ApiError::invalid_parameter("PASSWORD must be included in AllowedFirstAuthFactors."));
+        }
     }
     let tier = u.user_pool_tier.unwrap_or_else(|| s.user_pool_tier.clone().unwrap_or_else(|| "ESSENTIALS".into()));
     if tier == "LITE"

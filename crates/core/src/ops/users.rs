@@ -12,7 +12,7 @@ use crate::time::wire_timestamp;
 use crate::users::{self, CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED};
 use crate::{ApiError, ApiResult, App, IamCaller, api_error, ids, password_policy};
 
-#[tracing::instrument(skip_all, fields(op = "AdminCreateUser"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminCreateUser"))]
 pub async fn admin_create_user(app: &App, _caller: &IamCaller, input: AdminCreateUserRequest) -> ApiResult<AdminCreateUserResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let settings = &pool.settings;
@@ -77,7 +77,7 @@ pub async fn admin_create_user(app: &App, _caller: &IamCaller, input: AdminCreat
     Ok(AdminCreateUserResponse { user: Some(users::user_type(&user, None)) })
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminGetUser"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminGetUser"))]
 pub async fn admin_get_user(app: &App, _caller: &IamCaller, input: AdminGetUserRequest) -> ApiResult<AdminGetUserResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let user = users::get(app, &pool, &input.username).await?;
@@ -94,7 +94,7 @@ pub async fn admin_get_user(app: &App, _caller: &IamCaller, input: AdminGetUserR
     })
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminDeleteUser"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminDeleteUser"))]
 pub async fn admin_delete_user(app: &App, _caller: &IamCaller, input: AdminDeleteUserRequest) -> ApiResult<AdminDeleteUserResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let user = users::get(app, &pool, &input.username).await?;
@@ -104,7 +104,7 @@ pub async fn admin_delete_user(app: &App, _caller: &IamCaller, input: AdminDelet
     Ok(AdminDeleteUserResponse {})
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminSetUserPassword"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminSetUserPassword"))]
 pub async fn admin_set_user_password(
     app: &App,
     _caller: &IamCaller,
@@ -125,7 +125,7 @@ pub async fn admin_set_user_password(
     Ok(AdminSetUserPasswordResponse {})
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminUpdateUserAttributes"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminUpdateUserAttributes"))]
 pub async fn admin_update_user_attributes(
     app: &App,
     _caller: &IamCaller,
@@ -155,7 +155,7 @@ pub fn update_attributes(u: &mut UserRecord, writes: &[AttributeType]) {
     crate::mfa::preferences::reconcile_after_attribute_change(u);
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminDeleteUserAttributes"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminDeleteUserAttributes"))]
 pub async fn admin_delete_user_attributes(
     app: &App,
     _caller: &IamCaller,
@@ -199,13 +199,13 @@ pub fn check_deletable(pool: &UserPoolType, names: &[String]) -> ApiResult<()> {
     Ok(())
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminDisableUser"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminDisableUser"))]
 pub async fn admin_disable_user(app: &App, _caller: &IamCaller, input: AdminDisableUserRequest) -> ApiResult<AdminDisableUserResponse> {
     set_enabled(app, &input.user_pool_id, &input.username, false).await?;
     Ok(AdminDisableUserResponse {})
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminEnableUser"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminEnableUser"))]
 pub async fn admin_enable_user(app: &App, _caller: &IamCaller, input: AdminEnableUserRequest) -> ApiResult<AdminEnableUserResponse> {
     set_enabled(app, &input.user_pool_id, &input.username, true).await?;
     Ok(AdminEnableUserResponse {})
@@ -225,7 +225,7 @@ async fn set_enabled(app: &App, pool_id: &str, username: &str, enabled: bool) ->
     Ok(())
 }
 
-#[tracing::instrument(skip_all, fields(op = "AdminConfirmSignUp"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "AdminConfirmSignUp"))]
 pub async fn admin_confirm_sign_up(
     app: &App,
     _caller: &IamCaller,
@@ -296,7 +296,7 @@ fn matches(f: &Filter, u: &UserRecord) -> bool {
     if f.prefix { actual.to_lowercase().starts_with(&f.value.to_lowercase()) } else { actual == f.value }
 }
 
-#[tracing::instrument(skip_all, fields(op = "ListUsers"))]
+#[tracing::instrument(level = "debug", skip_all, fields(op = "ListUsers"))]
 pub async fn list_users(app: &App, _caller: &IamCaller, input: ListUsersRequest) -> ApiResult<ListUsersResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
     let filter = parse_filter(input.filter.as_deref().unwrap_or(""))?;

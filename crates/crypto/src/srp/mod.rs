@@ -168,6 +168,9 @@ pub struct Claim<'a> {
     pub srp_a_hex: &'a str,
     /// [`ServerStep::b_hex`].
     pub b_hex: &'a str,
+    /// [`ServerStep::big_b_hex`] when the server kept it: saves recomputing `g^b`, a quarter of the
+    /// server's modular exponentiations per sign-in. `None` recomputes it from `b` and `v`.
+    pub big_b_hex: Option<&'a str>,
     /// `PASSWORD_CLAIM_SECRET_BLOCK` (standard base64; it is signed as decoded bytes).
     pub secret_block_b64: &'a str,
     /// `TIMESTAMP`, exactly as sent.
@@ -190,7 +193,10 @@ pub fn verify_claim(claim: &Claim<'_>) -> Result<(), SrpError> {
     let b = parse_hex(claim.b_hex, "b")?;
     let secret_block = STANDARD.decode(claim.secret_block_b64).map_err(|_| SrpError::InvalidSecretBlock)?;
 
-    let big_b = compute_big_b(&v, &b);
+    let big_b = match claim.big_b_hex {
+        Some(hex) => parse_hex(hex, "SRP_B")?,
+        None => compute_big_b(&v, &b),
+    };
     let u = compute_u(&big_a, &big_b);
     if u.is_zero() {
         return Err(SrpError::ZeroScrambler);

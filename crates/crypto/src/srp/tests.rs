@@ -108,6 +108,7 @@ fn kat_claim<'a>(signature_b64: &'a str) -> Claim<'a> {
         verifier_hex: KAT_V,
         srp_a_hex: KAT_BIG_A,
         b_hex: KAT_SMALL_B,
+        big_b_hex: None,
         secret_block_b64: KAT_SECRET_BLOCK,
         timestamp: KAT_TIMESTAMP,
         signature_b64,
@@ -226,6 +227,19 @@ fn sign_in(registered_password: &str, typed_password: &str) -> Result<(), SrpErr
         verifier_hex: &stored.verifier_hex,
         srp_a_hex: &srp_a,
         b_hex: &step.b_hex,
+        big_b_hex: None,
+        secret_block_b64: &secret_block,
+        timestamp: &timestamp,
+        signature_b64: &signature,
+    })?;
+    // The same claim checked with the B the server kept instead of recomputing it.
+    verify_claim(&Claim {
+        pool_name: pool,
+        user_id_for_srp: user,
+        verifier_hex: &stored.verifier_hex,
+        srp_a_hex: &srp_a,
+        b_hex: &step.b_hex,
+        big_b_hex: Some(&step.big_b_hex),
         secret_block_b64: &secret_block,
         timestamp: &timestamp,
         signature_b64: &signature,
