@@ -10,7 +10,7 @@ duration=${DURATION:-10s}
 users=${USERS:-200}
 py="$root/.venv/bin/python"
 work=$(mktemp -d)
-trap 'kill ${pid:-0} 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'if [ -n "${pid:-}" ]; then kill "$pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 if [ -z "${ENDPOINT:-}" ]; then
   cargo build --release --quiet --bin cognate
   "$root/target/release/cognate" --port 0 --data-dir "$work/data" --log warn,cognate=info > "$work/log" 2>&1 &
