@@ -30,6 +30,8 @@ pub mod client;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timing;
 
 pub use timestamp::{format_timestamp, parse_timestamp};
 
