@@ -2,7 +2,7 @@
 # The one test command (README, .ci/run): lints, the Rust test suites (unit, store conformance on
 # SQLite and PostgreSQL, the AWS SDK for Rust against the server, two nodes on one database), then the
 # client suites against the built binary: Python (boto3, AWS CLI, pycognito, PyJWT) and JavaScript
-# (amazon-cognito-identity-js, the JS v3 SDK, aws-jwt-verify). Installs what it needs (a Python venv
+# (amazon-cognito-identity-js, the JS v3 SDK, aws-jwt-verify, a passkey in headless Chromium). Installs what it needs (a Python venv
 # under .venv, npm packages under tests/clients/js/node_modules, PostgreSQL if none is running) and is
 # safe to run again. Honours CARGO_TARGET_DIR.
 set -euo pipefail
@@ -36,6 +36,16 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$venv/bin/pip" install --quiet --upgrade pip
   "$venv/bin/pip" install --quiet -r "$req"
   echo "$want" > "$stamp"
+fi
+
+step "client suites: headless Chromium for the passkey browser test"
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
 fi
 
 step "client suites: npm packages (tests/clients/js)"

@@ -20,6 +20,8 @@ pub struct CoreConfig {
     /// Issue tokens with the AWS issuer `https://cognito-idp.<region>.amazonaws.com/<poolId>` instead,
     /// for applications that hard-code that form.
     pub aws_issuer: bool,
+    /// Origins allowed in passkey ceremonies; empty means the default of `passkeys::origin_allowed`.
+    pub webauthn_origins: Vec<String>,
 }
 
 impl Default for CoreConfig {
@@ -29,6 +31,7 @@ impl Default for CoreConfig {
             account_id: "000000000000".into(),
             public_url: "http://127.0.0.1:9229".into(),
             aws_issuer: false,
+            webauthn_origins: Vec::new(),
         }
     }
 }

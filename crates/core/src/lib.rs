@@ -14,6 +14,7 @@ pub mod mfa;
 pub mod mfa_view;
 pub mod ops;
 pub mod paging;
+pub mod passkeys;
 pub mod password_policy;
 pub mod store;
 pub mod time;

@@ -9,6 +9,7 @@
 //! | [`jwt`] | RS256 ID/access tokens and JWKS entries | Cognito's exact header and key ids |
 //! | [`secret_hash`] | `SECRET_HASH` of app clients with a secret | constant-time check |
 //! | [`sigv4`] | server-side AWS Signature V4 | admin operations are IAM-signed |
+//! | [`webauthn`] | passkey registration and assertion checks | StartWebAuthnRegistration, the WEB_AUTHN challenge |
 //!
 //! Conventions: functions that take request data never panic; they return a `Result`, a
 //! `bool` or an outcome enum. Secrets are compared in constant time.
@@ -21,6 +22,7 @@ pub mod secret_hash;
 pub mod sigv4;
 pub mod srp;
 pub mod totp;
+pub mod webauthn;
 
 pub use jwt::{JwtError, PublicKey, SigningKey};
 pub use password::PasswordError;

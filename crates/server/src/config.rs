@@ -93,6 +93,11 @@ pub struct Flags {
     /// Channels the webhook delivers: `sms`, `email` or both, comma separated. Default sms.
     #[arg(long, env = "COGNATE_WEBHOOK_CHANNELS", value_delimiter = ',')]
     pub webhook_channels: Vec<String>,
+    /// Origins allowed in passkey (WebAuthn) ceremonies, e.g. `https://app.example.com`, comma
+    /// separated or repeated. Default: `https://<RelyingPartyId>` and its subdomains, plus
+    /// `http://localhost:<any port>` when the RelyingPartyId is `localhost`.
+    #[arg(long = "webauthn-origin", env = "COGNATE_WEBAUTHN_ORIGINS", value_delimiter = ',')]
+    pub webauthn_origins: Vec<String>,
 }
 
 /// The file layer. Every key is optional and named like the flag (`bind`, `port`, `data_dir`, ...).
@@ -121,6 +126,7 @@ pub struct FileConfig {
     pub webhook_secret: Option<String>,
     pub webhook_secret_file: Option<PathBuf>,
     pub webhook_channels: Option<Vec<String>>,
+    pub webauthn_origins: Option<Vec<String>>,
 }
 
 /// The webhook's settings (secret redacted from `Debug`).
@@ -160,6 +166,8 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// Messages to an HTTP webhook, when configured.
     pub webhook: Option<WebhookSettings>,
+    /// Allowed passkey origins; empty means the default derived from each pool's RelyingPartyId.
+    pub webauthn_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -177,6 +185,7 @@ impl Default for Config {
             aws_issuer: false,
             smtp: None,
             webhook: None,
+            webauthn_origins: Vec::new(),
         }
     }
 }
@@ -206,6 +215,7 @@ const KNOWN_ENV: &[&str] = &[
     "COGNATE_WEBHOOK_SECRET",
     "COGNATE_WEBHOOK_SECRET_FILE",
     "COGNATE_WEBHOOK_CHANNELS",
+    "COGNATE_WEBAUTHN_ORIGINS",
 ];
 
 /// `COGNATE_*` variables that mean nothing to this version (likely typos); reported at start-up.
@@ -331,6 +341,13 @@ impl Config {
             key_texts.extend(text.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).map(str::to_string));
         }
         let admin_keys = key_texts.iter().filter(|k| !k.trim().is_empty()).map(|k| parse_key(k)).collect::<Result<Vec<_>, _>>()?;
+        let webauthn_origins =
+            if flags.webauthn_origins.is_empty() { file.webauthn_origins.unwrap_or_default() } else { flags.webauthn_origins };
+        let webauthn_origins: Vec<String> =
+            webauthn_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect();
+        if let Some(bad) = webauthn_origins.iter().find(|o| !(o.starts_with("https://") || o.starts_with("http://"))) {
+            return Err(format!("webauthn_origins: `{bad}` is not an origin (scheme://host[:port])"));
+        }
         Ok(Config {
             bind: flags.bind.or(file.bind).unwrap_or(d.bind),
             port: flags.port.or(file.port).unwrap_or(d.port),
@@ -344,6 +361,7 @@ impl Config {
             aws_issuer: flags.aws_issuer.or(file.aws_issuer).unwrap_or(false),
             smtp,
             webhook,
+            webauthn_origins,
         })
     }
 

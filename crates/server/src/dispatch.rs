@@ -6,6 +6,7 @@
 use cognate_core::auth::{initiate, refresh, respond};
 use cognate_core::mfa::{factors, pool_config, preferences, software_token};
 use cognate_core::ops::{account, clients, groups, me, pools, users};
+use cognate_core::passkeys::{credentials, registration};
 use cognate_core::tokens::StatusCheck;
 use cognate_core::{App, Caller, IamCaller};
 use cognate_wire::codec::{encode_output, into_input};
@@ -103,6 +104,10 @@ pub async fn dispatch(app: &App, op: Operation, caller: Caller, value: Value) ->
             SetUserMFAPreference => preferences::set_user_mfa_preference,
             SetUserSettings => preferences::set_user_settings,
             GetUserAuthFactors => factors::get_user_auth_factors,
+            StartWebAuthnRegistration => registration::start_web_authn_registration,
+            CompleteWebAuthnRegistration => registration::complete_web_authn_registration,
+            ListWebAuthnCredentials => credentials::list_web_authn_credentials,
+            DeleteWebAuthnCredential => credentials::delete_web_authn_credential,
         }
         public {
             InitiateAuth => initiate::initiate_auth,

@@ -135,6 +135,7 @@ pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<
         default_region: config.region.clone(),
         public_url: config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
         aws_issuer: config.aws_issuer,
+        webauthn_origins: config.webauthn_origins.clone(),
         ..Default::default()
     };
     let delivery = delivery(config, store.clone(), clock.clone())?;

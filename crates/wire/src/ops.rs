@@ -108,6 +108,11 @@ operations! {
     AdminSetUserSettings: Iam,
     GetUserAuthFactors: AccessToken,
     AdminGetUserAuthFactors: Iam,
+    // Passkeys
+    StartWebAuthnRegistration: AccessToken,
+    CompleteWebAuthnRegistration: AccessToken,
+    ListWebAuthnCredentials: AccessToken,
+    DeleteWebAuthnCredential: AccessToken,
 }
 
 impl Operation {

@@ -7,8 +7,8 @@
 //! offered to users MFA does not apply to. What is offered is exactly GetUserAuthFactors' list
 //! (`mfa::factors::available_challenges`), so nothing is offered that cannot be completed.
 //!
-//! WEB_AUTHN (passkeys) is not offered yet: `configured_factors` never lists it, and [`begin`] has
-//! the place where its challenge goes.
+//! WEB_AUTHN (a passkey) is offered by the same list; its challenge and answer are in
+//! `crate::passkeys::sign_in`.
 
 use std::collections::BTreeMap;
 
@@ -26,6 +26,7 @@ pub const PASSWORD: &str = "PASSWORD";
 pub const PASSWORD_SRP: &str = "PASSWORD_SRP";
 pub const EMAIL_OTP: &str = "EMAIL_OTP";
 pub const SMS_OTP: &str = "SMS_OTP";
+pub const WEB_AUTHN: &str = crate::passkeys::sign_in::WEB_AUTHN;
 
 /// Passwordless sign-in codes are 8 digits, not configurable (spec §3.9 item 5).
 const OTP_DIGITS: usize = 8;
@@ -157,9 +158,11 @@ async fn begin(app: &App, s: &SignIn, who: Who, challenge: &str, params: &BTreeM
             }
         }
         EMAIL_OTP | SMS_OTP => send_code(app, s, who, challenge).await,
-        // WEB_AUTHN goes here (passkeys work): a WEB_AUTHN challenge carrying CREDENTIAL_REQUEST_OPTIONS,
-        // or tokens at once when `params` already holds a CREDENTIAL. Until then it is never offered,
-        // so this arm is not reached.
+        // Never offered to a decoy (see `offered`), so only real users get here.
+        WEB_AUTHN => match who {
+            Who::User(user) => crate::passkeys::sign_in::challenge(app, s, &user).await,
+            Who::Unknown(_) => Err(api_error!(InvalidParameterException, "WEB_AUTHN is not available to this user.")),
+        },
         other => Err(api_error!(InvalidParameterException, "{other} is not available to this user.")),
     }
 }
@@ -218,7 +221,8 @@ fn decoy_address(name: &str, attribute: &str) -> String {
 /// Whether a loaded session belongs to USER_AUTH (its SELECT_CHALLENGE, PASSWORD, or a one-time code
 /// sent as the first factor, which shares the name EMAIL_OTP with the MFA challenge).
 pub fn handles(session: &AuthSession) -> bool {
-    matches!(session.challenge.as_str(), SELECT_CHALLENGE | PASSWORD | SMS_OTP) || session.state["first_factor"].as_bool() == Some(true)
+    matches!(session.challenge.as_str(), SELECT_CHALLENGE | PASSWORD | SMS_OTP | WEB_AUTHN)
+        || session.state["first_factor"].as_bool() == Some(true)
 }
 
 /// RespondToAuthChallenge / AdminRespondToAuthChallenge for a USER_AUTH session (loaded, live, and
@@ -267,6 +271,10 @@ pub async fn answer(app: &App, s: &SignIn, session: &AuthSession, responses: &BT
             }
             crate::mfa::challenge::tokens(app, s, &user, app.clock.now_secs()).await
         }
+        WEB_AUTHN => match who {
+            Who::User(user) => crate::passkeys::sign_in::answer(app, s, session, *user, responses).await,
+            Who::Unknown(_) => Err(super::session::invalid_session()),
+        },
         other => Err(api_error!(InvalidParameterException, "Challenge {other} is not supported by Cognate yet.")),
     }
 }

@@ -17,8 +17,9 @@ use crate::{ApiResult, App, IamCaller, mfa_view, users};
 /// offered to a user MFA applies to (spec §3.9 item 4: a one-time code is a complete sign-in, so it
 /// would skip the second factor), nor to a user who must first replace a temporary password.
 /// SOFTWARE_TOKEN is never listed here, because it is not a first factor (it shows in
-/// `UserMFASettingList` instead). WEB_AUTHN is not listed yet: the passkeys work adds it here (pool
-/// allows it and the user has a passkey) together with its challenge in `auth/user_auth.rs`.
+/// `UserMFASettingList` instead). WEB_AUTHN needs the pool to allow and configure passkeys and the
+/// user to have one; when MFA applies to the user, only with passkey MFA (`passkeys::sign_in::available`,
+/// docs/passkeys.md).
 pub fn configured_factors(pool: &PoolRecord, user: &UserRecord) -> Vec<String> {
     let allowed = allowed_first_factors(pool);
     let allows = |f: &str| allowed.iter().any(|a| a == f);
@@ -32,6 +33,9 @@ pub fn configured_factors(pool: &PoolRecord, user: &UserRecord) -> Vec<String> {
     }
     if one_time_codes && allows("SMS_OTP") && user.attribute("phone_number").is_some() && user.attribute_is_true("phone_number_verified") {
         out.push("SMS_OTP".to_string());
+    }
+    if crate::passkeys::sign_in::available(pool, user) {
+        out.push("WEB_AUTHN".to_string());
     }
     out
 }

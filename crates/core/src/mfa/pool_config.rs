@@ -62,6 +62,14 @@ pub async fn set_user_pool_mfa_config(
                 "Passkey MFA is not available in the LITE tier. Upgrade the user pool to Essentials or Plus."
             ));
         }
+        if let Some(rp) = input.web_authn_configuration.as_ref().and_then(|w| w.relying_party_id.as_deref()) {
+            // A relying party ID is a domain: WebAuthn hashes it as is, so a scheme or port would never match.
+            if rp.contains(['/', ':', ' ', '@']) || rp.starts_with('.') || rp.ends_with('.') {
+                return Err(ApiError::invalid_parameter(
+                    "RelyingPartyId must be a domain name such as auth.example.com, without scheme, port or path.",
+                ));
+            }
+        }
         // The call replaces the factor set: a factor left out is turned off.
         pool.mfa.sms = input.sms_mfa_configuration.clone();
         pool.mfa.software_token = input.software_token_mfa_configuration.clone().filter(|t| t.enabled == Some(true));

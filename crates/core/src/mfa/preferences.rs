@@ -81,6 +81,13 @@ fn apply(pool: &PoolRecord, u: &mut UserRecord, r: &Request) -> ApiResult<()> {
         }
     }
     if let Some(w) = r.webauthn {
+        // The model: "The user must also have at least one other MFA method such as SMS, TOTP, or
+        // email activated to prevent account lockout" (checked after this request's other changes).
+        if w && super::usable_enabled(u).is_empty() {
+            return Err(ApiError::invalid_parameter(
+                "Passkey MFA needs another MFA method (SMS, TOTP or email) activated for the user, to prevent account lockout.",
+            ));
+        }
         u.data.mfa.webauthn_enabled = w;
     }
     Ok(())

@@ -86,6 +86,55 @@ pub struct UserData {
     /// Sign-in protection and token revocation.
     #[serde(default)]
     pub security: SecurityState,
+    /// Registered passkeys and a registration in progress.
+    #[serde(default, skip_serializing_if = "PasskeyState::is_empty")]
+    pub passkeys: PasskeyState,
+}
+
+/// A user's passkeys (spec §2.3). Kept in the user document: at most 20 small entries, and the
+/// signature counter is then updated under the user record's optimistic `version`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PasskeyState {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<Passkey>,
+    /// The challenge of the last StartWebAuthnRegistration, until completed or expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingRegistration>,
+}
+
+impl PasskeyState {
+    pub fn is_empty(&self) -> bool {
+        self.credentials.is_empty() && self.pending.is_none()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passkey {
+    /// base64url credential id, as ListWebAuthnCredentials shows it.
+    pub id: String,
+    /// base64url COSE_Key.
+    pub public_key: String,
+    /// -7 (ES256) or -257 (RS256).
+    pub algorithm: i64,
+    pub sign_count: u32,
+    pub friendly_name: String,
+    pub rp_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
+    #[serde(default)]
+    pub transports: Vec<String>,
+    pub created_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingRegistration {
+    /// base64url challenge sent in CredentialCreationOptions.
+    pub challenge: String,
+    /// The app client of the access token that started it (WebAuthnClientMismatchException).
+    pub client_id: String,
+    pub rp_id: String,
+    pub require_user_verification: bool,
+    pub expires_ms: i64,
 }
 
 /// Failed sign-ins (for lockout) and revocations that access-token checks consult.

@@ -14,7 +14,7 @@
 //! 3. On `RespondToAuthChallenge`: check the `TIMESTAMP` skew with [`parse_timestamp`], then
 //!    [`verify_claim`].
 //!
-//! Cost: all the time goes into 3072-bit modular exponentiations, done by [`modexp`] with
+//! Cost: all the time goes into 3072-bit modular exponentiations, done by `modexp.rs` with
 //! crypto-bigint in Montgomery form, in constant time, over exactly 256 exponent bits (`b`, `u`
 //! and `x` are all 256 bits). [`server_challenge`] does one `g^b`, from a fixed-base table (64
 //! multiplications, no squarings); [`verify_claim`] does two windowed exponentiations (`v^u`,

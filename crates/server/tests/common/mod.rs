@@ -2,6 +2,8 @@
 //! SDK client pointed at it, and a bare HTTP/1.1 client for requests no SDK would send.
 #![allow(dead_code)]
 
+pub mod authenticator;
+
 use std::net::SocketAddr;
 
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
@@ -24,6 +26,15 @@ impl TestServer {
     pub async fn start_at(clock: std::sync::Arc<cognate_core::ManualClock>) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = Config { port: 0, data_dir: dir.path().to_path_buf(), ..Config::default() };
+        let running = cognate::start_with_clock(&config, clock).await.expect("server starts");
+        TestServer { addr: running.addr, dir, running: Some(running) }
+    }
+
+    /// With `config` changed by `adjust` (port and data directory are the test's own).
+    pub async fn start_configured(clock: std::sync::Arc<cognate_core::ManualClock>, adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config { port: 0, data_dir: dir.path().to_path_buf(), ..Config::default() };
+        adjust(&mut config);
         let running = cognate::start_with_clock(&config, clock).await.expect("server starts");
         TestServer { addr: running.addr, dir, running: Some(running) }
     }
