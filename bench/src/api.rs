@@ -1,0 +1,133 @@
+//! AWS JSON 1.1 calls over one pooled hyper 1 client (keep-alive), spread round-robin over one or
+//! more endpoints (several nodes sharing a database).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+use crate::sigv4::Signer;
+
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// Why a call (or a multi-call sign-in) did not succeed. `kind` is what the report counts: the
+/// answer's `__type` for a non-2xx answer, `HTTP <status>` without one, `transport: …` when no
+/// answer came, `unexpected: …` for a 2xx answer that is not what the scenario needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: String,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn unexpected(what: impl Into<String>) -> Self {
+        let what = what.into();
+        Failure { kind: format!("unexpected: {what}"), message: what }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+struct Endpoint {
+    uri: http::Uri,
+    host: String,
+}
+
+#[derive(Clone)]
+pub struct Api {
+    client: Client<HttpConnector, Full<Bytes>>,
+    endpoints: Arc<Vec<Endpoint>>,
+    next: Arc<AtomicUsize>,
+    signer: Signer,
+}
+
+impl Api {
+    pub fn new(endpoints: &[String], signer: Signer) -> Result<Self, String> {
+        let mut parsed = Vec::new();
+        for e in endpoints {
+            let uri: http::Uri = e.parse().map_err(|err| format!("endpoint {e}: {err}"))?;
+            if uri.scheme_str() != Some("http") {
+                return Err(format!("endpoint {e}: only http:// is supported"));
+            }
+            let host = uri.authority().map(|a| a.to_string()).ok_or_else(|| format!("endpoint {e}: no host"))?;
+            parsed.push(Endpoint { uri, host });
+        }
+        if parsed.is_empty() {
+            return Err("no endpoint".into());
+        }
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        let client = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(1024).build(connector);
+        Ok(Api { client, endpoints: Arc::new(parsed), next: Arc::new(AtomicUsize::new(0)), signer: signer.clone() })
+    }
+
+    /// An unsigned call (public and access-token operations).
+    pub async fn call(&self, op: &str, body: &Value) -> Result<Value, Failure> {
+        self.send(op, body, false).await
+    }
+
+    /// A SigV4-signed call (admin operations).
+    pub async fn admin(&self, op: &str, body: &Value) -> Result<Value, Failure> {
+        self.send(op, body, true).await
+    }
+
+    async fn send(&self, op: &str, body: &Value, signed: bool) -> Result<Value, Failure> {
+        let endpoint = &self.endpoints[self.next.fetch_add(1, Ordering::Relaxed) % self.endpoints.len()];
+        let target = format!("{TARGET_PREFIX}{op}");
+        let bytes = serde_json::to_vec(body).map_err(|e| transport(format!("encode: {e}")))?;
+        let mut request = http::Request::post(&endpoint.uri).header("content-type", CONTENT_TYPE).header("x-amz-target", &target);
+        if signed {
+            for (k, v) in self.signer.headers(&endpoint.host, &target, &bytes).map_err(transport)? {
+                request = request.header(k, v);
+            }
+        }
+        let request = request.body(Full::new(Bytes::from(bytes))).map_err(|e| transport(e.to_string()))?;
+        let response = self.client.request(request).await.map_err(|e| {
+            let kind = if e.is_connect() { "connect" } else { "request" };
+            Failure { kind: format!("transport: {kind}"), message: format!("{e:?}") }
+        })?;
+        let status = response.status();
+        let body = response.into_body().collect().await.map_err(|e| transport(format!("reading the answer: {e}")))?.to_bytes();
+        let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        if status.is_success() {
+            return Ok(json);
+        }
+        Err(Failure { kind: error_type(&json).unwrap_or_else(|| format!("HTTP {}", status.as_u16())), message: message(&json, &body) })
+    }
+
+    /// `GET <path>` on the first endpoint; the status code, or `None` if nothing answered.
+    pub async fn get_status(&self, path: &str) -> Option<u16> {
+        let uri = format!("{}{}", self.endpoints[0].uri.to_string().trim_end_matches('/'), path);
+        let request = http::Request::get(uri).body(Full::new(Bytes::new())).ok()?;
+        let response = self.client.request(request).await.ok()?;
+        Some(response.status().as_u16())
+    }
+}
+
+/// A failure before any answer: the report counts these as `transport: local`.
+fn transport(message: impl Into<String>) -> Failure {
+    Failure { kind: "transport: local".into(), message: message.into() }
+}
+
+/// `__type`, without the `namespace#` prefix the real service sometimes adds.
+fn error_type(json: &Value) -> Option<String> {
+    let t = json.get("__type")?.as_str()?;
+    Some(t.rsplit('#').next().unwrap_or(t).to_string())
+}
+
+fn message(json: &Value, raw: &[u8]) -> String {
+    match json.get("message").or_else(|| json.get("Message")).and_then(Value::as_str) {
+        Some(m) => m.to_string(),
+        None => String::from_utf8_lossy(&raw[..raw.len().min(200)]).into_owned(),
+    }
+}
