@@ -1,18 +1,16 @@
-//! The SQLite store: one file under the data directory, WAL journal, one writer connection (SQLite
-//! serialises writers anyway; queueing them in the pool avoids busy-retry storms) and a few readers.
+//! The SQLite store: one file under the data directory, WAL journal, one writer thread committing
+//! queued writes in groups and a few reader connections (see [`crate::sqlite_engine`]).
 
 use std::path::Path;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use cognate_core::store::*;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, Sqlite, Transaction};
+use rusqlite::{Connection, Params, Row, params};
 
-use crate::json::{from_text, to_text};
+use crate::json::{from_bytes, to_text};
 use crate::rows::{client_row, group_row, pool_row, user_row};
-
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+use crate::sqlite_engine::{Readers, SyncMode, Writer, backend, is_unique_violation, open_writer};
+use crate::sqlite_migrate::migrate;
 
 /// How hard a commit waits for the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +25,7 @@ pub enum Synchronous {
 #[derive(Debug, Clone)]
 pub struct SqliteOptions {
     pub synchronous: Synchronous,
+    /// Idle reader connections kept open (more are opened while more reads run at once).
     pub readers: u32,
 }
 
@@ -37,66 +36,89 @@ impl Default for SqliteOptions {
 }
 
 pub struct SqliteStore {
-    pub(crate) read: SqlitePool,
-    pub(crate) write: SqlitePool,
-}
-
-pub(crate) fn backend(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::Database(db) if db.code().as_deref() == Some("5") || db.code().as_deref() == Some("6") => {
-            StoreError::Busy(db.message().to_string())
-        }
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => StoreError::Busy(e.to_string()),
-        _ => StoreError::Backend(e.to_string()),
-    }
-}
-
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+    writer: Writer,
+    readers: Readers,
 }
 
 impl SqliteStore {
     /// Open (creating if needed) `path` and bring its schema up to date.
     pub async fn open(path: &Path, options: SqliteOptions) -> StoreResult<Self> {
+        let path = path.to_path_buf();
         let sync = match options.synchronous {
-            Synchronous::Normal => SqliteSynchronous::Normal,
-            Synchronous::Full => SqliteSynchronous::Full,
+            Synchronous::Normal => SyncMode::Normal,
+            Synchronous::Full => SyncMode::Full,
         };
-        let connect = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(sync)
-            .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(false)
-            .pragma("cache_size", "-16000");
-        Self::connect(connect, options.readers).await
+        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        // Opening and migrating is blocking file work; keep it off the async threads.
+        tokio::task::spawn_blocking(move || {
+            let mut conn = open_writer(&path, sync)?;
+            migrate(&mut conn, now_ms)?;
+            let keep = (options.readers as usize).max(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+            let readers = Readers::open(&path, sync, keep)?;
+            Ok(SqliteStore { writer: Writer::start(conn)?, readers })
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("opening the database failed: {e}")))?
     }
 
-    async fn connect(connect: SqliteConnectOptions, readers: u32) -> StoreResult<Self> {
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(connect.clone())
-            .await
-            .map_err(backend)?;
-        MIGRATOR.run(&write).await.map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(readers.max(1))
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(connect.read_only(false))
-            .await
-            .map_err(backend)?;
-        Ok(SqliteStore { read, write })
-    }
-
+    /// Finish queued writes and close every connection; later calls fail with `Busy`.
     pub async fn close(&self) {
-        self.read.close().await;
-        self.write.close().await;
+        self.writer.close().await;
+        self.readers.close();
+    }
+
+    /// Run `work` in the writer's group transaction (see [`Writer::write`]).
+    pub(crate) async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.write(work).await
+    }
+
+    /// Run `work` on a reader connection, on the calling thread.
+    pub(crate) fn read<T>(&self, work: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        self.readers.read(work)
+    }
+}
+
+/// Execute one cached statement; the number of rows it changed.
+pub(crate) fn run(conn: &Connection, sql: &str, params: impl Params) -> StoreResult<usize> {
+    conn.prepare_cached(sql).map_err(backend)?.execute(params).map_err(backend)
+}
+
+/// The first row of a cached query, decoded by `map`.
+pub(crate) fn one<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    map: impl FnOnce(&Row<'_>) -> StoreResult<T>,
+) -> StoreResult<Option<T>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+    let mut rows = stmt.query(params).map_err(backend)?;
+    match rows.next().map_err(backend)? {
+        Some(row) => map(row).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Every row of a cached query, decoded by `map`.
+pub(crate) fn all<T>(conn: &Connection, sql: &str, params: impl Params, map: impl Fn(&Row<'_>) -> StoreResult<T>) -> StoreResult<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+    let mut rows = stmt.query(params).map_err(backend)?;
+    let mut items = Vec::new();
+    while let Some(row) = rows.next().map_err(backend)? {
+        items.push(map(row)?);
+    }
+    Ok(items)
+}
+
+/// An insert whose unique-key violation means `Conflict(key)`.
+fn insert(conn: &Connection, sql: &str, params: impl Params, key: &str) -> StoreResult<()> {
+    match conn.prepare_cached(sql).map_err(backend)?.execute(params) {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(key.to_string())),
+        Err(e) => Err(backend(e)),
     }
 }
 
@@ -111,27 +133,30 @@ fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<
     Page { items, next }
 }
 
-/// The user columns, as a literal so queries stay `&'static str` (sqlx refuses dynamic SQL).
+fn page_size(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1
+}
+
+/// After a conditional update changed nothing: `Stale` if the record exists, `NotFound` if not.
+fn stale_or_missing(conn: &Connection, exists_sql: &str, params: impl Params) -> StoreError {
+    match one(conn, exists_sql, params, |_| Ok(())) {
+        Ok(Some(())) => StoreError::Stale,
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e,
+    }
+}
+
+/// The user columns, as a literal so queries stay `&'static str`.
 macro_rules! user_columns {
     () => {
         "u.pool_id, u.username_key, u.username, u.sub, u.created_ms, u.modified_ms, u.data, u.keys, u.version"
     };
 }
 
-/// Claim `keys` for a user inside `tx`; the first key already taken is reported.
-async fn claim_keys(tx: &mut Transaction<'_, Sqlite>, pool_id: &str, username_key: &str, keys: &[String]) -> StoreResult<()> {
+/// Claim `keys` for a user inside the current transaction; the first key already taken is reported.
+fn claim_keys(conn: &Connection, pool_id: &str, username_key: &str, keys: &[String]) -> StoreResult<()> {
     for key in keys {
-        let res = sqlx::query("INSERT INTO user_keys (pool_id, key, username_key) VALUES (?, ?, ?)")
-            .bind(pool_id)
-            .bind(key)
-            .bind(username_key)
-            .execute(&mut **tx)
-            .await;
-        match res {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict(key.clone())),
-            Err(e) => return Err(backend(e)),
-        }
+        insert(conn, "INSERT INTO user_keys (pool_id, key, username_key) VALUES (?, ?, ?)", params![pool_id, key, username_key], key)?;
     }
     Ok(())
 }
@@ -139,186 +164,145 @@ async fn claim_keys(tx: &mut Transaction<'_, Sqlite>, pool_id: &str, username_ke
 #[async_trait]
 impl PoolStore for SqliteStore {
     async fn create_pool(&self, p: &PoolRecord) -> StoreResult<()> {
-        let res = sqlx::query("INSERT INTO pools (id, name, created_ms, modified_ms, settings, mfa, version) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .bind(&p.id)
-            .bind(&p.name)
-            .bind(p.created_ms)
-            .bind(p.modified_ms)
-            .bind(to_text(&p.settings)?)
-            .bind(to_text(&p.mfa)?)
-            .bind(p.version)
-            .execute(&self.write)
-            .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(p.id.clone())),
-            Err(e) => Err(backend(e)),
-        }
+        let (settings, mfa) = (to_text(&p.settings)?, to_text(&p.mfa)?);
+        let (id, name, created, modified, version) = (p.id.clone(), p.name.clone(), p.created_ms, p.modified_ms, p.version);
+        self.write(move |c| {
+            insert(
+                c,
+                "INSERT INTO pools (id, name, created_ms, modified_ms, settings, mfa, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![id, name, created, modified, settings, mfa, version],
+                &id,
+            )
+        })
+        .await
     }
 
     async fn get_pool(&self, id: &str) -> StoreResult<Option<PoolRecord>> {
-        let row = sqlx::query("SELECT * FROM pools WHERE id = ?").bind(id).fetch_optional(&self.read).await.map_err(backend)?;
-        row.as_ref().map(pool_row).transpose()
+        self.read(|c| one(c, "SELECT * FROM pools WHERE id = ?", [id], |r| pool_row(r)))
     }
 
     async fn update_pool(&self, p: &PoolRecord) -> StoreResult<()> {
-        let res =
-            sqlx::query("UPDATE pools SET name = ?, modified_ms = ?, settings = ?, mfa = ?, version = ? WHERE id = ? AND version = ?")
-                .bind(&p.name)
-                .bind(p.modified_ms)
-                .bind(to_text(&p.settings)?)
-                .bind(to_text(&p.mfa)?)
-                .bind(p.version)
-                .bind(&p.id)
-                .bind(p.version - 1)
-                .execute(&self.write)
-                .await
-                .map_err(backend)?;
-        if res.rows_affected() == 1 {
-            return Ok(());
-        }
-        match self.get_pool(&p.id).await? {
-            Some(_) => Err(StoreError::Stale),
-            None => Err(StoreError::NotFound),
-        }
+        let (settings, mfa) = (to_text(&p.settings)?, to_text(&p.mfa)?);
+        let (id, name, modified, version) = (p.id.clone(), p.name.clone(), p.modified_ms, p.version);
+        self.write(move |c| {
+            let n = run(
+                c,
+                "UPDATE pools SET name = ?, modified_ms = ?, settings = ?, mfa = ?, version = ? WHERE id = ? AND version = ?",
+                params![name, modified, settings, mfa, version, id, version - 1],
+            )?;
+            if n == 1 { Ok(()) } else { Err(stale_or_missing(c, "SELECT 1 FROM pools WHERE id = ?", [&id])) }
+        })
+        .await
     }
 
     async fn list_pools(&self, after: Option<&str>, limit: usize) -> StoreResult<Page<PoolRecord>> {
-        let rows = sqlx::query("SELECT * FROM pools WHERE id > ? ORDER BY id LIMIT ?")
-            .bind(after.unwrap_or(""))
-            .bind(limit as i64 + 1)
-            .fetch_all(&self.read)
-            .await
-            .map_err(backend)?;
-        let items = rows.iter().map(pool_row).collect::<StoreResult<Vec<_>>>()?;
+        let items = self.read(|c| {
+            all(c, "SELECT * FROM pools WHERE id > ? ORDER BY id LIMIT ?", params![after.unwrap_or(""), page_size(limit)], |r| pool_row(r))
+        })?;
         Ok(page(items, limit, |p| p.id.clone()))
     }
 
     async fn delete_pool(&self, id: &str) -> StoreResult<bool> {
-        let mut tx = self.write.begin().await.map_err(backend)?;
-        let res = sqlx::query("DELETE FROM pools WHERE id = ?").bind(id).execute(&mut *tx).await.map_err(backend)?;
-        for sql in [
-            "DELETE FROM clients WHERE pool_id = ?",
-            "DELETE FROM users WHERE pool_id = ?",
-            "DELETE FROM user_keys WHERE pool_id = ?",
-            "DELETE FROM groups WHERE pool_id = ?",
-            "DELETE FROM group_members WHERE pool_id = ?",
-            "DELETE FROM outbox WHERE pool_id = ?",
-            "DELETE FROM signing_keys WHERE pool_id = ?",
-            "DELETE FROM auth_sessions WHERE pool_id = ?",
-            "DELETE FROM codes WHERE pool_id = ?",
-            "DELETE FROM refresh_tokens WHERE pool_id = ?",
-        ] {
-            sqlx::query(sql).bind(id).execute(&mut *tx).await.map_err(backend)?;
-        }
-        tx.commit().await.map_err(backend)?;
-        Ok(res.rows_affected() > 0)
+        let id = id.to_string();
+        self.write(move |c| {
+            let n = run(c, "DELETE FROM pools WHERE id = ?", [&id])?;
+            for sql in [
+                "DELETE FROM clients WHERE pool_id = ?",
+                "DELETE FROM users WHERE pool_id = ?",
+                "DELETE FROM user_keys WHERE pool_id = ?",
+                "DELETE FROM groups WHERE pool_id = ?",
+                "DELETE FROM group_members WHERE pool_id = ?",
+                "DELETE FROM outbox WHERE pool_id = ?",
+                "DELETE FROM signing_keys WHERE pool_id = ?",
+                "DELETE FROM auth_sessions WHERE pool_id = ?",
+                "DELETE FROM codes WHERE pool_id = ?",
+                "DELETE FROM refresh_tokens WHERE pool_id = ?",
+            ] {
+                run(c, sql, [&id])?;
+            }
+            Ok(n > 0)
+        })
+        .await
     }
 
     async fn count_users(&self, pool_id: &str) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE pool_id = ?")
-            .bind(pool_id)
-            .fetch_one(&self.read)
-            .await
-            .map_err(backend)?;
-        Ok(n as u64)
+        let n =
+            self.read(|c| one(c, "SELECT COUNT(*) FROM users WHERE pool_id = ?", [pool_id], |r| r.get::<_, i64>(0).map_err(backend)))?;
+        Ok(n.unwrap_or(0).max(0) as u64)
     }
 }
 
 #[async_trait]
 impl ClientStore for SqliteStore {
-    async fn create_client(&self, c: &ClientRecord) -> StoreResult<()> {
-        let res = sqlx::query(
-            "INSERT INTO clients (client_id, pool_id, name, created_ms, modified_ms, settings, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&c.client_id)
-        .bind(&c.pool_id)
-        .bind(&c.name)
-        .bind(c.created_ms)
-        .bind(c.modified_ms)
-        .bind(to_text(&c.settings)?)
-        .bind(c.version)
-        .execute(&self.write)
-        .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(c.client_id.clone())),
-            Err(e) => Err(backend(e)),
-        }
+    async fn create_client(&self, cl: &ClientRecord) -> StoreResult<()> {
+        let settings = to_text(&cl.settings)?;
+        let (id, pool_id, name, created, modified, version) =
+            (cl.client_id.clone(), cl.pool_id.clone(), cl.name.clone(), cl.created_ms, cl.modified_ms, cl.version);
+        self.write(move |c| {
+            insert(
+                c,
+                "INSERT INTO clients (client_id, pool_id, name, created_ms, modified_ms, settings, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![id, pool_id, name, created, modified, settings, version],
+                &id,
+            )
+        })
+        .await
     }
 
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
-        let row =
-            sqlx::query("SELECT * FROM clients WHERE client_id = ?").bind(client_id).fetch_optional(&self.read).await.map_err(backend)?;
-        row.as_ref().map(client_row).transpose()
+        self.read(|c| one(c, "SELECT * FROM clients WHERE client_id = ?", [client_id], |r| client_row(r)))
     }
 
-    async fn update_client(&self, c: &ClientRecord) -> StoreResult<()> {
-        let res =
-            sqlx::query("UPDATE clients SET name = ?, modified_ms = ?, settings = ?, version = ? WHERE client_id = ? AND version = ?")
-                .bind(&c.name)
-                .bind(c.modified_ms)
-                .bind(to_text(&c.settings)?)
-                .bind(c.version)
-                .bind(&c.client_id)
-                .bind(c.version - 1)
-                .execute(&self.write)
-                .await
-                .map_err(backend)?;
-        if res.rows_affected() == 1 {
-            return Ok(());
-        }
-        match self.get_client(&c.client_id).await? {
-            Some(_) => Err(StoreError::Stale),
-            None => Err(StoreError::NotFound),
-        }
+    async fn update_client(&self, cl: &ClientRecord) -> StoreResult<()> {
+        let settings = to_text(&cl.settings)?;
+        let (id, name, modified, version) = (cl.client_id.clone(), cl.name.clone(), cl.modified_ms, cl.version);
+        self.write(move |c| {
+            let n = run(
+                c,
+                "UPDATE clients SET name = ?, modified_ms = ?, settings = ?, version = ? WHERE client_id = ? AND version = ?",
+                params![name, modified, settings, version, id, version - 1],
+            )?;
+            if n == 1 { Ok(()) } else { Err(stale_or_missing(c, "SELECT 1 FROM clients WHERE client_id = ?", [&id])) }
+        })
+        .await
     }
 
     async fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<ClientRecord>> {
-        let rows = sqlx::query("SELECT * FROM clients WHERE pool_id = ? AND client_id > ? ORDER BY client_id LIMIT ?")
-            .bind(pool_id)
-            .bind(after.unwrap_or(""))
-            .bind(limit as i64 + 1)
-            .fetch_all(&self.read)
-            .await
-            .map_err(backend)?;
-        let items = rows.iter().map(client_row).collect::<StoreResult<Vec<_>>>()?;
+        let items = self.read(|c| {
+            all(
+                c,
+                "SELECT * FROM clients WHERE pool_id = ? AND client_id > ? ORDER BY client_id LIMIT ?",
+                params![pool_id, after.unwrap_or(""), page_size(limit)],
+                |r| client_row(r),
+            )
+        })?;
         Ok(page(items, limit, |c| c.client_id.clone()))
     }
 
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
-        let res = sqlx::query("DELETE FROM clients WHERE client_id = ?").bind(client_id).execute(&self.write).await.map_err(backend)?;
-        Ok(res.rows_affected() > 0)
+        let id = client_id.to_string();
+        self.write(move |c| Ok(run(c, "DELETE FROM clients WHERE client_id = ?", [&id])? > 0)).await
     }
 }
 
 #[async_trait]
 impl UserStore for SqliteStore {
     async fn create_user(&self, u: &UserRecord) -> StoreResult<()> {
-        let mut tx = self.write.begin().await.map_err(backend)?;
-        claim_keys(&mut tx, &u.pool_id, &u.username_key, &u.keys).await?;
-        let res = sqlx::query(
-            "INSERT INTO users (pool_id, username_key, username, sub, created_ms, modified_ms, data, keys, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&u.pool_id)
-        .bind(&u.username_key)
-        .bind(&u.username)
-        .bind(&u.sub)
-        .bind(u.created_ms)
-        .bind(u.modified_ms)
-        .bind(to_text(&u.data)?)
-        .bind(to_text(&u.keys)?)
-        .bind(u.version)
-        .execute(&mut *tx)
-        .await;
-        match res {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::Conflict(UserKey::username(&u.username_key)));
-            }
-            Err(e) => return Err(backend(e)),
-        }
-        tx.commit().await.map_err(backend)
+        let (data, keys_text) = (to_text(&u.data)?, to_text(&u.keys)?);
+        let (pool_id, username_key, username, sub, keys) =
+            (u.pool_id.clone(), u.username_key.clone(), u.username.clone(), u.sub.clone(), u.keys.clone());
+        let (created, modified, version) = (u.created_ms, u.modified_ms, u.version);
+        self.write(move |c| {
+            claim_keys(c, &pool_id, &username_key, &keys)?;
+            insert(
+                c,
+                "INSERT INTO users (pool_id, username_key, username, sub, created_ms, modified_ms, data, keys, version) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![pool_id, username_key, username, sub, created, modified, data, keys_text, version],
+                &UserKey::username(&username_key),
+            )
+        })
+        .await
     }
 
     async fn find_user(&self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>> {
@@ -327,70 +311,61 @@ impl UserStore for SqliteStore {
             user_columns!(),
             " FROM user_keys k JOIN users u ON u.pool_id = k.pool_id AND u.username_key = k.username_key WHERE k.pool_id = ? AND k.key = ?"
         );
-        let row = sqlx::query(sql).bind(pool_id).bind(key).fetch_optional(&self.read).await.map_err(backend)?;
-        row.as_ref().map(user_row).transpose()
+        self.read(|c| one(c, sql, [pool_id, key], |r| user_row(r)))
     }
 
     async fn update_user(&self, u: &UserRecord) -> StoreResult<()> {
-        let mut tx = self.write.begin().await.map_err(backend)?;
-        let res = sqlx::query(
-            "UPDATE users SET modified_ms = ?, data = ?, keys = ?, version = ? WHERE pool_id = ? AND username_key = ? AND version = ?",
-        )
-        .bind(u.modified_ms)
-        .bind(to_text(&u.data)?)
-        .bind(to_text(&u.keys)?)
-        .bind(u.version)
-        .bind(&u.pool_id)
-        .bind(&u.username_key)
-        .bind(u.version - 1)
-        .execute(&mut *tx)
+        let (data, keys_text) = (to_text(&u.data)?, to_text(&u.keys)?);
+        let (pool_id, username_key, keys, modified, version) =
+            (u.pool_id.clone(), u.username_key.clone(), u.keys.clone(), u.modified_ms, u.version);
+        self.write(move |c| {
+            // The writer's transaction holds the write lock, so the version read here cannot change
+            // before the UPDATE; reading the stored keys first lets most updates (which keep the
+            // same username, sub and aliases) skip re-claiming them.
+            let stored_keys = one(
+                c,
+                "SELECT keys FROM users WHERE pool_id = ? AND username_key = ? AND version = ?",
+                params![pool_id, username_key, version - 1],
+                |r| r.get::<_, String>(0).map_err(backend),
+            )?;
+            let Some(stored_keys) = stored_keys else {
+                return Err(stale_or_missing(c, "SELECT 1 FROM users WHERE pool_id = ? AND username_key = ?", [&pool_id, &username_key]));
+            };
+            run(
+                c,
+                "UPDATE users SET modified_ms = ?, data = ?, keys = ?, version = ? WHERE pool_id = ? AND username_key = ?",
+                params![modified, data, keys_text, version, pool_id, username_key],
+            )?;
+            if stored_keys == keys_text {
+                return Ok(());
+            }
+            run(c, "DELETE FROM user_keys WHERE pool_id = ? AND username_key = ?", [&pool_id, &username_key])?;
+            claim_keys(c, &pool_id, &username_key, &keys)
+        })
         .await
-        .map_err(backend)?;
-        if res.rows_affected() != 1 {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM users WHERE pool_id = ? AND username_key = ?")
-                .bind(&u.pool_id)
-                .bind(&u.username_key)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend)?;
-            return Err(if exists.is_some() { StoreError::Stale } else { StoreError::NotFound });
-        }
-        sqlx::query("DELETE FROM user_keys WHERE pool_id = ? AND username_key = ?")
-            .bind(&u.pool_id)
-            .bind(&u.username_key)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        claim_keys(&mut tx, &u.pool_id, &u.username_key, &u.keys).await?;
-        tx.commit().await.map_err(backend)
     }
 
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<bool> {
-        let mut tx = self.write.begin().await.map_err(backend)?;
-        let res = sqlx::query("DELETE FROM users WHERE pool_id = ? AND username_key = ?")
-            .bind(pool_id)
-            .bind(username_key)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        for sql in [
-            "DELETE FROM user_keys WHERE pool_id = ? AND username_key = ?",
-            "DELETE FROM group_members WHERE pool_id = ? AND username_key = ?",
-            "DELETE FROM codes WHERE pool_id = ? AND username_key = ?",
-            "DELETE FROM refresh_tokens WHERE pool_id = ? AND username_key = ?",
-        ] {
-            sqlx::query(sql).bind(pool_id).bind(username_key).execute(&mut *tx).await.map_err(backend)?;
-        }
-        tx.commit().await.map_err(backend)?;
-        Ok(res.rows_affected() > 0)
+        let (pool_id, username_key) = (pool_id.to_string(), username_key.to_string());
+        self.write(move |c| {
+            let n = run(c, "DELETE FROM users WHERE pool_id = ? AND username_key = ?", [&pool_id, &username_key])?;
+            for sql in [
+                "DELETE FROM user_keys WHERE pool_id = ? AND username_key = ?",
+                "DELETE FROM group_members WHERE pool_id = ? AND username_key = ?",
+                "DELETE FROM codes WHERE pool_id = ? AND username_key = ?",
+                "DELETE FROM refresh_tokens WHERE pool_id = ? AND username_key = ?",
+            ] {
+                run(c, sql, [&pool_id, &username_key])?;
+            }
+            Ok(n > 0)
+        })
+        .await
     }
 
     async fn list_users(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserRecord>> {
         let sql =
             concat!("SELECT ", user_columns!(), " FROM users u WHERE u.pool_id = ? AND u.username_key > ? ORDER BY u.username_key LIMIT ?");
-        let rows =
-            sqlx::query(sql).bind(pool_id).bind(after.unwrap_or("")).bind(limit as i64 + 1).fetch_all(&self.read).await.map_err(backend)?;
-        let items = rows.iter().map(user_row).collect::<StoreResult<Vec<_>>>()?;
+        let items = self.read(|c| all(c, sql, params![pool_id, after.unwrap_or(""), page_size(limit)], |r| user_row(r)))?;
         Ok(page(items, limit, |u| u.username_key.clone()))
     }
 }
@@ -398,96 +373,69 @@ impl UserStore for SqliteStore {
 #[async_trait]
 impl GroupStore for SqliteStore {
     async fn create_group(&self, g: &GroupRecord) -> StoreResult<()> {
-        let res = sqlx::query("INSERT INTO groups (pool_id, name, created_ms, modified_ms, settings) VALUES (?, ?, ?, ?, ?)")
-            .bind(&g.pool_id)
-            .bind(&g.name)
-            .bind(g.created_ms)
-            .bind(g.modified_ms)
-            .bind(to_text(&g.settings)?)
-            .execute(&self.write)
-            .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(g.name.clone())),
-            Err(e) => Err(backend(e)),
-        }
+        let settings = to_text(&g.settings)?;
+        let (pool_id, name, created, modified) = (g.pool_id.clone(), g.name.clone(), g.created_ms, g.modified_ms);
+        self.write(move |c| {
+            insert(
+                c,
+                "INSERT INTO groups (pool_id, name, created_ms, modified_ms, settings) VALUES (?, ?, ?, ?, ?)",
+                params![pool_id, name, created, modified, settings],
+                &name,
+            )
+        })
+        .await
     }
 
     async fn get_group(&self, pool_id: &str, name: &str) -> StoreResult<Option<GroupRecord>> {
-        let row = sqlx::query("SELECT * FROM groups WHERE pool_id = ? AND name = ?")
-            .bind(pool_id)
-            .bind(name)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(backend)?;
-        row.as_ref().map(group_row).transpose()
+        self.read(|c| one(c, "SELECT * FROM groups WHERE pool_id = ? AND name = ?", [pool_id, name], |r| group_row(r)))
     }
 
     async fn list_groups(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupRecord>> {
-        let rows = sqlx::query("SELECT * FROM groups WHERE pool_id = ? AND name > ? ORDER BY name LIMIT ?")
-            .bind(pool_id)
-            .bind(after.unwrap_or(""))
-            .bind(limit as i64 + 1)
-            .fetch_all(&self.read)
-            .await
-            .map_err(backend)?;
-        let items = rows.iter().map(group_row).collect::<StoreResult<Vec<_>>>()?;
+        let items = self.read(|c| {
+            all(
+                c,
+                "SELECT * FROM groups WHERE pool_id = ? AND name > ? ORDER BY name LIMIT ?",
+                params![pool_id, after.unwrap_or(""), page_size(limit)],
+                |r| group_row(r),
+            )
+        })?;
         Ok(page(items, limit, |g| g.name.clone()))
     }
 
     async fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<bool> {
-        let mut tx = self.write.begin().await.map_err(backend)?;
-        let res = sqlx::query("DELETE FROM groups WHERE pool_id = ? AND name = ?")
-            .bind(pool_id)
-            .bind(name)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        sqlx::query("DELETE FROM group_members WHERE pool_id = ? AND group_name = ?")
-            .bind(pool_id)
-            .bind(name)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        tx.commit().await.map_err(backend)?;
-        Ok(res.rows_affected() > 0)
+        let (pool_id, name) = (pool_id.to_string(), name.to_string());
+        self.write(move |c| {
+            let n = run(c, "DELETE FROM groups WHERE pool_id = ? AND name = ?", [&pool_id, &name])?;
+            run(c, "DELETE FROM group_members WHERE pool_id = ? AND group_name = ?", [&pool_id, &name])?;
+            Ok(n > 0)
+        })
+        .await
     }
 
     async fn add_member(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()> {
-        sqlx::query("INSERT OR IGNORE INTO group_members (pool_id, group_name, username_key) VALUES (?, ?, ?)")
-            .bind(pool_id)
-            .bind(group)
-            .bind(username_key)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        let args = [pool_id.to_string(), group.to_string(), username_key.to_string()];
+        self.write(move |c| {
+            run(c, "INSERT OR IGNORE INTO group_members (pool_id, group_name, username_key) VALUES (?, ?, ?)", args).map(drop)
+        })
+        .await
     }
 
     async fn remove_member(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM group_members WHERE pool_id = ? AND group_name = ? AND username_key = ?")
-            .bind(pool_id)
-            .bind(group)
-            .bind(username_key)
-            .execute(&self.write)
+        let args = [pool_id.to_string(), group.to_string(), username_key.to_string()];
+        self.write(move |c| run(c, "DELETE FROM group_members WHERE pool_id = ? AND group_name = ? AND username_key = ?", args).map(drop))
             .await
-            .map_err(backend)?;
-        Ok(())
     }
 
     async fn groups_of_user(&self, pool_id: &str, username_key: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupRecord>> {
-        let rows = sqlx::query(
-            "SELECT g.* FROM group_members m JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
-             WHERE m.pool_id = ? AND m.username_key = ? AND m.group_name > ? ORDER BY m.group_name LIMIT ?",
-        )
-        .bind(pool_id)
-        .bind(username_key)
-        .bind(after.unwrap_or(""))
-        .bind(limit as i64 + 1)
-        .fetch_all(&self.read)
-        .await
-        .map_err(backend)?;
-        let items = rows.iter().map(group_row).collect::<StoreResult<Vec<_>>>()?;
+        let items = self.read(|c| {
+            all(
+                c,
+                "SELECT g.* FROM group_members m JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
+                 WHERE m.pool_id = ? AND m.username_key = ? AND m.group_name > ? ORDER BY m.group_name LIMIT ?",
+                params![pool_id, username_key, after.unwrap_or(""), page_size(limit)],
+                |r| group_row(r),
+            )
+        })?;
         Ok(page(items, limit, |g| g.name.clone()))
     }
 
@@ -498,15 +446,7 @@ impl GroupStore for SqliteStore {
             " FROM group_members m JOIN users u ON u.pool_id = m.pool_id AND u.username_key = m.username_key",
             " WHERE m.pool_id = ? AND m.group_name = ? AND m.username_key > ? ORDER BY m.username_key LIMIT ?"
         );
-        let rows = sqlx::query(sql)
-            .bind(pool_id)
-            .bind(group)
-            .bind(after.unwrap_or(""))
-            .bind(limit as i64 + 1)
-            .fetch_all(&self.read)
-            .await
-            .map_err(backend)?;
-        let items = rows.iter().map(user_row).collect::<StoreResult<Vec<_>>>()?;
+        let items = self.read(|c| all(c, sql, params![pool_id, group, after.unwrap_or(""), page_size(limit)], |r| user_row(r)))?;
         Ok(page(items, limit, |u| u.username_key.clone()))
     }
 }
@@ -514,36 +454,38 @@ impl GroupStore for SqliteStore {
 #[async_trait]
 impl OutboxStore for SqliteStore {
     async fn append_message(&self, m: &OutboxMessage) -> StoreResult<()> {
-        sqlx::query("INSERT INTO outbox (id, pool_id, username, created_ms, message) VALUES (?, ?, ?, ?, ?)")
-            .bind(&m.id)
-            .bind(&m.pool_id)
-            .bind(&m.username)
-            .bind(m.created_ms)
-            .bind(to_text(m)?)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        let message = to_text(m)?;
+        let (id, pool_id, username, created) = (m.id.clone(), m.pool_id.clone(), m.username.clone(), m.created_ms);
+        self.write(move |c| {
+            run(
+                c,
+                "INSERT INTO outbox (id, pool_id, username, created_ms, message) VALUES (?, ?, ?, ?, ?)",
+                params![id, pool_id, username, created, message],
+            )
+            .map(drop)
+        })
+        .await
     }
 
     async fn list_messages(&self, pool_id: &str, username: Option<&str>, limit: usize) -> StoreResult<Vec<OutboxMessage>> {
-        let rows = match username {
-            Some(u) => {
-                sqlx::query("SELECT message FROM outbox WHERE pool_id = ? AND username = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?")
-                    .bind(pool_id)
-                    .bind(u)
-                    .bind(limit as i64)
-                    .fetch_all(&self.read)
-                    .await
-                    .map_err(backend)?
-            }
-            None => sqlx::query("SELECT message FROM outbox WHERE pool_id = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?")
-                .bind(pool_id)
-                .bind(limit as i64)
-                .fetch_all(&self.read)
-                .await
-                .map_err(backend)?,
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let message = |r: &Row<'_>| match r.get_ref(0).map_err(backend)? {
+            rusqlite::types::ValueRef::Text(bytes) => from_bytes(bytes),
+            _ => Err(StoreError::Backend("outbox message is not TEXT".into())),
         };
-        rows.iter().map(|r| from_text(&r.try_get::<String, _>("message").map_err(backend)?)).collect()
+        self.read(|c| match username {
+            Some(u) => all(
+                c,
+                "SELECT message FROM outbox WHERE pool_id = ? AND username = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?",
+                params![pool_id, u, limit],
+                message,
+            ),
+            None => all(
+                c,
+                "SELECT message FROM outbox WHERE pool_id = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?",
+                params![pool_id, limit],
+                message,
+            ),
+        })
     }
 }

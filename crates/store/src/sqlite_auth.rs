@@ -1,226 +1,169 @@
 //! SQLite implementation of the sign-in state traits (keys, sessions, codes, refresh tokens).
+//! Every check-and-set is one statement inside the writer's transaction.
 
 use async_trait::async_trait;
 use cognate_core::store::*;
+use rusqlite::params;
 
 use crate::json::to_text;
 use crate::rows::{code_row, key_row, refresh_row, session_row};
-use crate::sqlite::{SqliteStore, backend};
+use crate::sqlite::{SqliteStore, all, one, run};
+use crate::sqlite_engine::backend;
 
 #[async_trait]
 impl KeyStore for SqliteStore {
     async fn signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKeyRecord>> {
-        let rows = sqlx::query("SELECT * FROM signing_keys WHERE pool_id = ? ORDER BY purpose")
-            .bind(pool_id)
-            .fetch_all(&self.read)
-            .await
-            .map_err(backend)?;
-        rows.iter().map(key_row).collect()
+        self.read(|c| all(c, "SELECT * FROM signing_keys WHERE pool_id = ? ORDER BY purpose", [pool_id], |r| key_row(r)))
     }
 
     async fn add_signing_key_if_absent(&self, k: &SigningKeyRecord) -> StoreResult<SigningKeyRecord> {
-        sqlx::query("INSERT OR IGNORE INTO signing_keys (pool_id, purpose, kid, private_der, created_ms) VALUES (?, ?, ?, ?, ?)")
-            .bind(&k.pool_id)
-            .bind(&k.purpose)
-            .bind(&k.kid)
-            .bind(&k.private_der)
-            .bind(k.created_ms)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
-        let row = sqlx::query("SELECT * FROM signing_keys WHERE pool_id = ? AND purpose = ?")
-            .bind(&k.pool_id)
-            .bind(&k.purpose)
-            .fetch_one(&self.write)
-            .await
-            .map_err(backend)?;
-        key_row(&row)
+        let k = k.clone();
+        self.write(move |c| {
+            run(
+                c,
+                "INSERT OR IGNORE INTO signing_keys (pool_id, purpose, kid, private_der, created_ms) VALUES (?, ?, ?, ?, ?)",
+                params![k.pool_id, k.purpose, k.kid, k.private_der, k.created_ms],
+            )?;
+            one(c, "SELECT * FROM signing_keys WHERE pool_id = ? AND purpose = ?", [&k.pool_id, &k.purpose], |r| key_row(r))?
+                .ok_or_else(|| StoreError::Backend("signing key vanished right after it was stored".into()))
+        })
+        .await
     }
 }
 
 #[async_trait]
 impl SessionStore for SqliteStore {
     async fn put_session(&self, s: &AuthSession) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO auth_sessions (id_hash, pool_id, client_id, username_key, challenge, state, created_ms, expires_ms, failures, used) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&s.id_hash)
-        .bind(&s.pool_id)
-        .bind(&s.client_id)
-        .bind(&s.username_key)
-        .bind(&s.challenge)
-        .bind(to_text(&s.state)?)
-        .bind(s.created_ms)
-        .bind(s.expires_ms)
-        .bind(s.failures)
-        .bind(s.used as i64)
-        .execute(&self.write)
+        let state = to_text(&s.state)?;
+        let s = AuthSession { state: serde_json::Value::Null, ..s.clone() };
+        self.write(move |c| {
+            run(
+                c,
+                "INSERT INTO auth_sessions (id_hash, pool_id, client_id, username_key, challenge, state, created_ms, expires_ms, failures, used) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![s.id_hash, s.pool_id, s.client_id, s.username_key, s.challenge, state, s.created_ms, s.expires_ms, s.failures, s.used],
+            )
+            .map(drop)
+        })
         .await
-        .map_err(backend)?;
-        Ok(())
     }
 
     async fn get_session(&self, id_hash: &str) -> StoreResult<Option<AuthSession>> {
-        // Read through the writer: a session is often read right after another node's request wrote it.
-        let row = sqlx::query("SELECT * FROM auth_sessions WHERE id_hash = ?")
-            .bind(id_hash)
-            .fetch_optional(&self.write)
-            .await
-            .map_err(backend)?;
-        row.as_ref().map(session_row).transpose()
+        // A WAL reader sees every committed write, including one another process made a moment ago.
+        self.read(|c| one(c, "SELECT * FROM auth_sessions WHERE id_hash = ?", [id_hash], |r| session_row(r)))
     }
 
     async fn consume_session(&self, id_hash: &str) -> StoreResult<bool> {
-        let res = sqlx::query("UPDATE auth_sessions SET used = 1 WHERE id_hash = ? AND used = 0")
-            .bind(id_hash)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
-        Ok(res.rows_affected() == 1)
+        let id = id_hash.to_string();
+        self.write(move |c| Ok(run(c, "UPDATE auth_sessions SET used = 1 WHERE id_hash = ? AND used = 0", [&id])? == 1)).await
     }
 
     async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64> {
-        let n: Option<i64> = sqlx::query_scalar("UPDATE auth_sessions SET failures = failures + 1 WHERE id_hash = ? RETURNING failures")
-            .bind(id_hash)
-            .fetch_optional(&self.write)
-            .await
-            .map_err(backend)?;
-        Ok(n.unwrap_or(0))
+        let id = id_hash.to_string();
+        self.write(move |c| {
+            let n = one(c, "UPDATE auth_sessions SET failures = failures + 1 WHERE id_hash = ? RETURNING failures", [&id], |r| {
+                r.get::<_, i64>(0).map_err(backend)
+            })?;
+            Ok(n.unwrap_or(0))
+        })
+        .await
     }
 
     async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64> {
-        let res =
-            sqlx::query("DELETE FROM auth_sessions WHERE expires_ms < ?").bind(before_ms).execute(&self.write).await.map_err(backend)?;
-        Ok(res.rows_affected())
+        self.write(move |c| Ok(run(c, "DELETE FROM auth_sessions WHERE expires_ms < ?", [before_ms])? as u64)).await
     }
 }
 
 #[async_trait]
 impl CodeStore for SqliteStore {
-    async fn put_code(&self, c: &CodeRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO codes (pool_id, username_key, purpose, code_hash, expires_ms, failures, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (pool_id, username_key, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_ms = excluded.expires_ms, \
-             failures = excluded.failures, created_ms = excluded.created_ms",
-        )
-        .bind(&c.pool_id)
-        .bind(&c.username_key)
-        .bind(&c.purpose)
-        .bind(&c.code_hash)
-        .bind(c.expires_ms)
-        .bind(c.failures)
-        .bind(c.created_ms)
-        .execute(&self.write)
+    async fn put_code(&self, code: &CodeRecord) -> StoreResult<()> {
+        let k = code.clone();
+        self.write(move |c| {
+            run(
+                c,
+                "INSERT INTO codes (pool_id, username_key, purpose, code_hash, expires_ms, failures, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (pool_id, username_key, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_ms = excluded.expires_ms, \
+                 failures = excluded.failures, created_ms = excluded.created_ms",
+                params![k.pool_id, k.username_key, k.purpose, k.code_hash, k.expires_ms, k.failures, k.created_ms],
+            )
+            .map(drop)
+        })
         .await
-        .map_err(backend)?;
-        Ok(())
     }
 
     async fn get_code(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<Option<CodeRecord>> {
-        let row = sqlx::query("SELECT * FROM codes WHERE pool_id = ? AND username_key = ? AND purpose = ?")
-            .bind(pool_id)
-            .bind(username_key)
-            .bind(purpose)
-            .fetch_optional(&self.write)
-            .await
-            .map_err(backend)?;
-        row.as_ref().map(code_row).transpose()
+        self.read(|c| {
+            one(c, "SELECT * FROM codes WHERE pool_id = ? AND username_key = ? AND purpose = ?", [pool_id, username_key, purpose], |r| {
+                code_row(r)
+            })
+        })
     }
 
     async fn consume_code(&self, pool_id: &str, username_key: &str, purpose: &str, code_hash: &str) -> StoreResult<bool> {
-        let res = sqlx::query("DELETE FROM codes WHERE pool_id = ? AND username_key = ? AND purpose = ? AND code_hash = ?")
-            .bind(pool_id)
-            .bind(username_key)
-            .bind(purpose)
-            .bind(code_hash)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
-        Ok(res.rows_affected() == 1)
+        let args = [pool_id.to_string(), username_key.to_string(), purpose.to_string(), code_hash.to_string()];
+        self.write(move |c| {
+            Ok(run(c, "DELETE FROM codes WHERE pool_id = ? AND username_key = ? AND purpose = ? AND code_hash = ?", args)? == 1)
+        })
+        .await
     }
 
     async fn count_code_failure(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<i64> {
-        let n: Option<i64> = sqlx::query_scalar(
-            "UPDATE codes SET failures = failures + 1 WHERE pool_id = ? AND username_key = ? AND purpose = ? RETURNING failures",
-        )
-        .bind(pool_id)
-        .bind(username_key)
-        .bind(purpose)
-        .fetch_optional(&self.write)
+        let args = [pool_id.to_string(), username_key.to_string(), purpose.to_string()];
+        self.write(move |c| {
+            let n = one(
+                c,
+                "UPDATE codes SET failures = failures + 1 WHERE pool_id = ? AND username_key = ? AND purpose = ? RETURNING failures",
+                args,
+                |r| r.get::<_, i64>(0).map_err(backend),
+            )?;
+            Ok(n.unwrap_or(0))
+        })
         .await
-        .map_err(backend)?;
-        Ok(n.unwrap_or(0))
     }
 }
 
 #[async_trait]
 impl RefreshStore for SqliteStore {
     async fn put_refresh(&self, t: &RefreshRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO refresh_tokens (id_hash, pool_id, client_id, username_key, origin_jti, auth_time, created_ms, expires_ms, revoked, replaced_ms) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&t.id_hash)
-        .bind(&t.pool_id)
-        .bind(&t.client_id)
-        .bind(&t.username_key)
-        .bind(&t.origin_jti)
-        .bind(t.auth_time)
-        .bind(t.created_ms)
-        .bind(t.expires_ms)
-        .bind(t.revoked as i64)
-        .bind(t.replaced_ms)
-        .execute(&self.write)
+        let t = t.clone();
+        self.write(move |c| {
+            run(
+                c,
+                "INSERT INTO refresh_tokens (id_hash, pool_id, client_id, username_key, origin_jti, auth_time, created_ms, expires_ms, revoked, replaced_ms) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params![t.id_hash, t.pool_id, t.client_id, t.username_key, t.origin_jti, t.auth_time, t.created_ms, t.expires_ms, t.revoked, t.replaced_ms],
+            )
+            .map(drop)
+        })
         .await
-        .map_err(backend)?;
-        Ok(())
     }
 
     async fn get_refresh(&self, id_hash: &str) -> StoreResult<Option<RefreshRecord>> {
-        let row = sqlx::query("SELECT * FROM refresh_tokens WHERE id_hash = ?")
-            .bind(id_hash)
-            .fetch_optional(&self.write)
-            .await
-            .map_err(backend)?;
-        row.as_ref().map(refresh_row).transpose()
+        self.read(|c| one(c, "SELECT * FROM refresh_tokens WHERE id_hash = ?", [id_hash], |r| refresh_row(r)))
     }
 
     async fn revoke_refresh_family(&self, pool_id: &str, origin_jti: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ? AND origin_jti = ?")
-            .bind(pool_id)
-            .bind(origin_jti)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        let args = [pool_id.to_string(), origin_jti.to_string()];
+        self.write(move |c| run(c, "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ? AND origin_jti = ?", args).map(drop)).await
     }
 
     async fn revoke_user_refresh(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ? AND username_key = ?")
-            .bind(pool_id)
-            .bind(username_key)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
-        Ok(())
+        let args = [pool_id.to_string(), username_key.to_string()];
+        self.write(move |c| run(c, "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ? AND username_key = ?", args).map(drop)).await
     }
 
     async fn mark_refresh_replaced(&self, id_hash: &str, now_ms: i64) -> StoreResult<bool> {
-        let res = sqlx::query("UPDATE refresh_tokens SET replaced_ms = ? WHERE id_hash = ? AND replaced_ms IS NULL")
-            .bind(now_ms)
-            .bind(id_hash)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
-        Ok(res.rows_affected() == 1)
+        let id = id_hash.to_string();
+        self.write(move |c| {
+            Ok(run(c, "UPDATE refresh_tokens SET replaced_ms = ? WHERE id_hash = ? AND replaced_ms IS NULL", params![now_ms, id])? == 1)
+        })
+        .await
     }
 }
 
 #[async_trait]
 impl HealthStore for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.read).await.map_err(backend)?;
-        Ok(())
+        self.read(|c| one(c, "SELECT 1", [], |_| Ok(()))).map(drop)
     }
 }

@@ -13,7 +13,7 @@ use super::SrpError;
 use crate::primitives::{hmac_sha256, sha256};
 
 /// RFC 3526 3072-bit MODP group prime, as hard-coded by every Cognito client.
-const N_HEX: &str = concat!(
+pub(crate) const N_HEX: &str = concat!(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1",
     "29024E088A67CC74020BBEA63B139B22514A08798E3404DD",
     "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245",

@@ -14,22 +14,24 @@
 //! 3. On `RespondToAuthChallenge`: check the `TIMESTAMP` skew with [`parse_timestamp`], then
 //!    [`verify_claim`].
 //!
-//! Cost: all the time goes into 3072-bit modular exponentiations. [`server_challenge`] does
-//! one (`g^b`); [`verify_claim`] does three (`g^b` to rebuild `B`, `v^u`, `(A·v^u)^b`). The
-//! server exponent `b` and `u` are 256 bits, so each costs about a twelfth of a full-size
-//! exponentiation; `N`, `g` and `k` are parsed/hashed once per process. Measured on the
-//! 2-core dev machine (debug build, dependencies at opt-level 2): about 1.6 ms per
-//! challenge and 4.8 ms per claim.
-//! num-bigint's `modpow` is not constant-time; `b` is single-use per attempt, which limits
-//! what a timing observer could learn.
+//! Cost: all the time goes into 3072-bit modular exponentiations, done by `modexp.rs` with
+//! crypto-bigint in Montgomery form, in constant time, over exactly 256 exponent bits (`b`, `u`
+//! and `x` are all 256 bits). [`server_challenge`] does one `g^b`, from a fixed-base table (64
+//! multiplications, no squarings); [`verify_claim`] does two windowed exponentiations (`v^u`,
+//! `(A·v^u)^b`), plus `g^b` if the caller did not keep `B`. Figures are in docs/performance.md
+//! (`cargo test --release -p cognate-crypto srp_timings -- --ignored --nocapture`). The client
+//! side ([`client`], tests and tools only) still uses num-bigint.
 
 mod group;
+mod modexp;
 mod timestamp;
 
 pub mod client;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod timing;
 
 pub use timestamp::{format_timestamp, parse_timestamp};
 
@@ -39,7 +41,8 @@ use num_bigint::BigUint;
 use num_traits::Zero;
 
 use crate::primitives::ct_eq;
-use group::{G, K, N, claim_signature, compute_u, compute_x, derive_key, is_degenerate, parse_hex, to_hex};
+use group::{K, N, claim_signature, compute_u, compute_x, derive_key, is_degenerate, parse_hex, to_hex};
+use modexp::{Exponent, pow_g, server_secret};
 
 /// Size of the server's secret exponent `b`. RFC 5054 §2.5.3 asks for at least 256 bits,
 /// which matches the ~128-bit strength of the 3072-bit group; longer only costs time.
@@ -110,7 +113,7 @@ pub fn make_verifier_with_salt(pool_name: &str, user_id_for_srp: &str, password:
 
 fn verifier_for_salt(salt: &BigUint, pool_name: &str, user_id_for_srp: &str, password: &str) -> Verifier {
     let x = compute_x(salt, pool_name, user_id_for_srp, password);
-    Verifier { salt_hex: to_hex(salt), verifier_hex: to_hex(&G.modpow(&x, &N)) }
+    Verifier { salt_hex: to_hex(salt), verifier_hex: to_hex(&pow_g(Exponent::of_hash(&x))) }
 }
 
 /// The server's half of the exchange.
@@ -136,11 +139,12 @@ pub fn server_challenge(verifier_hex: &str, srp_a_hex: &str) -> Result<ServerSte
     // A zero `u` or a degenerate `B` has probability ~2^-256; retry rather than fail the
     // sign-in, but never loop forever.
     for _ in 0..8 {
-        let b = BigUint::from_bytes_be(&rand::random::<[u8; B_BYTES]>());
+        let bytes = rand::random::<[u8; B_BYTES]>();
+        let b = BigUint::from_bytes_be(&bytes);
         if b.is_zero() {
             continue;
         }
-        let big_b = compute_big_b(&v, &b);
+        let big_b = compute_big_b(&v, Exponent::from_be_bytes(&bytes));
         if is_degenerate(&big_b) || compute_u(&big_a, &big_b).is_zero() {
             continue;
         }
@@ -150,8 +154,8 @@ pub fn server_challenge(verifier_hex: &str, srp_a_hex: &str) -> Result<ServerSte
 }
 
 /// `B = (k·v + g^b) mod N`.
-fn compute_big_b(v: &BigUint, b: &BigUint) -> BigUint {
-    (&*K * v + G.modpow(b, &N)) % &*N
+fn compute_big_b(v: &BigUint, b: Exponent) -> BigUint {
+    (&*K * v + pow_g(b)) % &*N
 }
 
 /// Everything [`verify_claim`] needs: what the server kept from [`server_challenge`] and
@@ -190,19 +194,19 @@ pub fn verify_claim(claim: &Claim<'_>) -> Result<(), SrpError> {
         return Err(SrpError::DegeneratePublicValue);
     }
     let v = parse_hex(claim.verifier_hex, "verifier")?;
-    let b = parse_hex(claim.b_hex, "b")?;
+    // Every `b` we issue has B_BYTES bytes; a longer one is not ours.
+    let b = Exponent::new(&parse_hex(claim.b_hex, "b")?).ok_or(SrpError::InvalidHex { field: "b" })?;
     let secret_block = STANDARD.decode(claim.secret_block_b64).map_err(|_| SrpError::InvalidSecretBlock)?;
 
     let big_b = match claim.big_b_hex {
         Some(hex) => parse_hex(hex, "SRP_B")?,
-        None => compute_big_b(&v, &b),
+        None => compute_big_b(&v, b),
     };
     let u = compute_u(&big_a, &big_b);
     if u.is_zero() {
         return Err(SrpError::ZeroScrambler);
     }
-    // S = (A · v^u)^b mod N
-    let shared_s = ((&big_a * v.modpow(&u, &N)) % &*N).modpow(&b, &N);
+    let shared_s = server_secret(&big_a, &v, Exponent::of_hash(&u), b);
     let key = derive_key(&shared_s, &u);
     let expected = claim_signature(&key, claim.pool_name, claim.user_id_for_srp, &secret_block, claim.timestamp);
     // An undecodable claimed signature is simply a wrong one.

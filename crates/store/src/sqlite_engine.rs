@@ -1,0 +1,369 @@
+//! How the SQLite store talks to SQLite: one writer thread that owns the only write connection and
+//! commits queued writes together (group commit), and a pool of WAL reader connections used directly
+//! from the calling task.
+//!
+//! Group commit: a caller's write is a closure sent over a channel. The writer takes everything queued
+//! (up to [`MAX_BATCH`] jobs), runs the jobs in one transaction, each inside its own SAVEPOINT so a job
+//! that fails (a stale version, a key already taken) rolls back only its own changes, COMMITs once and
+//! only then answers every caller. An acknowledged write is therefore exactly as durable as with one
+//! transaction per write, but a burst of N writes costs one WAL append and one lock round instead of N.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, mpsc};
+use std::time::Duration;
+
+use cognate_core::store::{StoreError, StoreResult};
+use rusqlite::{Connection, OpenFlags, ffi};
+
+/// At most this many writes share one transaction; bounds how long the write lock is held.
+const MAX_BATCH: usize = 256;
+/// Prepared statements kept per connection (the store uses about 60 distinct ones).
+const STATEMENT_CACHE: usize = 128;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `PRAGMA synchronous` of every connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SyncMode {
+    Normal,
+    Full,
+}
+
+pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy(e.to_string()),
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+pub(crate) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE || f.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+/// StoreError is not Clone (it wraps driver messages); one commit failure is reported to every job.
+fn same_error(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Busy(m) => StoreError::Busy(m.clone()),
+        other => StoreError::Backend(other.to_string()),
+    }
+}
+
+fn open_connection(path: &Path, sync: SyncMode) -> StoreResult<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(backend)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    let sync = match sync {
+        SyncMode::Normal => "NORMAL",
+        SyncMode::Full => "FULL",
+    };
+    conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16000;")).map_err(backend)?;
+    Ok(conn)
+}
+
+/// Open the write connection: switches the file to WAL (a persistent property of the database).
+pub(crate) fn open_writer(path: &Path, sync: SyncMode) -> StoreResult<Connection> {
+    let conn = open_connection(path, sync)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(backend)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Backend(format!("cannot switch {} to WAL (journal_mode is {mode})", path.display())));
+    }
+    Ok(conn)
+}
+
+/// A write as the writer thread sees it: run it inside the open transaction, or fail it unrun.
+trait Job: Send {
+    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Answer>;
+    fn fail(self: Box<Self>, error: StoreError);
+}
+
+/// A job's outcome, held until the COMMIT decides it.
+trait Answer: Send {
+    fn succeeded(&self) -> bool;
+    fn send(self: Box<Self>, commit: Result<(), &StoreError>);
+}
+
+struct Closure<F, T> {
+    work: F,
+    reply: tokio::sync::oneshot::Sender<StoreResult<T>>,
+}
+
+struct Outcome<T> {
+    result: StoreResult<T>,
+    reply: tokio::sync::oneshot::Sender<StoreResult<T>>,
+}
+
+impl<F, T> Job for Closure<F, T>
+where
+    F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Answer> {
+        let Closure { work, reply } = *self;
+        let result = catch_unwind(AssertUnwindSafe(|| work(conn)))
+            .unwrap_or_else(|_| Err(StoreError::Backend("a store write panicked; it was rolled back".into())));
+        Box::new(Outcome { result, reply })
+    }
+
+    fn fail(self: Box<Self>, error: StoreError) {
+        let _ = self.reply.send(Err(error));
+    }
+}
+
+impl<T: Send + 'static> Answer for Outcome<T> {
+    fn succeeded(&self) -> bool {
+        self.result.is_ok()
+    }
+
+    fn send(self: Box<Self>, commit: Result<(), &StoreError>) {
+        let result = match (self.result, commit) {
+            // The job's own failure stands: its savepoint was rolled back whatever the COMMIT did.
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(same_error(e)),
+            (Ok(v), Ok(())) => Ok(v),
+        };
+        let _ = self.reply.send(result);
+    }
+}
+
+enum Message {
+    Write(Box<dyn Job>),
+    /// Finish what is queued, close the connection, then answer.
+    Close(tokio::sync::oneshot::Sender<()>),
+}
+
+/// The handle callers use; the thread exits when it is closed or dropped.
+pub(crate) struct Writer {
+    queue: mpsc::Sender<Message>,
+}
+
+impl Writer {
+    pub(crate) fn start(conn: Connection) -> StoreResult<Writer> {
+        let (queue, jobs) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || write_loop(conn, jobs))
+            .map_err(|e| StoreError::Backend(format!("cannot start the SQLite writer thread: {e}")))?;
+        Ok(Writer { queue })
+    }
+
+    /// Run `work` in the writer's transaction; answered once the transaction that holds it committed.
+    /// `work` returning an error rolls back what it did, and only that.
+    pub(crate) async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.queue.send(Message::Write(Box::new(Closure { work, reply }))).map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+
+    pub(crate) async fn close(&self) {
+        let (reply, done) = tokio::sync::oneshot::channel();
+        if self.queue.send(Message::Close(reply)).is_ok() {
+            let _ = done.await;
+        }
+    }
+}
+
+fn closed() -> StoreError {
+    StoreError::Busy("the SQLite store is closed".into())
+}
+
+fn write_loop(conn: Connection, jobs: mpsc::Receiver<Message>) {
+    let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
+    while let Ok(first) = jobs.recv() {
+        let mut close = None;
+        match first {
+            Message::Write(job) => batch.push(job),
+            Message::Close(reply) => close = Some(reply),
+        }
+        while close.is_none() && batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(Message::Write(job)) => batch.push(job),
+                Ok(Message::Close(reply)) => close = Some(reply),
+                Err(_) => break,
+            }
+        }
+        if !batch.is_empty() {
+            run_batch(&conn, batch.drain(..));
+        }
+        if let Some(reply) = close {
+            drop(conn);
+            let _ = reply.send(());
+            return;
+        }
+    }
+}
+
+fn exec(conn: &Connection, sql: &str) -> StoreResult<()> {
+    conn.prepare_cached(sql).and_then(|mut s| s.execute([])).map(drop).map_err(backend)
+}
+
+fn run_batch(conn: &Connection, batch: impl Iterator<Item = Box<dyn Job>>) {
+    let mut answers: Vec<Box<dyn Answer>> = Vec::with_capacity(MAX_BATCH);
+    let mut open = false;
+    for job in batch {
+        if !open {
+            // IMMEDIATE takes the write lock now (waiting up to busy_timeout if another process has it).
+            if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
+                job.fail(e);
+                continue;
+            }
+            open = true;
+        }
+        if let Err(e) = exec(conn, "SAVEPOINT job") {
+            job.fail(e);
+            continue;
+        }
+        let answer = job.run(conn);
+        if conn.is_autocommit() {
+            // SQLite rolled the whole transaction back (I/O error, disk full, ...): the jobs before this
+            // one are lost too, so they are answered with the failure and the rest start afresh.
+            let lost = StoreError::Backend("the transaction was rolled back by SQLite".into());
+            for earlier in answers.drain(..) {
+                earlier.send(Err(&lost));
+            }
+            answer.send(Err(&lost));
+            open = false;
+            continue;
+        }
+        let end = if answer.succeeded() {
+            exec(conn, "RELEASE job")
+        } else {
+            exec(conn, "ROLLBACK TO job").and_then(|_| exec(conn, "RELEASE job"))
+        };
+        answers.push(answer);
+        if let Err(e) = end {
+            // A savepoint that cannot be ended leaves the transaction in an unknown state: give it up.
+            let _ = conn.execute_batch("ROLLBACK");
+            for earlier in answers.drain(..) {
+                earlier.send(Err(&e));
+            }
+            open = false;
+        }
+    }
+    if !open {
+        return;
+    }
+    let commit = exec(conn, "COMMIT");
+    if commit.is_err() && !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    let commit = commit.as_ref().map(|_| ());
+    for answer in answers {
+        answer.send(commit);
+    }
+}
+
+/// WAL reader connections. A reader never waits for the writer (it reads the last committed
+/// snapshot), and a point read by key takes microseconds from the page cache, so reads run right on the
+/// calling task instead of paying a thread hop each. The pool grows to the number of reads running at
+/// once (at most the runtime's threads) and keeps `keep` idle connections.
+pub(crate) struct Readers {
+    path: PathBuf,
+    sync: SyncMode,
+    idle: Mutex<Vec<Connection>>,
+    keep: usize,
+}
+
+impl Readers {
+    pub(crate) fn open(path: &Path, sync: SyncMode, keep: usize) -> StoreResult<Readers> {
+        let keep = keep.max(1);
+        let mut idle = Vec::with_capacity(keep);
+        idle.push(open_connection(path, sync)?);
+        Ok(Readers { path: path.to_path_buf(), sync, idle: Mutex::new(idle), keep })
+    }
+
+    pub(crate) fn read<T>(&self, work: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let taken = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match taken {
+            Some(conn) => conn,
+            None => open_connection(&self.path, self.sync)?,
+        };
+        let result = work(&conn);
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < self.keep {
+            idle.push(conn);
+        }
+        result
+    }
+
+    pub(crate) fn close(&self) {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer(dir: &tempfile::TempDir) -> (Writer, Readers) {
+        let path = dir.path().join("t.db");
+        let conn = open_writer(&path, SyncMode::Normal).expect("open");
+        conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)").expect("table");
+        (Writer::start(conn).expect("start"), Readers::open(&path, SyncMode::Normal, 1).expect("readers"))
+    }
+
+    fn stored(readers: &Readers) -> Vec<i64> {
+        readers.read(|c| crate::sqlite::all(c, "SELECT n FROM t ORDER BY n", [], |r| r.get(0).map_err(backend))).expect("read")
+    }
+
+    fn insert(n: i64) -> impl FnOnce(&Connection) -> StoreResult<()> + Send + 'static {
+        move |c| c.execute("INSERT INTO t (n) VALUES (?)", [n]).map(drop).map_err(backend)
+    }
+
+    /// Writes queued behind a slow one share its successor's transaction; the one that fails (after
+    /// changing something) or panics is rolled back alone and the others are committed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_write_in_a_batch_rolls_back_only_itself() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (writer, readers) = writer(&dir);
+        let writer = std::sync::Arc::new(writer);
+        let slow = {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                writer
+                    .write(|c| {
+                        std::thread::sleep(Duration::from_millis(200));
+                        insert(1)(c)
+                    })
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let failing = |c: &Connection| -> StoreResult<()> {
+            insert(3)(c)?;
+            Err(StoreError::Stale)
+        };
+        let panicking = |c: &Connection| -> StoreResult<()> {
+            insert(4)(c)?;
+            panic!("a bug in a write")
+        };
+        let (a, b, c, d, e) = tokio::join!(
+            writer.write(insert(2)),
+            writer.write(failing),
+            writer.write(panicking),
+            writer.write(insert(5)),
+            writer.write(insert(2)),
+        );
+        slow.await.expect("task").expect("slow write");
+        a.expect("insert 2");
+        assert!(matches!(b, Err(StoreError::Stale)));
+        assert!(matches!(c, Err(StoreError::Backend(_))));
+        d.expect("insert 5");
+        assert!(e.is_err_and(|e| is_unique(&e)), "the second insert of 2 violates the key");
+        assert_eq!(stored(&readers), vec![1, 2, 5]);
+        writer.close().await;
+        assert!(matches!(writer.write(insert(6)).await, Err(StoreError::Busy(_))), "a closed store refuses writes");
+    }
+
+    fn is_unique(e: &StoreError) -> bool {
+        matches!(e, StoreError::Backend(m) if m.contains("UNIQUE"))
+    }
+}

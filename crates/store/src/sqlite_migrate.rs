@@ -1,0 +1,98 @@
+//! Schema migrations of the SQLite store: the files in `migrations/sqlite`, applied in order, each
+//! recorded in `cognate_migrations`. Databases created before the rusqlite store were migrated by
+//! sqlx, which recorded the same versions in `_sqlx_migrations`; those records are adopted so an
+//! existing data directory keeps working without re-running (and failing on) its migrations.
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+
+use cognate_core::store::{StoreError, StoreResult};
+
+/// (version, description, SQL). The version is the file's number, as sqlx recorded it.
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
+    (2, "outbox", include_str!("../migrations/sqlite/0002_outbox.sql")),
+    (3, "auth", include_str!("../migrations/sqlite/0003_auth.sql")),
+    (4, "pool mfa", include_str!("../migrations/sqlite/0004_pool_mfa.sql")),
+];
+
+fn failed(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(format!("migration failed: {e}"))
+}
+
+/// Bring the schema up to date. One IMMEDIATE transaction: a second process opening the same file
+/// at the same moment waits, then finds everything applied.
+pub(crate) fn migrate(conn: &mut Connection, now_ms: i64) -> StoreResult<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(failed)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS cognate_migrations (
+            version     INTEGER PRIMARY KEY NOT NULL,
+            description TEXT NOT NULL,
+            applied_ms  INTEGER NOT NULL
+        )",
+    )
+    .map_err(failed)?;
+    adopt_sqlx_records(&tx, now_ms)?;
+    for (version, description, sql) in MIGRATIONS {
+        let applied: Option<i64> =
+            tx.query_row("SELECT version FROM cognate_migrations WHERE version = ?", [version], |r| r.get(0)).optional().map_err(failed)?;
+        if applied.is_some() {
+            continue;
+        }
+        tx.execute_batch(sql).map_err(|e| StoreError::Backend(format!("migration {version} ({description}) failed: {e}")))?;
+        tx.execute(
+            "INSERT INTO cognate_migrations (version, description, applied_ms) VALUES (?, ?, ?)",
+            rusqlite::params![version, description, now_ms],
+        )
+        .map_err(failed)?;
+    }
+    let newest: Option<i64> = tx.query_row("SELECT MAX(version) FROM cognate_migrations", [], |r| r.get(0)).map_err(failed)?;
+    let known = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
+    if let Some(newest) = newest.filter(|v| *v > known) {
+        return Err(StoreError::Backend(format!(
+            "the database has schema version {newest}, newer than this build knows ({known}); use a newer Cognate"
+        )));
+    }
+    tx.commit().map_err(failed)
+}
+
+/// Copy the versions sqlx applied into our table. A version sqlx left half-applied (`success = 0`) is
+/// refused, as sqlx itself would.
+fn adopt_sqlx_records(tx: &rusqlite::Transaction<'_>, now_ms: i64) -> StoreResult<()> {
+    let has_sqlx: bool = tx
+        .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')", [], |r| r.get(0))
+        .map_err(failed)?;
+    if !has_sqlx {
+        return Ok(());
+    }
+    let dirty: Option<i64> =
+        tx.query_row("SELECT version FROM _sqlx_migrations WHERE success = 0 LIMIT 1", [], |r| r.get(0)).optional().map_err(failed)?;
+    if let Some(version) = dirty {
+        return Err(StoreError::Backend(format!("migration {version} was left partially applied by an earlier run; restore a backup")));
+    }
+    tx.execute(
+        "INSERT OR IGNORE INTO cognate_migrations (version, description, applied_ms) \
+         SELECT version, description, ? FROM _sqlx_migrations WHERE success = 1",
+        [now_ms],
+    )
+    .map_err(failed)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    /// A new file in migrations/sqlite must be listed here too, or it would silently never run.
+    #[test]
+    fn every_migration_file_is_listed() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .expect("migrations dir")
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let versions: Vec<i64> = files.iter().map(|f| f.split('_').next().and_then(|n| n.parse().ok()).expect("numbered file")).collect();
+        assert_eq!(versions, MIGRATIONS.iter().map(|m| m.0).collect::<Vec<_>>());
+    }
+}
