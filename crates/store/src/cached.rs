@@ -6,12 +6,15 @@
 //! that pass through it. The server wraps the SQLite store (whose data directory it locks for
 //! itself) and never the PostgreSQL one, which other nodes share.
 //!
-//! Coherence without holding a lock across the database call. Every write that passes through takes
-//! a sequence number from one counter *after* the database acknowledged it, and records it on the
-//! entry it replaced. A reader notes the counter *before* it reads the database, and stores what it
-//! read only if no write to that key was recorded after that point: otherwise its value may be older
-//! than the write, and it is dropped (the next read goes to the database). Entries evicted to bound
-//! memory leave their highest sequence number behind in the shard, with the same effect.
+//! Coherence without holding a lock across the database call. A write marks its key *pending*
+//! before it reaches the database and settles it after the database answered, under a sequence
+//! number taken then. A write stores its value in the cache only when no other write to that key
+//! overlapped it; otherwise the order in which overlapping writes committed is unknown here, so the
+//! entry is left empty and the next read goes to the database. A reader notes the counter *before*
+//! it reads the database, and stores what it read only if no write to that key is pending or was
+//! settled after that point: otherwise its value may be older than the write. Entries evicted to
+//! bound memory leave their highest sequence number behind in the shard, with the same effect;
+//! pending entries are never evicted.
 //!
 //! Only users looked up by username key (what access tokens name) are cached; lookups by `sub` or
 //! by alias go to the database, so aliases that change never need invalidating here.
@@ -29,8 +32,10 @@ const SHARDS: usize = 64;
 
 struct Entry<V> {
     value: Option<Arc<V>>,
-    /// Sequence number of the last write through the cache to this key (0: none seen).
+    /// Sequence number of the last write through the cache settled on this key (0: none seen).
     written: u64,
+    /// Writes to this key that have started and not yet settled.
+    pending: u32,
 }
 
 struct Shard<K, V> {
@@ -58,15 +63,17 @@ impl<K: Hash + Eq + Clone, V> Table<K, V> {
         self.shards[i].lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The cached value. While a write is pending this may be the value before it: the write is
+    /// not acknowledged to its caller until it settles, so the old value is still a correct answer.
     fn get(&self, key: &K) -> Option<Arc<V>> {
         self.shard(key).map.get(key).and_then(|e| e.value.clone())
     }
 
-    /// Store what a reader found, unless a write to `key` was recorded after `read_from`.
+    /// Store what a reader found, unless a write to `key` is pending or settled after `read_from`.
     fn fill(&self, key: K, value: Arc<V>, read_from: u64) {
         let mut shard = self.shard(&key);
         let newer_write = match shard.map.get(&key) {
-            Some(e) => e.written > read_from,
+            Some(e) => e.pending > 0 || e.written > read_from,
             None => shard.evicted > read_from,
         };
         if newer_write {
@@ -74,35 +81,64 @@ impl<K: Hash + Eq + Clone, V> Table<K, V> {
         }
         let written = shard.map.get(&key).map_or(0, |e| e.written);
         Self::make_room(&mut shard, self.per_shard);
-        shard.map.insert(key, Entry { value: Some(value), written });
+        shard.map.insert(key, Entry { value: Some(value), written, pending: 0 });
     }
 
-    /// Record a write acknowledged by the database: the new value, or `None` when the key is gone or
-    /// its state is unknown (a failed write).
-    fn written(&self, key: K, value: Option<Arc<V>>, seq: u64) {
-        let mut shard = self.shard(&key);
-        if !shard.map.contains_key(&key) {
+    /// Mark a write to `key` as started, before it reaches the database.
+    fn begin(&self, key: &K) {
+        let mut shard = self.shard(key);
+        if let Some(e) = shard.map.get_mut(key) {
+            e.pending += 1;
+        } else {
             Self::make_room(&mut shard, self.per_shard);
+            let written = shard.evicted;
+            shard.map.insert(key.clone(), Entry { value: None, written, pending: 1 });
         }
-        shard.map.insert(key, Entry { value, written: seq });
     }
 
-    /// Forget every entry `drop` selects, as if written at `seq`.
+    /// Settle a write begun at `started` once the database answered: `value` is the record now
+    /// stored, or `None` when the key is gone or its state is unknown (a failed write). The value is
+    /// kept only if no other write to the key overlapped this one.
+    fn settle(&self, key: K, value: Option<Arc<V>>, started: u64, seq: u64) {
+        let mut shard = self.shard(&key);
+        match shard.map.get_mut(&key) {
+            Some(e) => {
+                e.pending = e.pending.saturating_sub(1);
+                let alone = e.pending == 0 && e.written <= started;
+                e.value = if alone { value } else { None };
+                e.written = e.written.max(seq);
+            }
+            // Only `forget_where` removes pending entries' values, never the entries; be safe anyway.
+            None => {
+                shard.map.insert(key, Entry { value: None, written: seq, pending: 0 });
+            }
+        }
+    }
+
+    /// Forget every value `drop` selects, as if written at `seq`.
     fn forget_where(&self, seq: u64, drop: impl Fn(&K) -> bool) {
         for shard in &self.shards {
             let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
-            shard.map.retain(|k, _| !drop(k));
+            // Entries with writes in flight stay (emptied) so those writes still settle against them.
+            shard.map.retain(|k, e| {
+                if !drop(k) {
+                    return true;
+                }
+                e.value = None;
+                e.written = e.written.max(seq);
+                e.pending > 0
+            });
             shard.evicted = shard.evicted.max(seq);
         }
     }
 
-    /// Evict arbitrary entries when full. Hash-map order is effectively random, which is a fair
-    /// enough policy for a cache sized to hold the active users.
+    /// Evict arbitrary settled entries when full. Hash-map order is effectively random, which is a
+    /// fair enough policy for a cache sized to hold the active users.
     fn make_room(shard: &mut Shard<K, V>, limit: usize) {
         if shard.map.len() < limit {
             return;
         }
-        let victims: Vec<K> = shard.map.keys().take((limit / 8).max(1)).cloned().collect();
+        let victims: Vec<K> = shard.map.iter().filter(|(_, e)| e.pending == 0).map(|(k, _)| k.clone()).take((limit / 8).max(1)).collect();
         for k in victims {
             if let Some(e) = shard.map.remove(&k) {
                 shard.evicted = shard.evicted.max(e.written);
@@ -152,11 +188,30 @@ impl<S: Store> CachedStore<S> {
         self.seq.fetch_add(1, Ordering::SeqCst) + 1
     }
 
-    fn user_written(&self, user: &UserRecord, ok: bool) {
-        let key = (user.pool_id.clone(), user.username_key.clone());
+    /// Run `write` against the database with `key` marked pending in `table`, then settle it with
+    /// the value `stored` derives from the database's answer.
+    async fn write<K, V, T, F>(
+        &self,
+        table: &Table<K, V>,
+        key: K,
+        write: F,
+        stored: impl FnOnce(&StoreResult<T>) -> Option<Arc<V>>,
+    ) -> StoreResult<T>
+    where
+        K: Hash + Eq + Clone,
+        F: std::future::Future<Output = StoreResult<T>>,
+    {
+        let started = self.read_point();
+        table.begin(&key);
+        let r = write.await;
         let seq = self.next_seq();
-        self.users.written(key, ok.then(|| Arc::new(user.clone())), seq);
+        table.settle(key, stored(&r), started, seq);
+        r
     }
+}
+
+fn user_key(user: &UserRecord) -> (String, String) {
+    (user.pool_id.clone(), user.username_key.clone())
 }
 
 /// The username key inside a `UserKey::username` lookup key.
@@ -167,10 +222,8 @@ fn username_of(key: &str) -> Option<&str> {
 #[async_trait]
 impl<S: Store> PoolStore for CachedStore<S> {
     async fn create_pool(&self, pool: &PoolRecord) -> StoreResult<()> {
-        let r = self.inner.create_pool(pool).await;
-        let seq = self.next_seq();
-        self.pools.written(pool.id.clone(), r.is_ok().then(|| Arc::new(pool.clone())), seq);
-        r
+        let stored = |r: &StoreResult<()>| r.is_ok().then(|| Arc::new(pool.clone()));
+        self.write(&self.pools, pool.id.clone(), self.inner.create_pool(pool), stored).await
     }
 
     async fn get_pool(&self, id: &str) -> StoreResult<Option<PoolRecord>> {
@@ -187,10 +240,8 @@ impl<S: Store> PoolStore for CachedStore<S> {
     }
 
     async fn update_pool(&self, pool: &PoolRecord) -> StoreResult<()> {
-        let r = self.inner.update_pool(pool).await;
-        let seq = self.next_seq();
-        self.pools.written(pool.id.clone(), r.is_ok().then(|| Arc::new(pool.clone())), seq);
-        r
+        let stored = |r: &StoreResult<()>| r.is_ok().then(|| Arc::new(pool.clone()));
+        self.write(&self.pools, pool.id.clone(), self.inner.update_pool(pool), stored).await
     }
 
     async fn list_pools(&self, after: Option<&str>, limit: usize) -> StoreResult<Page<PoolRecord>> {
@@ -198,9 +249,9 @@ impl<S: Store> PoolStore for CachedStore<S> {
     }
 
     async fn delete_pool(&self, id: &str) -> StoreResult<bool> {
-        let r = self.inner.delete_pool(id).await;
+        let r = self.write(&self.pools, id.to_string(), self.inner.delete_pool(id), |_| None).await;
+        // User writes racing the delete are pending in their own table and settle to empty entries.
         let seq = self.next_seq();
-        self.pools.written(id.to_string(), None, seq);
         self.users.forget_where(seq, |(pool_id, _)| pool_id == id);
         r
     }
@@ -213,12 +264,10 @@ impl<S: Store> PoolStore for CachedStore<S> {
 #[async_trait]
 impl<S: Store> UserStore for CachedStore<S> {
     async fn create_user(&self, user: &UserRecord) -> StoreResult<()> {
-        let r = self.inner.create_user(user).await;
-        // A conflict leaves the existing user untouched: nothing to record.
-        if !matches!(r, Err(StoreError::Conflict(_))) {
-            self.user_written(user, r.is_ok());
-        }
-        r
+        // A conflict leaves the existing user as it was; the entry is emptied all the same, which
+        // only costs the next read a trip to the database.
+        let stored = |r: &StoreResult<()>| r.is_ok().then(|| Arc::new(user.clone()));
+        self.write(&self.users, user_key(user), self.inner.create_user(user), stored).await
     }
 
     async fn find_user(&self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>> {
@@ -237,16 +286,13 @@ impl<S: Store> UserStore for CachedStore<S> {
     }
 
     async fn update_user(&self, user: &UserRecord) -> StoreResult<()> {
-        let r = self.inner.update_user(user).await;
-        self.user_written(user, r.is_ok());
-        r
+        let stored = |r: &StoreResult<()>| r.is_ok().then(|| Arc::new(user.clone()));
+        self.write(&self.users, user_key(user), self.inner.update_user(user), stored).await
     }
 
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<bool> {
-        let r = self.inner.delete_user(pool_id, username_key).await;
-        let seq = self.next_seq();
-        self.users.written((pool_id.to_string(), username_key.to_string()), None, seq);
-        r
+        let key = (pool_id.to_string(), username_key.to_string());
+        self.write(&self.users, key, self.inner.delete_user(pool_id, username_key), |_| None).await
     }
 
     async fn list_users(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserRecord>> {
@@ -386,29 +432,81 @@ impl<S: Store> HealthStore for CachedStore<S> {
 mod tests {
     use super::*;
 
+    /// A whole write (begin at `started`, settle at `seq`) with nothing overlapping it.
+    fn write_alone(t: &Table<String, i32>, k: &str, v: Option<i32>, started: u64, seq: u64) {
+        t.begin(&k.to_string());
+        t.settle(k.to_string(), v.map(Arc::new), started, seq);
+    }
+
     #[test]
     fn a_read_that_started_before_a_write_is_not_cached() {
         let t: Table<String, i32> = Table::new(100);
         let from = 0;
         // The write lands (seq 1) while the read of the old value is in flight.
-        t.written("k".into(), Some(Arc::new(2)), 1);
+        write_alone(&t, "k", Some(2), 0, 1);
         t.fill("k".into(), Arc::new(1), from);
         assert_eq!(t.get(&"k".to_string()).as_deref(), Some(&2));
     }
 
     #[test]
+    fn a_read_during_a_pending_write_is_not_cached() {
+        let t: Table<String, i32> = Table::new(100);
+        t.begin(&"k".to_string());
+        t.fill("k".into(), Arc::new(1), 0);
+        assert_eq!(t.get(&"k".to_string()), None);
+    }
+
+    #[test]
     fn a_read_after_a_write_is_cached() {
         let t: Table<String, i32> = Table::new(100);
-        t.written("k".into(), None, 1);
+        write_alone(&t, "k", None, 0, 1);
         t.fill("k".into(), Arc::new(3), 1);
         assert_eq!(t.get(&"k".to_string()).as_deref(), Some(&3));
+    }
+
+    /// The lost update CI caught: write A commits, B reads A's value from the database, commits and
+    /// settles, then A settles late. A's older value must not replace B's.
+    #[test]
+    fn overlapping_writes_leave_the_entry_empty() {
+        let t: Table<String, i32> = Table::new(100);
+        let k = "k".to_string();
+        t.begin(&k); // A
+        t.begin(&k); // B
+        t.settle(k.clone(), Some(Arc::new(3)), 0, 1); // B first
+        t.settle(k.clone(), Some(Arc::new(2)), 0, 2); // A late
+        assert_eq!(t.get(&k), None);
+        // Nor may a read that began while they were in flight fill it.
+        t.fill(k.clone(), Arc::new(2), 0);
+        assert_eq!(t.get(&k), None);
+        // A read after both settled may.
+        t.fill(k.clone(), Arc::new(3), 2);
+        assert_eq!(t.get(&k).as_deref(), Some(&3));
+    }
+
+    #[test]
+    fn a_write_that_began_after_another_settled_keeps_its_value() {
+        let t: Table<String, i32> = Table::new(100);
+        write_alone(&t, "k", Some(1), 0, 1);
+        write_alone(&t, "k", Some(2), 1, 2);
+        assert_eq!(t.get(&"k".to_string()).as_deref(), Some(&2));
+    }
+
+    #[test]
+    fn forgetting_keeps_pending_entries_so_their_writes_settle_empty() {
+        let t: Table<String, i32> = Table::new(100);
+        let k = "k".to_string();
+        t.begin(&k);
+        t.forget_where(1, |_| true);
+        t.settle(k.clone(), Some(Arc::new(5)), 0, 2);
+        assert_eq!(t.get(&k), None);
     }
 
     #[test]
     fn eviction_keeps_the_rule_for_evicted_keys() {
         let t: Table<u32, u32> = Table::new(SHARDS);
         for k in 0..(SHARDS as u32 * 8) {
-            t.written(k, Some(Arc::new(k)), 10);
+            t.begin(&k);
+            t.settle(k, Some(Arc::new(k)), 9, 10);
         }
         // Some keys were evicted after being written at 10: a read begun at 5 must not fill them.
         let evicted: Vec<u32> = (0..(SHARDS as u32 * 8)).filter(|k| t.get(k).is_none()).collect();
@@ -416,6 +514,18 @@ mod tests {
         for k in evicted {
             t.fill(k, Arc::new(0), 5);
             assert!(t.get(&k).is_none());
+        }
+    }
+
+    #[test]
+    fn pending_entries_are_not_evicted() {
+        let t: Table<u32, u32> = Table::new(SHARDS);
+        for k in 0..(SHARDS as u32 * 8) {
+            t.begin(&k);
+        }
+        for k in 0..(SHARDS as u32 * 8) {
+            t.settle(k, Some(Arc::new(k)), 0, 1);
+            assert_eq!(t.get(&k).as_deref(), Some(&k));
         }
     }
 }
