@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::api::Api;
 use crate::cli::Options;
 use crate::report::{Report, ServerFigures};
-use crate::scenarios::{Ctx, Scenario, reset_mfa_preferences};
+use crate::scenarios::{Ctx, PreparedCalls, Scenario, reset_mfa_preferences};
 use crate::seed::{Counts, Fixture, seed};
 use crate::server::{Server, default_binary};
 use crate::sigv4::Signer;
@@ -67,8 +67,10 @@ pub async fn run(options: &Options) -> Result<Report, String> {
     }
     report.endpoints = endpoints;
 
+    let prepared = PreparedCalls::new(&fixture).map_err(|e| e.to_string())?;
     let ctx = Arc::new(Ctx {
         api,
+        prepared,
         totp_schedule: StepSchedule::new(&fixture.totp_users),
         user_locks: UserLocks::new(fixture.users.len()),
         fixture,

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::api::{Api, Failure};
+use crate::api::{Api, Failure, Prepared};
 use crate::seed::{self, Fixture};
 use crate::srp_flow::{self, SrpSignIn};
 use crate::totp_flow::{self, StepSchedule};
@@ -87,6 +87,31 @@ pub struct Ctx {
     pub user_locks: UserLocks,
     /// Makes admin-create-user's usernames unique across runs against one server.
     pub run_id: String,
+    /// The token scenarios' requests, encoded once per user (see [`Api::call_prepared`]).
+    pub prepared: PreparedCalls,
+}
+
+/// For each seeded user: GetUser, GetUserAuthFactors, and SetUserMFAPreference on and off.
+#[derive(Debug, Default)]
+pub struct PreparedCalls {
+    get_user: Vec<Prepared>,
+    get_user_auth_factors: Vec<Prepared>,
+    mfa_on: Vec<Prepared>,
+    mfa_off: Vec<Prepared>,
+}
+
+impl PreparedCalls {
+    pub fn new(fixture: &Fixture) -> Result<Self, Failure> {
+        let mut calls = PreparedCalls::default();
+        for u in &fixture.users {
+            let t = &u.access_token;
+            calls.get_user.push(Prepared::new("GetUser", &get_user(t))?);
+            calls.get_user_auth_factors.push(Prepared::new("GetUserAuthFactors", &get_user_auth_factors(t))?);
+            calls.mfa_on.push(Prepared::new("SetUserMFAPreference", &set_user_mfa_preference(t, true))?);
+            calls.mfa_off.push(Prepared::new("SetUserMFAPreference", &set_user_mfa_preference(t, false))?);
+        }
+        Ok(calls)
+    }
 }
 
 fn get_user(token: &str) -> Value {
@@ -117,7 +142,9 @@ fn software_token_mfa(client_id: &str, session: &str, username: &str, code: &str
 /// part of the latency.
 pub async fn once(ctx: &Ctx, scenario: Scenario, n: usize, deadline: tokio::time::Instant) -> Option<(Duration, Result<(), Failure>)> {
     let f = &ctx.fixture;
-    let user = &f.users[n % f.users.len().max(1)];
+    let i = n % f.users.len().max(1);
+    let user = &f.users[i];
+    let p = &ctx.prepared;
     match scenario {
         Scenario::TotpMfa => {
             let (i, step) = ctx.totp_schedule.take(deadline).await?;
@@ -143,11 +170,9 @@ pub async fn once(ctx: &Ctx, scenario: Scenario, n: usize, deadline: tokio::time
     let api = &ctx.api;
     let started = Instant::now();
     let outcome = match scenario {
-        Scenario::GetUser => api.call("GetUser", &get_user(&user.access_token)).await.map(drop),
-        Scenario::GetUserAuthFactors => api.call("GetUserAuthFactors", &get_user_auth_factors(&user.access_token)).await.map(drop),
-        Scenario::SetUserMfaPreference => {
-            api.call("SetUserMFAPreference", &set_user_mfa_preference(&user.access_token, n.is_multiple_of(2))).await.map(drop)
-        }
+        Scenario::GetUser => api.call_prepared(&p.get_user[i]).await,
+        Scenario::GetUserAuthFactors => api.call_prepared(&p.get_user_auth_factors[i]).await,
+        Scenario::SetUserMfaPreference => api.call_prepared(if n.is_multiple_of(2) { &p.mfa_on[i] } else { &p.mfa_off[i] }).await,
         Scenario::UserPasswordAuth => api
             .call("InitiateAuth", &seed::password_auth(&f.client_id, &user.username))
             .await
