@@ -102,17 +102,11 @@ impl Api {
         let headers = request.headers_mut();
         headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(CONTENT_TYPE));
         headers.insert("x-amz-target", op.target.clone());
-        let response = self.client.request(request).await.map_err(|e| {
-            let kind = if e.is_connect() { "connect" } else { "request" };
-            Failure { kind: format!("transport: {kind}"), message: format!("{e:?}") }
-        })?;
-        let status = response.status();
-        let body = response.into_body().collect().await.map_err(|e| transport(format!("reading the answer: {e}")))?.to_bytes();
+        let (status, body) = self.exchange(request).await?;
         if status.is_success() {
             return Ok(());
         }
-        let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        Err(Failure { kind: error_type(&json).unwrap_or_else(|| format!("HTTP {}", status.as_u16())), message: message(&json, &body) })
+        Err(failure(status, &body))
     }
 
     /// A SigV4-signed call (admin operations).
@@ -136,17 +130,22 @@ impl Api {
 
     /// Sends `request`: the JSON of a 2xx answer, or the failure by kind.
     async fn answer(&self, request: http::Request<Full<Bytes>>) -> Result<Value, Failure> {
+        let (status, body) = self.exchange(request).await?;
+        if status.is_success() {
+            return Ok(serde_json::from_slice(&body).unwrap_or(Value::Null));
+        }
+        Err(failure(status, &body))
+    }
+
+    /// Sends `request`: the status and whole body of the answer, or a transport failure.
+    async fn exchange(&self, request: http::Request<Full<Bytes>>) -> Result<(http::StatusCode, Bytes), Failure> {
         let response = self.client.request(request).await.map_err(|e| {
             let kind = if e.is_connect() { "connect" } else { "request" };
             Failure { kind: format!("transport: {kind}"), message: format!("{e:?}") }
         })?;
         let status = response.status();
         let body = response.into_body().collect().await.map_err(|e| transport(format!("reading the answer: {e}")))?.to_bytes();
-        let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        if status.is_success() {
-            return Ok(json);
-        }
-        Err(Failure { kind: error_type(&json).unwrap_or_else(|| format!("HTTP {}", status.as_u16())), message: message(&json, &body) })
+        Ok((status, body))
     }
 
     /// A SigV4-signed `GET <path_and_query>` answered with JSON (the development outbox), on the
@@ -169,6 +168,12 @@ impl Api {
         let response = self.client.request(request).await.ok()?;
         Some(response.status().as_u16())
     }
+}
+
+/// A non-2xx answer, counted by its `__type` (or its status when it has none).
+fn failure(status: http::StatusCode, body: &[u8]) -> Failure {
+    let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    Failure { kind: error_type(&json).unwrap_or_else(|| format!("HTTP {}", status.as_u16())), message: message(&json, body) }
 }
 
 /// A failure before any answer: the report counts these as `transport: local`.
