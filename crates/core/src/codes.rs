@@ -36,17 +36,34 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// A random opaque token: `bytes` random bytes, base64url without padding.
+/// A random opaque token: `bytes` random bytes, base64url without padding, never starting with `-`.
+/// Why: command-line parsers (the AWS CLI's argparse) read `--session -abc…` as a missing value
+/// followed by an option, so one session in 64 could not be passed on a command line.
 pub fn opaque_token(bytes: usize) -> String {
     use base64::Engine;
-    let mut buf = vec![0u8; bytes];
+    let mut buf = vec![0u8; bytes.max(1)];
     rand::rng().fill(&mut buf[..]);
+    // The first character is the first byte's top six bits; 62 is `-`. Flipping the top bit makes
+    // it `e` (30), at a cost of well under a bit of entropy.
+    if buf[0] >> 2 == 62 {
+        buf[0] ^= 0x80;
+    }
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opaque_tokens_never_start_with_a_dash() {
+        // 1 in 64 did before; 5,000 draws would all but surely have shown one.
+        for _ in 0..5_000 {
+            let t = opaque_token(32);
+            assert!(!t.starts_with('-'), "{t}");
+            assert_eq!(t.len(), 43);
+        }
+    }
 
     #[test]
     fn codes_round_trip() {
