@@ -9,7 +9,9 @@ use num_bigint::BigUint;
 use num_traits::Zero;
 
 use super::SrpError;
+use super::bignum::pow_mod_n;
 use super::group::{G, K, N, claim_signature, compute_u, compute_x, derive_key, is_degenerate, parse_hex, to_hex};
+use super::modexp::{Exponent, pow_g};
 
 /// The client's secret exponent `a` (with `A = g^a mod N` alongside).
 #[derive(Clone)]
@@ -29,7 +31,7 @@ impl ClientSecret {
     /// Rebuilds a secret from a fixed `a` (hex); for deterministic tests.
     pub fn from_hex(a_hex: &str) -> Result<Self, SrpError> {
         let a = parse_hex(a_hex, "a")? % &*N;
-        let big_a = G.modpow(&a, &N);
+        let big_a = pow_mod_n(&G, &a.to_bytes_be());
         if is_degenerate(&big_a) {
             return Err(SrpError::DegeneratePublicValue);
         }
@@ -42,12 +44,16 @@ impl ClientSecret {
     }
 }
 
-/// Starts a sign-in: 128 random bytes reduced mod `N` for `a` (what both reference clients
-/// do), returning the secret and `SRP_A`.
+/// Starts a sign-in with 256 random bits for `a`, returning the secret and `SRP_A`.
+///
+/// RFC 5054 asks for at least 256 bits. The reference clients draw 1024 (128 bytes), which makes
+/// their two exponentiations about 4× dearer and changes nothing for the server; the benchmark's
+/// SRP client runs on the same cores as the server it measures, so it takes the cheaper size.
 pub fn start() -> (ClientSecret, String) {
     loop {
-        let a = BigUint::from_bytes_be(&rand::random::<[u8; 128]>()) % &*N;
-        let big_a = G.modpow(&a, &N);
+        let bytes = rand::random::<[u8; 32]>();
+        let a = BigUint::from_bytes_be(&bytes);
+        let big_a = pow_g(Exponent::from_be_bytes(&bytes));
         if !a.is_zero() && !is_degenerate(&big_a) {
             let hex = to_hex(&big_a);
             return (ClientSecret { a, big_a }, hex);
@@ -89,9 +95,9 @@ pub fn respond(secret: &ClientSecret, challenge: &Challenge<'_>) -> Result<Strin
     }
     let x = compute_x(&salt, challenge.pool_name, challenge.user_id_for_srp, challenge.password);
     // S = (B - k·g^x)^(a + u·x) mod N, kept non-negative.
-    let kgx = (&*K * G.modpow(&x, &N)) % &*N;
+    let kgx = (&*K * pow_g(Exponent::of_hash(&x))) % &*N;
     let base = ((big_b % &*N) + &*N - kgx) % &*N;
-    let shared_s = base.modpow(&(&secret.a + &u * &x), &N);
+    let shared_s = pow_mod_n(&base, &(&secret.a + &u * &x).to_bytes_be());
     let key = derive_key(&shared_s, &u);
     let signature = claim_signature(&key, challenge.pool_name, challenge.user_id_for_srp, &secret_block, challenge.timestamp);
     Ok(STANDARD.encode(signature))

@@ -14,14 +14,15 @@
 //! 3. On `RespondToAuthChallenge`: check the `TIMESTAMP` skew with [`parse_timestamp`], then
 //!    [`verify_claim`].
 //!
-//! Cost: all the time goes into 3072-bit modular exponentiations, done by `modexp.rs` with
-//! crypto-bigint in Montgomery form, in constant time, over exactly 256 exponent bits (`b`, `u`
-//! and `x` are all 256 bits). [`server_challenge`] does one `g^b`, from a fixed-base table (64
-//! multiplications, no squarings); [`verify_claim`] does two windowed exponentiations (`v^u`,
-//! `(A·v^u)^b`), plus `g^b` if the caller did not keep `B`. Figures are in docs/performance.md
+//! Cost: all the time goes into 3072-bit modular exponentiations, in constant time, over exactly
+//! 256 exponent bits (`b`, `u` and `x` are all 256 bits). [`server_challenge`] does one `g^b`, from
+//! a fixed-base table (64 multiplications, no squarings; `modexp.rs`, crypto-bigint);
+//! [`verify_claim`] does two windowed exponentiations (`v^u`, `(A·v^u)^b`) on AWS-LC
+//! (`bignum.rs`), plus `g^b` if the caller did not keep `B`. Figures are in docs/performance.md
 //! (`cargo test --release -p cognate-crypto srp_timings -- --ignored --nocapture`). The client
-//! side ([`client`], tests and tools only) still uses num-bigint.
+//! ([`client`], tests and tools only) uses the same two.
 
+mod bignum;
 mod group;
 mod modexp;
 mod timestamp;
