@@ -9,6 +9,7 @@ pub mod clock;
 pub mod codes;
 pub mod codes_delivery;
 pub mod delivery;
+pub mod hashing;
 pub mod ids;
 pub mod mfa;
 pub mod mfa_view;

@@ -128,7 +128,8 @@ where
 }
 
 /// Hash a password for storage: argon2id, plus Cognito's SRP salt and verifier (spec §5.2), which
-/// need the internal username. Runs on the blocking pool: argon2id is deliberately slow.
+/// need the internal username. Runs on a hashing thread ([`crate::hashing`]): argon2id is
+/// deliberately slow.
 pub async fn password_record(
     pool_id: &str,
     internal_username: &str,
@@ -139,33 +140,24 @@ pub async fn password_record(
     let pool_name = ids::pool_name_part(pool_id).to_string();
     let user = internal_username.to_string();
     let password = password.to_string();
-    let _permit = hashing_permit().await;
-    tokio::task::spawn_blocking(move || {
-        let hash = cognate_crypto::password::hash(&password).map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            ApiError::internal()
-        })?;
-        let verifier = cognate_crypto::srp::make_verifier(&pool_name, &user, &password);
-        Ok(PasswordRecord { hash, srp_salt: verifier.salt_hex, srp_verifier: verifier.verifier_hex, set_ms: now_ms, temporary })
+    let (hash, verifier) = crate::hashing::run(move |workspace| {
+        let hash = cognate_crypto::password::hash_in(workspace, &password);
+        (hash, cognate_crypto::srp::make_verifier(&pool_name, &user, &password))
     })
     .await
-    .map_err(|_| ApiError::internal())?
+    .ok_or_else(ApiError::internal)?;
+    let hash = hash.map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        ApiError::internal()
+    })?;
+    Ok(PasswordRecord { hash, srp_salt: verifier.salt_hex, srp_verifier: verifier.verifier_hex, set_ms: now_ms, temporary })
 }
 
-/// At most one argon2id computation per core at a time: each takes 19 MiB and a core's worth of
-/// time, so running more at once only adds memory and queues work on the blocking pool.
-async fn hashing_permit() -> Option<tokio::sync::SemaphorePermit<'static>> {
-    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    let sem = PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)));
-    sem.acquire().await.ok()
-}
-
-/// Check a password against the stored hash (on the blocking pool).
+/// Check a password against the stored hash (on a hashing thread).
 pub async fn password_matches(record: &PasswordRecord, password: &str) -> bool {
     let hash = record.hash.clone();
     let password = password.to_string();
-    let _permit = hashing_permit().await;
-    tokio::task::spawn_blocking(move || cognate_crypto::password::verify(&password, &hash)).await.unwrap_or(false)
+    crate::hashing::run(move |workspace| cognate_crypto::password::verify_in(workspace, &password, &hash)).await.unwrap_or(false)
 }
 
 /// Legacy `MFAOptions`, present only when SMS MFA was set through SetUserSettings.

@@ -9,7 +9,8 @@
 //!
 //! (SRP users are separate: for them we store only the SRP verifier, see [`crate::srp`].)
 
-use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
+use argon2::password_hash::phc::{Output, ParamsString, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 
 /// Memory cost in KiB.
 pub const MEMORY_KIB: u32 = 19_456;
@@ -34,15 +35,76 @@ fn hasher() -> Result<Argon2<'static>, PasswordError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+/// Bytes of salt in the hashes we make.
+const SALT_BYTES: usize = 16;
+/// Bytes of output in the hashes we make.
+const OUTPUT_BYTES: usize = 32;
+
+/// argon2id's working memory (19 MiB at our parameters), kept between hashes by a thread that
+/// hashes many passwords. A fresh 19 MiB block per hash costs thousands of page faults and
+/// zero-fills, a large share of the hash's time, and freed blocks are what allocators are worst at
+/// giving back to the system. argon2 overwrites every block it uses, so reuse leaks nothing from
+/// one hash into the next.
+#[derive(Default)]
+pub struct Workspace {
+    blocks: Vec<Block>,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace").field("blocks", &self.blocks.len()).finish()
+    }
+}
+
+impl Workspace {
+    /// `count` blocks: the kept ones when there are enough, else fresh ones kept from now on when
+    /// `count` is what our own parameters need (a stored hash with a larger cost, at most
+    /// [`MAX_VERIFY_MEMORY_KIB`], gets a one-off allocation instead).
+    fn run<T>(&mut self, count: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+        if count <= self.blocks.len() {
+            return f(&mut self.blocks[..count]);
+        }
+        let mut fresh = vec![Block::default(); count];
+        let out = f(&mut fresh);
+        if count <= MEMORY_KIB as usize {
+            self.blocks = fresh;
+        }
+        out
+    }
+}
+
 /// Hashes `password` with a fresh random salt; returns the PHC string to store.
 pub fn hash(password: &str) -> Result<String, PasswordError> {
-    hasher()?.hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| PasswordError(e.to_string()))
+    hash_in(&mut Workspace::default(), password)
+}
+
+/// [`hash`], with argon2id's memory taken from (and left in) `workspace`.
+pub fn hash_in(workspace: &mut Workspace, password: &str) -> Result<String, PasswordError> {
+    let argon2 = hasher()?;
+    let salt: [u8; SALT_BYTES] = rand::random();
+    let mut out = [0u8; OUTPUT_BYTES];
+    let error = |e: &dyn std::fmt::Display| PasswordError(e.to_string());
+    workspace
+        .run(argon2.params().block_count(), |blocks| argon2.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, blocks))
+        .map_err(|e| error(&e))?;
+    let phc = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(argon2.params()).map_err(|e| error(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| error(&e))?),
+        hash: Some(Output::new(&out).map_err(|e| error(&e))?),
+    };
+    Ok(phc.to_string())
 }
 
 /// Whether `password` matches the stored PHC string. Any malformed, non-argon2id or
-/// over-expensive hash simply does not match. The final comparison is constant-time
-/// (done by the `password-hash` crate).
+/// over-expensive hash simply does not match. The final comparison is constant-time.
 pub fn verify(password: &str, phc: &str) -> bool {
+    verify_in(&mut Workspace::default(), password, phc)
+}
+
+/// [`verify`], with argon2id's memory taken from (and left in) `workspace`.
+pub fn verify_in(workspace: &mut Workspace, password: &str, phc: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(phc) else {
         return false;
     };
@@ -55,7 +117,20 @@ pub fn verify(password: &str, phc: &str) -> bool {
     if params.m_cost() > MAX_VERIFY_MEMORY_KIB || params.t_cost() > MAX_VERIFY_ITERATIONS || params.p_cost() > MAX_VERIFY_PARALLELISM {
         return false;
     }
-    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::V0x13,
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let argon2 = Argon2::new(Algorithm::Argon2id, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let computed = workspace.run(argon2.params().block_count(), |blocks| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt.as_ref(), &mut out, blocks)
+    });
+    computed.is_ok() && crate::primitives::ct_eq(&out, expected.as_bytes())
 }
 
 /// Whether a stored hash was made with other parameters than today's, so the caller can
@@ -77,6 +152,7 @@ pub fn needs_rehash(phc: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::{PasswordHasher, PasswordVerifier};
 
     #[test]
     fn hash_then_verify() {
@@ -86,6 +162,36 @@ mod tests {
         assert!(!verify("correct horse battery stapl", &phc));
         assert!(!verify("", &phc));
         assert!(!needs_rehash(&phc));
+    }
+
+    #[test]
+    fn a_workspace_is_reused_across_hashes_and_costs() {
+        let mut ws = Workspace::default();
+        let phc = hash_in(&mut ws, "pw").unwrap();
+        assert_eq!(ws.blocks.len(), MEMORY_KIB as usize);
+        assert!(verify_in(&mut ws, "pw", &phc));
+        assert!(!verify_in(&mut ws, "pw2", &phc));
+        // A cheaper stored hash uses part of the kept memory; a dearer one a one-off allocation.
+        let cheap = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(64, 1, 1, None).unwrap())
+            .hash_password_with_salt(b"pw", b"0123456789abcdef")
+            .unwrap()
+            .to_string();
+        assert!(verify_in(&mut ws, "pw", &cheap));
+        let dear = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(MEMORY_KIB * 2, 1, 1, None).unwrap())
+            .hash_password_with_salt(b"pw", b"0123456789abcdef")
+            .unwrap()
+            .to_string();
+        assert!(verify_in(&mut ws, "pw", &dear));
+        assert_eq!(ws.blocks.len(), MEMORY_KIB as usize);
+        // Same results as argon2's own verifier, whose memory is fresh each time.
+        assert!(Argon2::default().verify_password(b"pw", &PasswordHash::new(&phc).unwrap()).is_ok());
+        let v10 = Argon2::new(Algorithm::Argon2id, Version::V0x10, Params::new(64, 1, 1, None).unwrap())
+            .hash_password_with_salt(b"pw", b"0123456789abcdef")
+            .unwrap()
+            .to_string();
+        assert!(v10.contains("$v=16$"), "{v10}");
+        assert!(verify_in(&mut ws, "pw", &v10));
+        assert!(!verify_in(&mut ws, "pW", &v10));
     }
 
     #[test]
