@@ -227,14 +227,18 @@ impl<S: Store> PoolStore for CachedStore<S> {
     }
 
     async fn get_pool(&self, id: &str) -> StoreResult<Option<PoolRecord>> {
+        Ok(self.get_pool_shared(id).await?.map(|p| (*p).clone()))
+    }
+
+    async fn get_pool_shared(&self, id: &str) -> StoreResult<Option<Arc<PoolRecord>>> {
         let key = id.to_string();
         if let Some(p) = self.pools.get(&key) {
-            return Ok(Some((*p).clone()));
+            return Ok(Some(p));
         }
         let from = self.read_point();
-        let found = self.inner.get_pool(id).await?;
+        let found = self.inner.get_pool(id).await?.map(Arc::new);
         if let Some(p) = &found {
-            self.pools.fill(key, Arc::new(p.clone()), from);
+            self.pools.fill(key, p.clone(), from);
         }
         Ok(found)
     }
@@ -271,16 +275,20 @@ impl<S: Store> UserStore for CachedStore<S> {
     }
 
     async fn find_user(&self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>> {
-        let Some(username_key) = username_of(key) else { return self.inner.find_user(pool_id, key).await };
+        Ok(self.find_user_shared(pool_id, key).await?.map(|u| (*u).clone()))
+    }
+
+    async fn find_user_shared(&self, pool_id: &str, key: &str) -> StoreResult<Option<Arc<UserRecord>>> {
+        let Some(username_key) = username_of(key) else { return Ok(self.inner.find_user(pool_id, key).await?.map(Arc::new)) };
         let cache_key = (pool_id.to_string(), username_key.to_string());
         if let Some(u) = self.users.get(&cache_key) {
-            return Ok(Some((*u).clone()));
+            return Ok(Some(u));
         }
         let from = self.read_point();
-        let found = self.inner.find_user(pool_id, key).await?;
+        let found = self.inner.find_user(pool_id, key).await?.map(Arc::new);
         // Only a user found under its own username key belongs in that entry.
         if let Some(u) = found.as_ref().filter(|u| u.username_key == username_key) {
-            self.users.fill(cache_key, Arc::new(u.clone()), from);
+            self.users.fill(cache_key, u.clone(), from);
         }
         Ok(found)
     }

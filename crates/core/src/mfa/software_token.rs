@@ -32,7 +32,7 @@ async fn enrolment(app: &App, access_token: Option<&str>, session: Option<&str>,
     match (access_token, session) {
         (Some(token), None) => {
             let me = app.authenticate(token, check).await?;
-            Ok(Enrolment { pool: me.pool, user: me.user, session: None })
+            Ok(Enrolment { pool: std::sync::Arc::unwrap_or_clone(me.pool), user: std::sync::Arc::unwrap_or_clone(me.user), session: None })
         }
         (None, Some(session)) => {
             let invalid = || api_error!(NotAuthorizedException, "Invalid session for the user.");

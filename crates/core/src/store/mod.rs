@@ -13,6 +13,8 @@ pub use auth::*;
 pub use outbox::*;
 pub use records::*;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +47,12 @@ pub struct Page<T> {
 pub trait PoolStore: Send + Sync {
     async fn create_pool(&self, pool: &PoolRecord) -> StoreResult<()>;
     async fn get_pool(&self, id: &str) -> StoreResult<Option<PoolRecord>>;
+    /// [`Self::get_pool`] for a reader that does not change the record: a cache answers with the
+    /// record it holds instead of a copy (a pool record is large; copying it was a tenth of a
+    /// token-authorized read).
+    async fn get_pool_shared(&self, id: &str) -> StoreResult<Option<Arc<PoolRecord>>> {
+        Ok(self.get_pool(id).await?.map(Arc::new))
+    }
     /// Write `pool` if its stored version is still `pool.version - 1`.
     async fn update_pool(&self, pool: &PoolRecord) -> StoreResult<()>;
     async fn list_pools(&self, after: Option<&str>, limit: usize) -> StoreResult<Page<PoolRecord>>;
@@ -68,6 +76,10 @@ pub trait UserStore: Send + Sync {
     async fn create_user(&self, user: &UserRecord) -> StoreResult<()>;
     /// Find a user by one of its keys (`UserRecord::keys`): username, sub, or a sign-in alias.
     async fn find_user(&self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>>;
+    /// [`Self::find_user`] without a copy of a cached record (see [`PoolStore::get_pool_shared`]).
+    async fn find_user_shared(&self, pool_id: &str, key: &str) -> StoreResult<Option<Arc<UserRecord>>> {
+        Ok(self.find_user(pool_id, key).await?.map(Arc::new))
+    }
     /// Write `user` if the stored version is still `user.version - 1`, re-claiming its keys
     /// (`Stale` if it changed, `Conflict(key)` if a new key is taken by another user).
     async fn update_user(&self, user: &UserRecord) -> StoreResult<()>;
