@@ -1,5 +1,6 @@
 //! AWS JSON 1.1 calls over one pooled hyper 1 client (keep-alive), spread round-robin over one or
-//! more endpoints (several nodes sharing a database).
+//! more endpoints (several nodes sharing a database); and, for the hot loop of the token
+//! scenarios, [`Connection`]: one HTTP/1.1 connection owned by one load task.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -58,6 +59,53 @@ struct Endpoint {
     host: String,
 }
 
+/// One keep-alive HTTP/1.1 connection (hyper's low-level client) owned by one load task, which
+/// also drives it: no connection pool to check out of and into, and no hand-over to a separate
+/// connection task on every request. The load generator shares the machine with the server it
+/// measures; with the pooled client it used about as much CPU as the server.
+pub struct Connection {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    driver: hyper::client::conn::http1::Connection<hyper_util::rt::TokioIo<tokio::net::TcpStream>, Full<Bytes>>,
+    uri: http::Uri,
+    host: http::HeaderValue,
+}
+
+impl Connection {
+    /// Sends `op` and waits for the whole answer, which is not needed when it is a success: the
+    /// token scenarios' hot loop. Skipping the JSON work on both ends keeps the load generator's
+    /// share of a shared machine small, so more of it is left to the server being measured.
+    /// Failures are parsed and counted by `__type` as everywhere else.
+    pub async fn call_prepared(&mut self, op: &Prepared) -> Result<(), Failure> {
+        let mut request = http::Request::new(Full::new(op.body.clone()));
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = self.uri.clone();
+        let headers = request.headers_mut();
+        headers.insert(http::header::HOST, self.host.clone());
+        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(CONTENT_TYPE));
+        headers.insert("x-amz-target", op.target.clone());
+        let sender = &mut self.sender;
+        let exchange = async move {
+            let response =
+                sender.send_request(request).await.map_err(|e| Failure { kind: "transport: request".into(), message: format!("{e:?}") })?;
+            let status = response.status();
+            let body = response.into_body().collect().await.map_err(|e| transport(format!("reading the answer: {e}")))?.to_bytes();
+            Ok::<_, Failure>((status, body))
+        };
+        // The connection makes progress only while it is polled: poll it alongside the exchange.
+        let (status, body) = tokio::select! {
+            biased;
+            answer = exchange => answer?,
+            closed = &mut self.driver => {
+                return Err(Failure { kind: "transport: request".into(), message: format!("connection closed: {closed:?}") });
+            }
+        };
+        if status.is_success() {
+            return Ok(());
+        }
+        Err(failure(status, &body))
+    }
+}
+
 #[derive(Clone)]
 pub struct Api {
     client: Client<HttpConnector, Full<Bytes>>,
@@ -91,22 +139,16 @@ impl Api {
         self.send(op, body, false).await
     }
 
-    /// An unsigned call with a body encoded in advance, whose 2xx answer is not needed: the read and
-    /// write scenarios' hot loop. Skipping the JSON work on both ends keeps the load generator's
-    /// share of a shared machine small, so more of it is left to the server being measured.
-    pub async fn call_prepared(&self, op: &Prepared) -> Result<(), Failure> {
+    /// A new [`Connection`] to the next endpoint in turn.
+    pub async fn connect(&self) -> Result<Connection, Failure> {
         let endpoint = &self.endpoints[self.next.fetch_add(1, Ordering::Relaxed) % self.endpoints.len()];
-        let mut request = http::Request::new(Full::new(op.body.clone()));
-        *request.method_mut() = http::Method::POST;
-        *request.uri_mut() = endpoint.uri.clone();
-        let headers = request.headers_mut();
-        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(CONTENT_TYPE));
-        headers.insert("x-amz-target", op.target.clone());
-        let (status, body) = self.exchange(request).await?;
-        if status.is_success() {
-            return Ok(());
-        }
-        Err(failure(status, &body))
+        let connect_error = |e: &dyn std::fmt::Display| Failure { kind: "transport: connect".into(), message: e.to_string() };
+        let stream = tokio::net::TcpStream::connect(endpoint.host.as_str()).await.map_err(|e| connect_error(&e))?;
+        stream.set_nodelay(true).map_err(|e| connect_error(&e))?;
+        let (sender, driver) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.map_err(|e| connect_error(&e))?;
+        let host = http::HeaderValue::from_str(&endpoint.host).map_err(|e| connect_error(&e))?;
+        Ok(Connection { sender, driver, uri: endpoint.uri.clone(), host })
     }
 
     /// A SigV4-signed call (admin operations).

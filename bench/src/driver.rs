@@ -34,9 +34,10 @@ pub async fn drive(ctx: Arc<Ctx>, scenario: Scenario, concurrency: usize, durati
         tasks.spawn(async move {
             let mut latencies = histogram();
             let mut tally = Tally::default();
+            let mut conn = None;
             while tokio::time::Instant::now() < deadline {
                 let n = next.fetch_add(1, Ordering::Relaxed);
-                let Some((latency, outcome)) = once(&ctx, scenario, n, deadline).await else { break };
+                let Some((latency, outcome)) = once(&ctx, scenario, n, deadline, &mut conn).await else { break };
                 match outcome {
                     Ok(()) => {
                         tally.ok += 1;

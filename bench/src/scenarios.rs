@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::api::{Api, Failure, Prepared};
+use crate::api::{Api, Connection, Failure, Prepared};
 use crate::seed::{self, Fixture};
 use crate::srp_flow::{self, SrpSignIn};
 use crate::totp_flow::{self, StepSchedule};
@@ -87,7 +87,7 @@ pub struct Ctx {
     pub user_locks: UserLocks,
     /// Makes admin-create-user's usernames unique across runs against one server.
     pub run_id: String,
-    /// The token scenarios' requests, encoded once per user (see [`Api::call_prepared`]).
+    /// The token scenarios' requests, encoded once per user (see [`Connection::call_prepared`]).
     pub prepared: PreparedCalls,
 }
 
@@ -139,8 +139,15 @@ fn software_token_mfa(client_id: &str, session: &str, username: &str, code: &str
 
 /// One iteration `n` of `scenario`: its latency and outcome, or `None` when no user could be
 /// used before `deadline` (totp-mfa waiting for a fresh step). Waiting for a free user is not
-/// part of the latency.
-pub async fn once(ctx: &Ctx, scenario: Scenario, n: usize, deadline: tokio::time::Instant) -> Option<(Duration, Result<(), Failure>)> {
+/// part of the latency. `conn` is the calling task's own connection for the token scenarios,
+/// opened on first use and again after a transport failure.
+pub async fn once(
+    ctx: &Ctx,
+    scenario: Scenario,
+    n: usize,
+    deadline: tokio::time::Instant,
+    conn: &mut Option<Connection>,
+) -> Option<(Duration, Result<(), Failure>)> {
     let f = &ctx.fixture;
     let i = n % f.users.len().max(1);
     let user = &f.users[i];
@@ -170,9 +177,9 @@ pub async fn once(ctx: &Ctx, scenario: Scenario, n: usize, deadline: tokio::time
     let api = &ctx.api;
     let started = Instant::now();
     let outcome = match scenario {
-        Scenario::GetUser => api.call_prepared(&p.get_user[i]).await,
-        Scenario::GetUserAuthFactors => api.call_prepared(&p.get_user_auth_factors[i]).await,
-        Scenario::SetUserMfaPreference => api.call_prepared(if n.is_multiple_of(2) { &p.mfa_on[i] } else { &p.mfa_off[i] }).await,
+        Scenario::GetUser => prepared_call(api, conn, &p.get_user[i]).await,
+        Scenario::GetUserAuthFactors => prepared_call(api, conn, &p.get_user_auth_factors[i]).await,
+        Scenario::SetUserMfaPreference => prepared_call(api, conn, if n.is_multiple_of(2) { &p.mfa_on[i] } else { &p.mfa_off[i] }).await,
         Scenario::UserPasswordAuth => api
             .call("InitiateAuth", &seed::password_auth(&f.client_id, &user.username))
             .await
@@ -185,6 +192,20 @@ pub async fn once(ctx: &Ctx, scenario: Scenario, n: usize, deadline: tokio::time
         Scenario::TotpMfa | Scenario::UserAuthEmailOtp | Scenario::UserAuthWebAuthn => unreachable!("handled above"),
     };
     Some((started.elapsed(), outcome))
+}
+
+/// `op` on the task's connection, opening it first if needed; a transport failure closes it so
+/// the next call starts afresh.
+async fn prepared_call(api: &Api, conn: &mut Option<Connection>, op: &Prepared) -> Result<(), Failure> {
+    let c = match conn {
+        Some(c) => c,
+        None => conn.insert(api.connect().await?),
+    };
+    let outcome = c.call_prepared(op).await;
+    if matches!(&outcome, Err(f) if f.kind.starts_with("transport")) {
+        *conn = None;
+    }
+    outcome
 }
 
 async fn srp_sign_in(api: &Api, f: &Fixture, username: &str) -> Result<Value, Failure> {

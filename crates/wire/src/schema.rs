@@ -65,7 +65,10 @@ enum Matcher {
     /// `^(?:[set]+)$` or `^(?:[set]*)$` where the set is plain ASCII characters and ranges (the
     /// access token's `[A-Za-z0-9-_=.]+`, client ids, codes): a byte table, several times faster
     /// than the regex engine over a kilobyte-long token.
-    AsciiSet { allowed: [bool; 256], empty_ok: bool },
+    AsciiSet {
+        allowed: [bool; 256],
+        empty_ok: bool,
+    },
     Regex(Regex),
 }
 
