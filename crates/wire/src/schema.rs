@@ -66,7 +66,7 @@ enum Matcher {
     /// access token's `[A-Za-z0-9-_=.]+`, client ids, codes): a byte table, several times faster
     /// than the regex engine over a kilobyte-long token.
     AsciiSet {
-        allowed: [bool; 256],
+        allowed: Box<[bool; 256]>,
         empty_ok: bool,
     },
     Regex(Regex),
@@ -75,7 +75,7 @@ enum Matcher {
 impl Matcher {
     fn new(rust: &str) -> Option<Self> {
         match ascii_set(rust) {
-            Some((allowed, empty_ok)) => Some(Matcher::AsciiSet { allowed, empty_ok }),
+            Some((allowed, empty_ok)) => Some(Matcher::AsciiSet { allowed: Box::new(allowed), empty_ok }),
             None => Regex::new(rust).ok().map(Matcher::Regex),
         }
     }
