@@ -8,8 +8,9 @@
 //! hashes wait in the queue. A thread that has had nothing to hash for [`IDLE_RELEASE`] gives its
 //! block back, so an idle server does not keep them.
 
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use cognate_crypto::password::Workspace;
@@ -19,57 +20,72 @@ type Job = Box<dyn FnOnce(&mut Workspace) + Send>;
 /// How long a hashing thread keeps its argon2 memory without using it.
 const IDLE_RELEASE: Duration = Duration::from_secs(30);
 
-fn queue() -> &'static mpsc::Sender<Job> {
-    static QUEUE: OnceLock<mpsc::Sender<Job>> = OnceLock::new();
+/// Jobs waiting for a hashing thread. A condition variable rather than a shared channel receiver,
+/// so every idle thread waits (and times out) on its own.
+struct Queue {
+    jobs: Mutex<VecDeque<Job>>,
+    ready: Condvar,
+    /// Threads that started; with none, jobs are refused instead of waiting forever.
+    threads: usize,
+}
+
+impl Queue {
+    fn lock(&self) -> MutexGuard<'_, VecDeque<Job>> {
+        // A poisoned lock only means a thread panicked while holding it; the queue is still valid.
+        self.jobs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn queue() -> &'static Queue {
+    static QUEUE: OnceLock<Queue> = OnceLock::new();
     QUEUE.get_or_init(|| {
-        let (sender, receiver) = mpsc::channel::<Job>();
-        let receiver = Arc::new(Mutex::new(receiver));
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        for i in 0..threads {
-            let receiver = receiver.clone();
-            let spawned = std::thread::Builder::new().name(format!("argon2id-{i}")).spawn(move || work(&receiver));
-            if let Err(e) = spawned {
-                tracing::error!(error = %e, "cannot start a password hashing thread");
+        let wanted = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let mut threads = 0;
+        for i in 0..wanted {
+            match std::thread::Builder::new().name(format!("argon2id-{i}")).spawn(work) {
+                Ok(_) => threads += 1,
+                Err(e) => tracing::error!(error = %e, "cannot start a password hashing thread"),
             }
         }
-        // If no thread started, the receiver is gone with them and every job is refused at once
-        // (an internal error), rather than waiting forever.
-        sender
+        Queue { jobs: Mutex::new(VecDeque::new()), ready: Condvar::new(), threads }
     })
 }
 
-fn work(receiver: &Mutex<mpsc::Receiver<Job>>) {
+fn work() {
+    let queue = queue();
     let mut workspace = Workspace::default();
+    let mut jobs = queue.lock();
     loop {
-        // The lock is held only while waiting for a job, never while running one.
-        let job = match receiver.lock() {
-            Ok(r) => r.recv_timeout(IDLE_RELEASE),
-            Err(poisoned) => poisoned.into_inner().recv_timeout(IDLE_RELEASE),
-        };
-        let job = match job {
-            Ok(job) => job,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
+        let Some(job) = jobs.pop_front() else {
+            let (guard, waited) = queue.ready.wait_timeout(jobs, IDLE_RELEASE).unwrap_or_else(|p| p.into_inner());
+            jobs = guard;
+            if waited.timed_out() && jobs.is_empty() {
                 workspace = Workspace::default();
-                continue;
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            continue;
         };
+        drop(jobs);
         // A panicking job drops its answer channel (its caller sees an internal error); the thread
-        // and its workspace carry on.
+        // carries on with a fresh workspace.
         if catch_unwind(AssertUnwindSafe(|| job(&mut workspace))).is_err() {
             workspace = Workspace::default();
         }
+        jobs = queue.lock();
     }
 }
 
 /// Runs `f` on a hashing thread and returns what it returns; `None` if it could not run (no
 /// hashing thread, or `f` panicked).
 pub async fn run<T: Send + 'static>(f: impl FnOnce(&mut Workspace) -> T + Send + 'static) -> Option<T> {
+    let queue = queue();
+    if queue.threads == 0 {
+        return None;
+    }
     let (answer, answered) = tokio::sync::oneshot::channel();
-    let job: Job = Box::new(move |workspace| {
+    queue.lock().push_back(Box::new(move |workspace| {
         let _ = answer.send(f(workspace));
-    });
-    queue().send(job).ok()?;
+    }));
+    queue.ready.notify_one();
     answered.await.ok()
 }
 

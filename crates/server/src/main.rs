@@ -4,25 +4,32 @@ use tracing_subscriber::EnvFilter;
 
 /// mimalloc instead of glibc malloc: allocation and freeing were about a sixth of the server's CPU on
 /// a token-authorized read. Built without transparent huge pages (they doubled idle memory); see
-/// [`return_freed_memory_at_once`]. docs/performance.md has the resident-memory figures.
+/// [`return_freed_memory_periodically`]. docs/performance.md has the resident-memory figures.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc gives freed pages back to the system only when a later allocation or free comes by
-/// after its purge delay (10 ms by default). A thread that frees memory and then goes quiet, like
-/// a password hashing thread releasing its 19 MiB argon2 block when idle
-/// (`cognate_core::hashing`), would keep that memory resident for good. With no delay, freed pages
-/// are returned when they are freed.
-fn return_freed_memory_at_once() {
-    /// `mi_option_purge_delay` in mimalloc.h (its 16th option in v2 and v3 alike), which
-    /// libmimalloc-sys does not name.
-    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: sets one of mimalloc's global tuning options; no memory is touched.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+/// mimalloc returns freed pages to the system lazily: when a later allocation or free passes by
+/// after its purge delay. Memory freed just before a quiet spell (a password hashing thread giving
+/// back its 19 MiB argon2 block after 30 idle seconds, `cognate_core::hashing`) would stay
+/// resident for good. A low-priority thread asks for a full collection every few seconds, which
+/// purges whatever has been free for longer than the delay. (A purge delay of 0 instead cost a
+/// quarter of the write throughput: pages freed and needed again a moment later went back and
+/// forth to the kernel.)
+fn return_freed_memory_periodically() {
+    let spawned = std::thread::Builder::new().name("mem-collect".into()).spawn(|| {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(10));
+            // SAFETY: mi_collect only releases memory mimalloc holds and nobody uses.
+            unsafe { libmimalloc_sys::mi_collect(true) }
+        }
+    });
+    if let Err(e) = spawned {
+        eprintln!("cognate: cannot start the memory collection thread: {e}");
+    }
 }
 
 fn main() -> std::process::ExitCode {
-    return_freed_memory_at_once();
+    return_freed_memory_periodically();
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt.block_on(run()),
         Err(e) => {

@@ -55,7 +55,7 @@ impl SqliteStore {
             migrate(&mut conn, now_ms)?;
             let keep = (options.readers as usize).max(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
             let readers = Readers::open(&path, sync, keep)?;
-            Ok(SqliteStore { writer: Writer::start(conn)?, readers })
+            Ok(SqliteStore { writer: Writer::start(conn, &path, sync)?, readers })
         })
         .await
         .map_err(|e| StoreError::Backend(format!("opening the database failed: {e}")))?
