@@ -11,7 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// mimalloc returns freed pages to the system lazily: when a later allocation or free passes by
 /// after its purge delay. Memory freed just before a quiet spell (a password hashing thread giving
 /// back its 19 MiB argon2 block after 30 idle seconds, `cognate_core::hashing`) would stay
-/// resident for good. A low-priority thread asks for a full collection every few seconds, which
+/// resident for good. A small thread asks for a full collection every 10 seconds, which
 /// purges whatever has been free for longer than the delay. (A purge delay of 0 instead cost a
 /// quarter of the write throughput: pages freed and needed again a moment later went back and
 /// forth to the kernel.)
