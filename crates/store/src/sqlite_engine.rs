@@ -11,10 +11,16 @@
 //! Checkpoints (copying the WAL back into the database file, and its fsync) run on a thread and
 //! connection of their own ([`Checkpointer`]), not inside a COMMIT on the writer: there they stalled
 //! every queued write for milliseconds, and under a steady write load the CPU sat idle meanwhile.
+//! A passive checkpoint alone never lets the WAL shrink under a steady write load, though: the
+//! writer only starts the WAL over when it begins a transaction with every frame copied back, and
+//! there is always a newer batch. So once the WAL passes [`RESTART_FRAMES`] the writer itself runs a
+//! RESTART checkpoint between two batches (the passive ones have copied nearly everything by then), and
+//! the next batch writes from the WAL's beginning again.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, mpsc};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use cognate_core::store::{StoreError, StoreResult};
@@ -149,8 +155,9 @@ impl Writer {
     /// Starts the writer thread on `conn` (from [`open_writer`] on `path`), and the checkpointer on a
     /// second connection to `path`.
     pub(crate) fn start(conn: Connection, path: &Path, sync: SyncMode) -> StoreResult<Writer> {
-        // The writer no longer checkpoints when its COMMIT grows the WAL past 1,000 pages.
-        conn.execute_batch("PRAGMA wal_autocheckpoint = 0").map_err(backend)?;
+        // The writer no longer checkpoints when its COMMIT grows the WAL past 1,000 pages, and cuts
+        // the WAL file back to WAL_SIZE_LIMIT when it starts it over.
+        conn.execute_batch(&format!("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT};")).map_err(backend)?;
         let checkpointer = Checkpointer::start(open_connection(path, sync)?)?;
         let (queue, jobs) = mpsc::channel();
         std::thread::Builder::new()
@@ -189,18 +196,26 @@ fn closed() -> StoreError {
 const BATCHES_PER_CHECKPOINT: u32 = 32;
 /// A checkpoint runs at least this often while the server is up, for a trickle of writes.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// WAL length (in pages) past which the writer starts the WAL over: 32 MiB with 4 KiB pages, about
+/// a second of writes at full speed. (Small in tests, so they restart it often.)
+const RESTART_FRAMES: i64 = if cfg!(test) { 64 } else { 8192 };
+/// `PRAGMA journal_size_limit`: the size the WAL file is cut back to when it is started over.
+const WAL_SIZE_LIMIT: i64 = if cfg!(test) { 1 << 20 } else { 64 << 20 };
 
 /// A thread with its own connection that runs `PRAGMA wal_checkpoint(PASSIVE)` when nudged by the
-/// writer and every [`CHECKPOINT_EVERY`]. A passive checkpoint never blocks the writer or readers;
-/// the writer restarts the WAL from its beginning once a checkpoint has caught up with it.
+/// writer and every [`CHECKPOINT_EVERY`]. A passive checkpoint never blocks the writer or readers.
+/// When it finds the WAL longer than [`RESTART_FRAMES`] it asks the writer to start it over.
 struct Checkpointer {
     nudge: Option<mpsc::SyncSender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    restart_wanted: Arc<AtomicBool>,
 }
 
 impl Checkpointer {
     fn start(conn: Connection) -> StoreResult<Checkpointer> {
         let (nudge, nudged) = mpsc::sync_channel::<()>(1);
+        let restart_wanted = Arc::new(AtomicBool::new(false));
+        let wanted = restart_wanted.clone();
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
@@ -211,13 +226,20 @@ impl Checkpointer {
                     }
                     // A failed checkpoint (the disk, a busy reader) leaves the WAL longer; the next
                     // one tries again, and the data is safe in the WAL meanwhile.
-                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                        tracing::warn!(error = %e, "SQLite checkpoint failed");
+                    match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
+                        Ok(frames) if frames >= RESTART_FRAMES => wanted.store(true, Ordering::Relaxed),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "SQLite checkpoint failed"),
                     }
                 }
             })
             .map_err(|e| StoreError::Backend(format!("cannot start the SQLite checkpoint thread: {e}")))?;
-        Ok(Checkpointer { nudge: Some(nudge), thread: Some(thread) })
+        Ok(Checkpointer { nudge: Some(nudge), thread: Some(thread), restart_wanted })
+    }
+
+    /// Whether the WAL has grown past [`RESTART_FRAMES`] since the last call.
+    fn restart_wanted(&self) -> bool {
+        self.restart_wanted.swap(false, Ordering::Relaxed)
     }
 
     /// Asks for a checkpoint; a no-op when one is already asked for.
@@ -260,6 +282,9 @@ fn write_loop(conn: Connection, jobs: mpsc::Receiver<Message>, checkpointer: Che
             if batches.is_multiple_of(BATCHES_PER_CHECKPOINT) {
                 checkpointer.nudge();
             }
+            if checkpointer.restart_wanted() {
+                restart_wal(&conn);
+            }
         }
         if let Some(reply) = close {
             drop(checkpointer);
@@ -267,6 +292,15 @@ fn write_loop(conn: Connection, jobs: mpsc::Receiver<Message>, checkpointer: Che
             let _ = reply.send(());
             return;
         }
+    }
+}
+
+/// Copies what the passive checkpoints have not yet copied and waits for readers still reading from
+/// the WAL (microseconds each), so the next batch writes from the WAL's beginning. Queued writes wait
+/// meanwhile; that is the price of a WAL that does not grow without end.
+fn restart_wal(conn: &Connection) {
+    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(())) {
+        tracing::warn!(error = %e, "SQLite WAL restart failed");
     }
 }
 
@@ -459,6 +493,30 @@ mod tests {
             assert!(std::time::Instant::now() < deadline, "no checkpoint within 10 s");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        writer.close().await;
+    }
+
+    /// Under a steady stream of writes the WAL is started over instead of growing with every write:
+    /// 3,000 writes of 4 KiB each would make a WAL of more than 12 MiB.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_stays_bounded_under_a_steady_write_load() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.db");
+        let conn = open_writer(&path, SyncMode::Normal).expect("open");
+        conn.execute_batch("CREATE TABLE b (n INTEGER PRIMARY KEY, body BLOB NOT NULL)").expect("table");
+        let writer = Writer::start(conn, &path, SyncMode::Normal).expect("start");
+        let wal = dir.path().join("t.db-wal");
+        let mut largest = 0;
+        for n in 0..3000i64 {
+            writer
+                .write(move |c| c.execute("INSERT INTO b (n, body) VALUES (?, zeroblob(4096))", [n]).map(drop).map_err(backend))
+                .await
+                .expect("insert");
+            largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+        }
+        assert!(largest < 4 << 20, "the WAL grew to {largest} bytes");
+        let rows: i64 = writer.write(|c| c.query_row("SELECT count(*) FROM b", [], |r| r.get(0)).map_err(backend)).await.expect("count");
+        assert_eq!(rows, 3000);
         writer.close().await;
     }
 
