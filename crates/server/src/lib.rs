@@ -27,6 +27,8 @@ pub struct Running {
     pub addr: SocketAddr,
     shutdown: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), std::io::Error>>,
+    /// Closed once serving has stopped.
+    store: Arc<dyn Store>,
     /// Held while serving: the SQLite data directory belongs to this server alone.
     _data_lock: Option<std::fs::File>,
 }
@@ -36,12 +38,14 @@ impl Running {
     pub async fn stop(self) {
         let _ = self.shutdown.send(());
         let _ = self.task.await;
+        self.store.close().await;
     }
 
     /// Wait until the server stops by itself (never, unless the listener fails).
     pub async fn wait(self) -> Result<(), std::io::Error> {
-        let Running { shutdown, task, _data_lock, .. } = self;
+        let Running { shutdown, task, store, _data_lock, .. } = self;
         let result = task.await.unwrap_or(Ok(()));
+        store.close().await;
         drop(shutdown);
         result
     }
@@ -139,7 +143,7 @@ pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<
         ..Default::default()
     };
     let delivery = delivery(config, store.clone(), clock.clone())?;
-    let app = App::new(store, clock, core, Arc::new(delivery));
+    let app = App::new(store.clone(), clock, core, Arc::new(delivery));
     let auth = AdminAuth::new(&config.admin_keys);
     if auth.is_open() {
         tracing::warn!(
@@ -156,5 +160,5 @@ pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<
             .await
     });
     tracing::info!(%addr, database = %where_, "cognate listening");
-    Ok(Running { addr, shutdown: tx, task, _data_lock: data_lock })
+    Ok(Running { addr, shutdown: tx, task, store, _data_lock: data_lock })
 }

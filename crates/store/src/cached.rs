@@ -434,6 +434,10 @@ impl<S: Store> HealthStore for CachedStore<S> {
     async fn ping(&self) -> StoreResult<()> {
         self.inner.ping().await
     }
+
+    async fn close(&self) {
+        self.inner.close().await;
+    }
 }
 
 #[cfg(test)]

@@ -225,4 +225,8 @@ impl HealthStore for PgStore {
         sqlx::query("SELECT 1").execute(&self.read).await.map_err(backend)?;
         Ok(())
     }
+
+    async fn close(&self) {
+        PgStore::close(self).await;
+    }
 }

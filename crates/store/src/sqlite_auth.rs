@@ -166,4 +166,8 @@ impl HealthStore for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         self.read(|c| one(c, "SELECT 1", [], |_| Ok(()))).map(drop)
     }
+
+    async fn close(&self) {
+        SqliteStore::close(self).await;
+    }
 }

@@ -108,6 +108,9 @@ pub trait GroupStore: Send + Sync {
 pub trait HealthStore: Send + Sync {
     /// Whether the database answers a trivial query (readiness).
     async fn ping(&self) -> StoreResult<()>;
+    /// On shutdown, after the last request: finish queued writes and close the database (SQLite
+    /// then copies its WAL back into the database file and removes it). Later calls fail.
+    async fn close(&self) {}
 }
 
 /// Everything Cognate keeps.
