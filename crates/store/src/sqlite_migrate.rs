@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "outbox", include_str!("../migrations/sqlite/0002_outbox.sql")),
     (3, "auth", include_str!("../migrations/sqlite/0003_auth.sql")),
     (4, "pool mfa", include_str!("../migrations/sqlite/0004_pool_mfa.sql")),
+    (5, "users rowid", include_str!("../migrations/sqlite/0005_users_rowid.sql")),
 ];
 
 fn failed(e: rusqlite::Error) -> StoreError {
@@ -22,6 +23,11 @@ fn failed(e: rusqlite::Error) -> StoreError {
 /// Bring the schema up to date. One IMMEDIATE transaction: a second process opening the same file
 /// at the same moment waits, then finds everything applied.
 pub(crate) fn migrate(conn: &mut Connection, now_ms: i64) -> StoreResult<()> {
+    apply(conn, now_ms, MIGRATIONS)
+}
+
+/// [`migrate`] with the list given: tests start from an older schema this way.
+fn apply(conn: &mut Connection, now_ms: i64, migrations: &[(i64, &str, &str)]) -> StoreResult<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(failed)?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS cognate_migrations (
@@ -32,7 +38,7 @@ pub(crate) fn migrate(conn: &mut Connection, now_ms: i64) -> StoreResult<()> {
     )
     .map_err(failed)?;
     adopt_sqlx_records(&tx, now_ms)?;
-    for (version, description, sql) in MIGRATIONS {
+    for (version, description, sql) in migrations {
         let applied: Option<i64> =
             tx.query_row("SELECT version FROM cognate_migrations WHERE version = ?", [version], |r| r.get(0)).optional().map_err(failed)?;
         if applied.is_some() {
@@ -80,7 +86,39 @@ fn adopt_sqlx_records(tx: &rusqlite::Transaction<'_>, now_ms: i64) -> StoreResul
 
 #[cfg(test)]
 mod tests {
-    use super::MIGRATIONS;
+    use super::{MIGRATIONS, apply, migrate};
+    use rusqlite::Connection;
+
+    fn table_sql(conn: &Connection, table: &str) -> String {
+        conn.query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table], |r| r.get(0)).expect("table")
+    }
+
+    /// Migration 5 moves users written under the WITHOUT ROWID schema into the rowid table
+    /// unchanged, and (pool_id, username_key) stays unique.
+    #[test]
+    fn users_written_before_migration_5_survive_it() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        apply(&mut conn, 1, &MIGRATIONS[..4]).expect("migrations 1-4");
+        assert!(table_sql(&conn, "users").contains("WITHOUT ROWID"));
+        let insert = "INSERT INTO users (pool_id, username_key, username, sub, created_ms, modified_ms, data, keys, version) \
+                      VALUES ('p', ?1, ?1, ?2, 1, 2, ?3, '[]', 7)";
+        let data = format!("{{\"password\":\"{}\"}}", "x".repeat(2000));
+        conn.execute(insert, rusqlite::params!["alice", "sub-a", data]).expect("alice");
+        conn.execute(insert, rusqlite::params!["bob", "sub-b", "{}"]).expect("bob");
+
+        migrate(&mut conn, 2).expect("migration 5");
+        assert!(!table_sql(&conn, "users").contains("WITHOUT ROWID"));
+        let alice: (String, String, i64, i64) = conn
+            .query_row("SELECT sub, data, modified_ms, version FROM users WHERE pool_id = 'p' AND username_key = 'alice'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .expect("alice after");
+        assert_eq!(alice, ("sub-a".to_string(), data, 2, 7));
+        let count: i64 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0)).expect("count");
+        assert_eq!(count, 2);
+        let again = conn.execute(insert, rusqlite::params!["bob", "sub-c", "{}"]);
+        assert!(again.is_err_and(|e| e.to_string().contains("UNIQUE")), "the key stays unique");
+    }
 
     /// A new file in migrations/sqlite must be listed here too, or it would silently never run.
     #[test]
