@@ -319,9 +319,19 @@ impl UserStore for SqliteStore {
         let (pool_id, username_key, keys, modified, version) =
             (u.pool_id.clone(), u.username_key.clone(), u.keys.clone(), u.modified_ms, u.version);
         self.write(move |c| {
+            // Most updates keep the user's username, sub and aliases: one UPDATE, which matches only
+            // when the stored row is the version this update was made from and claims the same keys.
+            let unchanged_keys = run(
+                c,
+                "UPDATE users SET modified_ms = ?, data = ?, version = ? \
+                 WHERE pool_id = ? AND username_key = ? AND version = ? AND keys = ?",
+                params![modified, data, version, pool_id, username_key, version - 1, keys_text],
+            )?;
+            if unchanged_keys == 1 {
+                return Ok(());
+            }
             // The writer's transaction holds the write lock, so the version read here cannot change
-            // before the UPDATE; reading the stored keys first lets most updates (which keep the
-            // same username, sub and aliases) skip re-claiming them.
+            // before the UPDATE.
             let stored_keys = one(
                 c,
                 "SELECT keys FROM users WHERE pool_id = ? AND username_key = ? AND version = ?",
