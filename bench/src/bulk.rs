@@ -53,7 +53,7 @@ pub fn first_copy_username() -> &'static str {
     "bulk-00000001"
 }
 
-/// Every schema assumption of the bulk copy, in one place (SQLite migrations 0001–0004 in
+/// Every schema assumption of the bulk copy, in one place (SQLite migrations 0001–0005 in
 /// crates/store/migrations/sqlite/; adapt here when the store changes):
 /// * `users(pool_id, username_key, username, sub, created_ms, modified_ms, data, keys, version)`,
 ///   one row per user; `data` (status, attributes, password hash, MFA) holds nothing unique, so it is

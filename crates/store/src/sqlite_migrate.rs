@@ -44,6 +44,8 @@ fn apply(conn: &mut Connection, now_ms: i64, migrations: &[(i64, &str, &str)]) -
         if applied.is_some() {
             continue;
         }
+        // Some rewrite a table (5 takes about 30 s for a million users): say why the start waits.
+        tracing::info!(version, description, "applying SQLite schema migration");
         tx.execute_batch(sql).map_err(|e| StoreError::Backend(format!("migration {version} ({description}) failed: {e}")))?;
         tx.execute(
             "INSERT INTO cognate_migrations (version, description, applied_ms) VALUES (?, ?, ?)",
