@@ -17,6 +17,7 @@ pub mod ops;
 pub mod paging;
 pub mod passkeys;
 pub mod password_policy;
+pub mod request_id;
 pub mod store;
 pub mod time;
 pub mod tokens;

@@ -67,10 +67,10 @@ async fn fallback(State(_state): State<Arc<ServerState>>, req: Request<Body>) ->
 }
 
 async fn api(State(state): State<Arc<ServerState>>, req: Request<Body>) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id: Arc<str> = Arc::from(uuid::Uuid::new_v4().to_string());
     let mut cors_headers = HeaderMap::new();
     cors(req.headers(), &mut cors_headers);
-    let mut resp = match handle(&state, req).await {
+    let mut resp = match cognate_core::request_id::scope(request_id.clone(), handle(&state, req)).await {
         Ok(body) => {
             let mut r = Response::new(Body::from(body));
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));

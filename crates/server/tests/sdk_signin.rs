@@ -118,6 +118,10 @@ async fn password_sign_in_issues_real_tokens() {
     assert_eq!(id["aud"], f.client_id.as_str());
     assert_eq!(id["cognito:username"], "alice");
     assert_eq!(id["origin_jti"], access["origin_jti"]);
+    // event_id is the x-amzn-RequestId of the answer that carried the tokens, in both tokens.
+    let request_id = aws_sdk_cognitoidentityprovider::operation::RequestId::request_id(&out).expect("x-amzn-RequestId");
+    assert_eq!(access["event_id"], request_id);
+    assert_eq!(id["event_id"], request_id);
 
     let me = f.c.get_user().access_token(result.access_token().expect("access")).send().await.expect("get user");
     assert_eq!(me.username(), "alice");

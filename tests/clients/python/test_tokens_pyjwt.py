@@ -112,15 +112,15 @@ def test_claims_as_cognito_issues_them(endpoint, idp, app):
     assert jwt.get_unverified_header(result["AccessToken"])["kid"] != jwt.get_unverified_header(result["IdToken"])["kid"]
 
 
-@pytest.mark.xfail(strict=True, reason="SERVER BUG (minor): event_id in the tokens is a fresh UUID, not the "
-                   "x-amzn-RequestId of the sign-in response that minted them (spec section 4.1)")
 def test_event_id_is_the_sign_in_request_id(idp, app):
     pool_id, client_id = app
     make_user(idp, pool_id, "cy", "Correct-horse1!")
     response = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                                  AuthParameters={"USERNAME": "cy", "PASSWORD": "Correct-horse1!"})
-    claims = jwt.decode(response["AuthenticationResult"]["AccessToken"], options={"verify_signature": False})
-    assert claims["event_id"] == response["ResponseMetadata"]["RequestId"]
+    request_id = response["ResponseMetadata"]["RequestId"]
+    for token in ("AccessToken", "IdToken"):
+        claims = jwt.decode(response["AuthenticationResult"][token], options={"verify_signature": False})
+        assert claims["event_id"] == request_id, token
 
 
 def test_auth_time_is_iat_at_sign_in(idp, app):

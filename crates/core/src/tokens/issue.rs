@@ -91,7 +91,8 @@ impl App {
         let auth_time = grant.auth_time.unwrap_or(now);
         let (access_s, id_s, refresh_s) = lifetimes(client);
         let iss = self.issuer(&pool.id);
-        let event_id = crate::ids::uuid();
+        // Cognito's event_id is the x-amzn-RequestId of the answer that carries the tokens.
+        let event_id = crate::request_id::current().map_or_else(crate::ids::uuid, |id| id.to_string());
         let groups = (!group_names.is_empty()).then_some(group_names.as_slice());
 
         let access = AccessClaims {
