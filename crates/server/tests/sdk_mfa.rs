@@ -394,3 +394,66 @@ async fn mfa_setup_when_the_pool_requires_it() {
     assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SoftwareTokenMfa), "the new authenticator is used from now on");
     let _ = f.clock.now_ms();
 }
+
+/// Email MFA set up during sign-in, as Amplify does it: MFA_SETUP answered with EMAIL, then the
+/// EMAIL_OTP challenge with the code sent to that address.
+#[tokio::test]
+async fn mfa_setup_through_email() {
+    let f = fixture(UserPoolMfaType::On).await;
+    f.user("dora", &[]).await;
+    let setup = f.sign_in("dora").await;
+    assert_eq!(setup.challenge_name(), Some(&ChallengeNameType::MfaSetup));
+    let session = setup.session().expect("session").to_string();
+
+    let err = f.respond(ChallengeNameType::MfaSetup, &session, "dora", "EMAIL", "not-an-address").await.expect_err("bad address");
+    assert_eq!(err, "InvalidParameterException: Invalid email address format.");
+    let out = f.respond(ChallengeNameType::MfaSetup, &session, "dora", "EMAIL", "dora@example.com").await.expect("email setup");
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::EmailOtp));
+    let p = out.challenge_parameters().cloned().unwrap_or_default();
+    assert_eq!(p.get("CODE_DELIVERY_DELIVERY_MEDIUM").map(String::as_str), Some("EMAIL"));
+    assert_eq!(p.get("CODE_DELIVERY_DESTINATION").map(String::as_str), Some("d***@e***.com"));
+    let again = f.respond(ChallengeNameType::MfaSetup, &session, "dora", "EMAIL", "dora@example.com").await.expect_err("used up");
+    assert!(again.starts_with("NotAuthorizedException"), "{again}");
+
+    // Nothing changes before the address is proved.
+    let before = f.c.admin_get_user().user_pool_id(&f.pool_id).username("dora").send().await.expect("user");
+    assert!(before.user_attributes().iter().all(|a| a.name() != "email"));
+    let otp_session = out.session().expect("otp session");
+    let wrong = f.respond(ChallengeNameType::EmailOtp, otp_session, "dora", "EMAIL_OTP_CODE", "00000000").await.expect_err("wrong code");
+    assert!(wrong.starts_with("CodeMismatchException"), "{wrong}");
+    let code = f.outbox_code("dora").await;
+    assert_eq!(code.len(), 8);
+    let done = f.respond(ChallengeNameType::EmailOtp, otp_session, "dora", "EMAIL_OTP_CODE", &code).await.expect("tokens");
+    assert!(done.authentication_result().is_some());
+
+    let after = f.c.admin_get_user().user_pool_id(&f.pool_id).username("dora").send().await.expect("user");
+    let attr = |n: &str| after.user_attributes().iter().find(|a| a.name() == n).and_then(|a| a.value().map(str::to_string));
+    assert_eq!(attr("email").as_deref(), Some("dora@example.com"));
+    assert_eq!(attr("email_verified").as_deref(), Some("true"));
+    assert_eq!(after.user_mfa_setting_list(), ["EMAIL_OTP".to_string()]);
+    assert_eq!(after.preferred_mfa_setting(), Some("EMAIL_OTP"));
+    let next = f.sign_in("dora").await;
+    assert_eq!(next.challenge_name(), Some(&ChallengeNameType::EmailOtp), "email MFA is used from now on");
+}
+
+/// EMAIL is refused where the pool does not offer email MFA.
+#[tokio::test]
+async fn mfa_setup_through_email_needs_email_mfa_on_the_pool() {
+    let f = fixture(UserPoolMfaType::Off).await;
+    f.c.set_user_pool_mfa_config()
+        .user_pool_id(&f.pool_id)
+        .mfa_configuration(UserPoolMfaType::On)
+        .software_token_mfa_configuration(SoftwareTokenMfaConfigType::builder().enabled(true).build())
+        .send()
+        .await
+        .expect("TOTP only");
+    f.user("ed", &[]).await;
+    let setup = f.sign_in("ed").await;
+    let p = setup.challenge_parameters().cloned().unwrap_or_default();
+    assert_eq!(p.get("MFAS_CAN_SETUP").map(String::as_str), Some(r#"["SOFTWARE_TOKEN_MFA"]"#));
+    let err = f
+        .respond(ChallengeNameType::MfaSetup, setup.session().expect("session"), "ed", "EMAIL", "ed@example.com")
+        .await
+        .expect_err("no email MFA");
+    assert_eq!(err, "InvalidParameterException: Email MFA is not enabled for this user pool.");
+}

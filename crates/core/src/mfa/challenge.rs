@@ -11,7 +11,8 @@ use crate::codes_delivery::{Destination, mask};
 use crate::delivery::{Channel, Message, purpose, templates};
 use crate::store::{AuthSession, UserRecord};
 use crate::tokens::Grant;
-use crate::{ApiError, ApiResult, App, api_error, codes, users};
+use crate::{ApiError, ApiResult, App, api_error, attributes, codes, users};
+use cognate_wire::shapes::AttributeType;
 
 /// Wrong codes allowed on one MFA session; the next one ends it.
 const MAX_FAILURES: i64 = 3;
@@ -58,11 +59,25 @@ async fn start(app: &App, s: &SignIn, user: &UserRecord, factor: &'static str, a
         let name = user.data.mfa.totp.as_ref().and_then(|t| t.friendly_name.clone()).unwrap_or_default();
         return Ok(Step::challenge(SOFTWARE_TOKEN_MFA, Some(token), params(user, &[("FRIENDLY_DEVICE_NAME", name)])));
     }
-    let (attribute, digits) = if factor == SMS_MFA { ("phone_number", SMS_CODE_DIGITS) } else { ("email", EMAIL_CODE_DIGITS) };
+    let attribute = if factor == SMS_MFA { "phone_number" } else { "email" };
     let to = Destination::of(user, attribute)
         .ok_or_else(|| api_error!(InvalidParameterException, "User does not have delivery config set to turn on {factor}"))?;
-    let code = codes::generate(digits);
-    let token = session::create(app, s, user, factor, json!({ "auth_time": auth_time, "code": codes::hash(&code) })).await?;
+    send_code(app, s, user, factor, &to, json!({ "auth_time": auth_time })).await
+}
+
+/// Send a fresh code for `factor` (SMS_MFA or EMAIL_OTP) to `to` and open its challenge; the
+/// session keeps `state` and the code's hash.
+async fn send_code(
+    app: &App,
+    s: &SignIn,
+    user: &UserRecord,
+    factor: &'static str,
+    to: &Destination,
+    mut state: serde_json::Value,
+) -> ApiResult<Step> {
+    let code = codes::generate(if factor == SMS_MFA { SMS_CODE_DIGITS } else { EMAIL_CODE_DIGITS });
+    state["code"] = json!(codes::hash(&code));
+    let token = session::create(app, s, user, factor, state).await?;
     let content = templates::authentication_message(&s.pool.settings, s.pool.mfa.email.as_ref(), to.channel, &code, &user.username);
     let message = Message::new(&s.pool.id, &user.username, to.channel, &to.address, content, purpose::MFA);
     app.delivery.send(&message).await.map_err(|e| {
@@ -109,8 +124,17 @@ pub async fn answer(
                 return Err(wrong_code(app, session, api_error!(CodeMismatchException, "Invalid code or auth state for the user.")).await);
             }
             session::consume(app, session).await?;
+            // An email MFA set up during this sign-in (MFA_SETUP with EMAIL) takes effect now.
+            let new_email = session.state["setup_email"].as_str();
             // A code received proves the phone number or email.
             let user = users::modify(app, &s.pool, &user.username, |u| {
+                if let Some(address) = new_email {
+                    attributes::apply(&mut u.data.attributes, &[AttributeType { name: "email".into(), value: Some(address.into()) }]);
+                    u.data.mfa.email_enabled = true;
+                    if u.data.mfa.preferred.is_none() {
+                        u.data.mfa.preferred = Some(EMAIL_OTP.to_string());
+                    }
+                }
                 crate::ops::account::set_verified(u, attribute);
                 Ok(())
             })
@@ -139,10 +163,13 @@ pub async fn answer(
             start(app, s, &user, factor, auth_time(app, session)).await
         }
         "MFA_SETUP" => {
+            if let Some(email) = responses.get("EMAIL") {
+                return setup_email(app, s, session, &user, email).await;
+            }
             if session.state["totp_verified"].as_bool() != Some(true) {
                 return Err(api_error!(
                     InvalidParameterException,
-                    "Set up an authenticator first: AssociateSoftwareToken and VerifySoftwareToken with this session."
+                    "Set up an authenticator first (AssociateSoftwareToken and VerifySoftwareToken with this session), or answer with EMAIL."
                 ));
             }
             session::consume(app, session).await?;
@@ -158,4 +185,19 @@ pub async fn answer(
         }
         other => Err(api_error!(InvalidParameterException, "Challenge {other} is not supported by Cognate yet.")),
     }
+}
+
+/// MFA_SETUP answered with `EMAIL` (how Amplify sets up email MFA): the address is proved first, by
+/// an EMAIL_OTP challenge with a code sent to it. Only once that code comes back does the address
+/// become the user's verified email, with email MFA on (and preferred if nothing else is).
+async fn setup_email(app: &App, s: &SignIn, session: &AuthSession, user: &UserRecord, email: &str) -> ApiResult<Step> {
+    if !super::pool_factors(&s.pool).email {
+        return Err(api_error!(InvalidParameterException, "Email MFA is not enabled for this user pool."));
+    }
+    if !attributes::is_email(email) {
+        return Err(api_error!(InvalidParameterException, "Invalid email address format."));
+    }
+    session::consume(app, session).await?;
+    let to = Destination { channel: Channel::Email, attribute: "email", address: email.to_string() };
+    send_code(app, s, user, EMAIL_OTP, &to, json!({ "auth_time": auth_time(app, session), "setup_email": email })).await
 }
