@@ -82,6 +82,27 @@ pub async fn send_code(
     })
 }
 
+/// Send a fresh sign-in code of `digits` digits (a one-time code as the first factor, or SMS/email
+/// MFA) to `to`, with the pool's authentication message. Returns the code's hash, which the
+/// sign-in session keeps: these codes live and die with their session, not in the codes table.
+pub async fn send_authentication_code(
+    app: &App,
+    pool: &PoolRecord,
+    username: &str,
+    to: &Destination,
+    digits: usize,
+    message_purpose: &'static str,
+) -> ApiResult<String> {
+    let code = codes::generate(digits);
+    let content = templates::authentication_message(&pool.settings, pool.mfa.email.as_ref(), to.channel, &code, username);
+    let message = Message::new(&pool.id, username, to.channel, &to.address, content, message_purpose);
+    app.delivery.send(&message).await.map_err(|e| {
+        tracing::warn!(error = %e, purpose = message_purpose, "authentication code delivery failed");
+        api_error!(CodeDeliveryFailureException, "Unable to deliver the authentication code.")
+    })?;
+    Ok(codes::hash(&code))
+}
+
 /// Check and use up a code. Wrong codes count towards a limit; an expired code is refused.
 pub async fn check_code(app: &App, pool: &PoolRecord, user: &UserRecord, purpose: &str, code: &str) -> ApiResult<()> {
     let mismatch = || api_error!(CodeMismatchException, "Invalid verification code provided, please try again.");

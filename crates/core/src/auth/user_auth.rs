@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::{SignIn, Step, check_after_password, check_can_sign_in, check_secret_hash, required_param, session, wrong_password};
-use crate::codes_delivery::{Destination, mask};
-use crate::delivery::{Channel, Message, purpose, templates};
+use crate::codes_delivery::{Destination, mask, send_authentication_code};
+use crate::delivery::{Channel, purpose};
 use crate::mfa::factors;
 use crate::store::{AuthSession, PoolRecord, UserRecord};
 use crate::{ApiResult, App, api_error, codes, ids, users};
@@ -185,15 +185,8 @@ async fn send_code(app: &App, s: &SignIn, who: Who, challenge: &str) -> ApiResul
             check_after_password(user)?;
             let to = Destination::of(user, attribute)
                 .ok_or_else(|| api_error!(InvalidParameterException, "{challenge} is not available to this user."))?;
-            let code = codes::generate(OTP_DIGITS);
-            let content = templates::authentication_message(&s.pool.settings, s.pool.mfa.email.as_ref(), to.channel, &code, &user.username);
-            let message = Message::new(&s.pool.id, &user.username, to.channel, &to.address, content, purpose::SIGN_IN);
-            let state = json!({ "first_factor": true, "code": codes::hash(&code) });
-            app.delivery.send(&message).await.map_err(|e| {
-                tracing::warn!(error = %e, "sign-in code delivery failed");
-                api_error!(CodeDeliveryFailureException, "Unable to deliver the authentication code.")
-            })?;
-            (to.address, state)
+            let hash = send_authentication_code(app, &s.pool, &user.username, &to, OTP_DIGITS, purpose::SIGN_IN).await?;
+            (to.address, json!({ "first_factor": true, "code": hash }))
         }
         // Nothing is sent and no code is stored, so no answer matches.
         Who::Unknown(name) => (decoy_address(name, attribute), json!({ "first_factor": true, "decoy": true })),

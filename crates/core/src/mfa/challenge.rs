@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::{EMAIL_OTP, Next, SMS_MFA, SOFTWARE_TOKEN_MFA};
 use crate::auth::{SignIn, Step, session};
-use crate::codes_delivery::{Destination, mask};
-use crate::delivery::{Channel, Message, purpose, templates};
+use crate::codes_delivery::{Destination, mask, send_authentication_code};
+use crate::delivery::{Channel, purpose};
 use crate::store::{AuthSession, UserRecord};
 use crate::tokens::Grant;
 use crate::{ApiError, ApiResult, App, api_error, attributes, codes, users};
@@ -75,15 +75,9 @@ async fn send_code(
     to: &Destination,
     mut state: serde_json::Value,
 ) -> ApiResult<Step> {
-    let code = codes::generate(if factor == SMS_MFA { SMS_CODE_DIGITS } else { EMAIL_CODE_DIGITS });
-    state["code"] = json!(codes::hash(&code));
+    let digits = if factor == SMS_MFA { SMS_CODE_DIGITS } else { EMAIL_CODE_DIGITS };
+    state["code"] = json!(send_authentication_code(app, &s.pool, &user.username, to, digits, purpose::MFA).await?);
     let token = session::create(app, s, user, factor, state).await?;
-    let content = templates::authentication_message(&s.pool.settings, s.pool.mfa.email.as_ref(), to.channel, &code, &user.username);
-    let message = Message::new(&s.pool.id, &user.username, to.channel, &to.address, content, purpose::MFA);
-    app.delivery.send(&message).await.map_err(|e| {
-        tracing::warn!(error = %e, "MFA code delivery failed");
-        api_error!(CodeDeliveryFailureException, "Unable to deliver the authentication code.")
-    })?;
     let medium = if to.channel == Channel::Sms { "SMS" } else { "EMAIL" };
     Ok(Step::challenge(
         factor,
