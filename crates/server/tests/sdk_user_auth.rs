@@ -667,3 +667,95 @@ async fn clients_with_a_secret_and_the_admin_operations() {
     f.assert_usable(done.authentication_result(), "alice").await;
     f.stop().await;
 }
+
+/// ConfirmSignUp answers a Session; InitiateAuth USER_AUTH with it signs the new user in without a
+/// second code: once, for that user, within the client's AuthSessionValidity (spec §3.9 item 6).
+#[tokio::test]
+async fn the_confirm_sign_up_session_signs_the_new_user_in() {
+    let f = fixture().await;
+    let pool_id =
+        f.c.create_user_pool()
+            .pool_name("sign-up")
+            .auto_verified_attributes(aws_sdk_cognitoidentityprovider::types::VerifiedAttributeType::Email)
+            .policies(sign_in_policy(&[AuthFactorType::Password, AuthFactorType::EmailOtp]))
+            .send()
+            .await
+            .expect("pool")
+            .user_pool()
+            .and_then(|p| p.id().map(str::to_string))
+            .expect("id");
+    let client_id =
+        f.c.create_user_pool_client()
+            .user_pool_id(&pool_id)
+            .client_name("app")
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserAuth)
+            .send()
+            .await
+            .expect("client")
+            .user_pool_client()
+            .and_then(|c| c.client_id().map(str::to_string))
+            .expect("client id");
+    let email = |v: &str| AttributeType::builder().name("email").value(v).build().expect("attr");
+    for name in ["nina", "omar"] {
+        f.c.sign_up()
+            .client_id(&client_id)
+            .username(name)
+            .password(PASSWORD)
+            .user_attributes(email(&format!("{name}@example.com")))
+            .send()
+            .await
+            .expect("sign up");
+    }
+    let confirm = |name: &'static str| {
+        let (c, client_id, addr, pool_id) = (f.c.clone(), client_id.clone(), f.server.addr, pool_id.clone());
+        async move {
+            let r = common::raw_get(addr, &format!("/_cognate/outbox?pool={pool_id}&user={name}")).await;
+            let body = r.json()["Messages"][0]["Body"].as_str().unwrap_or_default().to_string();
+            let code: String = body.chars().filter(|c| c.is_ascii_digit()).collect();
+            let out = c.confirm_sign_up().client_id(&client_id).username(name).confirmation_code(code).send().await.expect("confirm");
+            out.session().expect("ConfirmSignUp answers a Session").to_string()
+        }
+    };
+    let initiate = |name: &'static str, session: String| {
+        let (c, client_id) = (f.c.clone(), client_id.clone());
+        async move {
+            c.initiate_auth()
+                .client_id(&client_id)
+                .auth_flow(AuthFlowType::UserAuth)
+                .auth_parameters("USERNAME", name)
+                .session(session)
+                .send()
+                .await
+                .map_err(sdk_err)
+        }
+    };
+
+    let nina = confirm("nina").await;
+    let err = initiate("omar", nina.clone()).await.expect_err("another user's session");
+    assert_eq!(err, "NotAuthorizedException: Invalid session for the user.");
+    let out = initiate("nina", nina.clone()).await.expect("signed in");
+    let tokens = out.authentication_result().expect("tokens without a second code");
+    let me = f.c.get_user().access_token(tokens.access_token().expect("access")).send().await.expect("get user");
+    assert_eq!(me.username(), "nina");
+    let again = initiate("nina", nina).await.expect_err("single use");
+    assert_eq!(again, "NotAuthorizedException: Invalid session for the user, session can only be used once.");
+
+    let omar = confirm("omar").await;
+    f.clock.advance_ms(3 * 60_000 + 1);
+    let late = initiate("omar", omar).await.expect_err("expired");
+    assert_eq!(late, "NotAuthorizedException: Invalid session for the user, session is expired.");
+    let forged = initiate("omar", "A".repeat(300)).await.expect_err("unknown session");
+    assert_eq!(forged, "NotAuthorizedException: Invalid session for the user.");
+    // A challenge's session is not a sign-up session.
+    let select =
+        f.c.initiate_auth()
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::UserAuth)
+            .auth_parameters("USERNAME", "omar")
+            .send()
+            .await
+            .expect("select challenge");
+    assert_eq!(select.challenge_name(), Some(&ChallengeNameType::SelectChallenge));
+    let other = initiate("omar", select.session().expect("session").to_string()).await.expect_err("not from ConfirmSignUp");
+    assert_eq!(other, "NotAuthorizedException: Invalid session for the user.");
+}

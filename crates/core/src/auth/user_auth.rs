@@ -82,8 +82,12 @@ impl Who {
     }
 }
 
-/// InitiateAuth / AdminInitiateAuth with USER_AUTH.
-pub async fn start(app: &App, s: &SignIn, params: &BTreeMap<String, String>) -> ApiResult<Step> {
+/// What a successful ConfirmSignUp's `Session` is stored as: not a challenge (RespondToAuthChallenge
+/// cannot answer it), only InitiateAuth USER_AUTH takes it.
+pub const SIGN_UP_CONFIRMED: &str = "SIGN_UP_CONFIRMED";
+
+/// InitiateAuth / AdminInitiateAuth with USER_AUTH; `sign_up_session` is the request's `Session`.
+pub async fn start(app: &App, s: &SignIn, params: &BTreeMap<String, String>, sign_up_session: Option<&str>) -> ApiResult<Step> {
     if s.pool.settings.user_pool_tier.as_deref() == Some("LITE") {
         return Err(api_error!(
             FeatureUnavailableInTierException,
@@ -92,6 +96,9 @@ pub async fn start(app: &App, s: &SignIn, params: &BTreeMap<String, String>) -> 
     }
     let username = required_param(params, "USERNAME")?;
     check_secret_hash(&s.client, params.get("SECRET_HASH").map(String::as_str), &[username])?;
+    if let Some(token) = sign_up_session.filter(|t| !t.is_empty()) {
+        return after_sign_up(app, s, username, token).await;
+    }
     let preferred = params.get("PREFERRED_CHALLENGE").map(String::as_str).filter(|p| !p.is_empty());
     if let Some(p) = preferred
         && !CHALLENGE_NAMES.contains(&p)
@@ -111,6 +118,23 @@ pub async fn start(app: &App, s: &SignIn, params: &BTreeMap<String, String>) -> 
         Some(p) if available.iter().any(|a| a == p) => begin(app, s, who, p, params).await,
         _ => select_challenge(app, s, &who, available).await,
     }
+}
+
+/// USER_AUTH with the `Session` of a successful ConfirmSignUp: the confirmation code the user has
+/// just entered counts as the first factor (spec §3.9 item 6), once, within the client's
+/// AuthSessionValidity, and only for the user who confirmed. MFA, where it applies, still follows.
+async fn after_sign_up(app: &App, s: &SignIn, username: &str, token: &str) -> ApiResult<Step> {
+    let confirmed = session::load(app, s, Some(token)).await?;
+    if confirmed.challenge != SIGN_UP_CONFIRMED {
+        return Err(session::invalid_session());
+    }
+    let user = users::find(app, &s.pool, username)
+        .await?
+        .filter(|u| u.username_key == confirmed.username_key)
+        .ok_or_else(session::invalid_session)?;
+    check_can_sign_in(&user)?;
+    session::consume(app, &confirmed).await?;
+    crate::mfa::challenge::next_step(app, s, &user, app.clock.now_secs()).await
 }
 
 /// What `who` may choose from. A decoy offers what a typical user of the pool has.

@@ -82,7 +82,7 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpRequest) -> ApiResul
     }
     check_code(app, &s.pool, &user, "signup", &input.confirmation_code).await?;
     let verified = confirmation_destination(&s.pool, &user).map(|d| d.attribute);
-    users::modify(app, &s.pool, &user.username, |u| {
+    let user = users::modify(app, &s.pool, &user.username, |u| {
         u.data.status = CONFIRMED.into();
         if let Some(attr) = verified {
             set_verified(u, attr);
@@ -90,7 +90,9 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpRequest) -> ApiResul
         Ok(())
     })
     .await?;
-    Ok(ConfirmSignUpResponse { session: None })
+    // Signs the user in through InitiateAuth USER_AUTH without a second code (user_auth::after_sign_up).
+    let session = crate::auth::session::create(app, &s, &user, crate::auth::user_auth::SIGN_UP_CONFIRMED, serde_json::json!({})).await?;
+    Ok(ConfirmSignUpResponse { session: Some(session) })
 }
 
 /// Mark `attribute` (email or phone_number) verified.

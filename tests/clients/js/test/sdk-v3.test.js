@@ -135,6 +135,46 @@ describe("JS v3 SDK", () => {
     );
   });
 
+  test("ConfirmSignUp's Session signs the new user in with USER_AUTH (Amplify's autoSignIn)", async () => {
+    const choice = await makePool(admin, {
+      pool: {
+        AutoVerifiedAttributes: ["email"],
+        Policies: { SignInPolicy: { AllowedFirstAuthFactors: ["PASSWORD", "EMAIL_OTP"] } },
+      },
+      client: { ExplicitAuthFlows: ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] },
+    });
+    await admin.send(
+      new SignUpCommand({
+        ClientId: choice.clientId,
+        Username: "auto",
+        Password: "Auto-pass1!",
+        UserAttributes: [{ Name: "email", Value: "auto@example.com" }],
+      }),
+    );
+    const code = await latestCode(server.endpoint, choice.poolId, "auto");
+    const confirmed = await admin.send(
+      new ConfirmSignUpCommand({ ClientId: choice.clientId, Username: "auto", ConfirmationCode: code }),
+    );
+    assert.ok(confirmed.Session, "ConfirmSignUp answers a Session");
+    const signIn = () =>
+      admin.send(
+        new InitiateAuthCommand({
+          ClientId: choice.clientId,
+          AuthFlow: "USER_AUTH",
+          AuthParameters: { USERNAME: "auto" },
+          Session: confirmed.Session,
+        }),
+      );
+    const out = await signIn();
+    assert.equal(out.ChallengeName, undefined);
+    const me = await admin.send(new GetUserCommand({ AccessToken: out.AuthenticationResult.AccessToken }));
+    assert.equal(me.Username, "auto");
+    await assert.rejects(
+      signIn(),
+      (e) => e instanceof NotAuthorizedException && e.message === "Invalid session for the user, session can only be used once.",
+    );
+  });
+
   test(
     "SignUp with a taken username throws UsernameExistsException 'User already exists'",
     async () => {
