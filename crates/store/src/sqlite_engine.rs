@@ -15,7 +15,8 @@
 //! writer only starts the WAL over when it begins a transaction with every frame copied back, and
 //! there is always a newer batch. So once the WAL passes [`RESTART_FRAMES`] the writer itself runs a
 //! RESTART checkpoint between two batches (the passive ones have copied nearly everything by then), and
-//! the next batch writes from the WAL's beginning again.
+//! the next batch writes from the WAL's beginning again. A reader that stays in the WAL (another
+//! process's online backup) makes the restart give up after 20 ms; it is tried again a second later.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -199,6 +200,10 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// WAL length (in pages) past which the writer starts the WAL over: 32 MiB with 4 KiB pages, about
 /// a second of writes at full speed. (Small in tests, so they restart it often.)
 const RESTART_FRAMES: i64 = if cfg!(test) { 64 } else { 8192 };
+/// How long a WAL restart waits for readers still in the WAL, and how long the writer leaves it be
+/// after a restart that a reader kept from completing.
+const RESTART_WAIT: Duration = Duration::from_millis(20);
+const RESTART_BACKOFF: Duration = Duration::from_secs(1);
 /// `PRAGMA journal_size_limit`: the size the WAL file is cut back to when it is started over.
 const WAL_SIZE_LIMIT: i64 = if cfg!(test) { 1 << 20 } else { 64 << 20 };
 
@@ -262,6 +267,7 @@ impl Drop for Checkpointer {
 
 fn write_loop(conn: Connection, jobs: mpsc::Receiver<Message>, checkpointer: Checkpointer) {
     let mut batches = 0u32;
+    let mut next_restart = std::time::Instant::now();
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = jobs.recv() {
         let mut close = None;
@@ -282,8 +288,9 @@ fn write_loop(conn: Connection, jobs: mpsc::Receiver<Message>, checkpointer: Che
             if batches.is_multiple_of(BATCHES_PER_CHECKPOINT) {
                 checkpointer.nudge();
             }
-            if checkpointer.restart_wanted() {
-                restart_wal(&conn);
+            if checkpointer.restart_wanted() && std::time::Instant::now() >= next_restart && !restart_wal(&conn) {
+                // Someone still reads from the WAL: leave the writes alone for a while.
+                next_restart = std::time::Instant::now() + RESTART_BACKOFF;
             }
         }
         if let Some(reply) = close {
@@ -297,11 +304,22 @@ fn write_loop(conn: Connection, jobs: mpsc::Receiver<Message>, checkpointer: Che
 
 /// Copies what the passive checkpoints have not yet copied and waits for readers still reading from
 /// the WAL (microseconds each), so the next batch writes from the WAL's beginning. Queued writes wait
-/// meanwhile; that is the price of a WAL that does not grow without end.
-fn restart_wal(conn: &Connection) {
-    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(())) {
-        tracing::warn!(error = %e, "SQLite WAL restart failed");
-    }
+/// meanwhile; that is the price of a WAL that does not grow without end. False when a reader kept
+/// it from completing.
+fn restart_wal(conn: &Connection) -> bool {
+    // This process's readers leave the WAL within microseconds; a long reader from elsewhere (an
+    // online `.backup`) must not hold every write up for the busy timeout: give up after a few
+    // milliseconds (the caller then waits RESTART_BACKOFF before trying again).
+    let _ = conn.busy_timeout(RESTART_WAIT);
+    let done = match conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0)) {
+        Ok(busy) => busy == 0,
+        Err(e) => {
+            tracing::warn!(error = %e, "SQLite WAL restart failed");
+            false
+        }
+    };
+    let _ = conn.busy_timeout(BUSY_TIMEOUT);
+    done
 }
 
 fn exec(conn: &Connection, sql: &str) -> StoreResult<()> {
@@ -517,6 +535,29 @@ mod tests {
         assert!(largest < 4 << 20, "the WAL grew to {largest} bytes");
         let rows: i64 = writer.write(|c| c.query_row("SELECT count(*) FROM b", [], |r| r.get(0)).map_err(backend)).await.expect("count");
         assert_eq!(rows, 3000);
+        writer.close().await;
+    }
+
+    /// A reader that keeps a snapshot open (another process's online backup) keeps the WAL from
+    /// being started over, but must not stall the writes: each restart gives up after
+    /// [`RESTART_WAIT`], far below the busy timeout.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_long_reader_does_not_stall_writes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.db");
+        let conn = open_writer(&path, SyncMode::Normal).expect("open");
+        conn.execute_batch("CREATE TABLE b (n INTEGER PRIMARY KEY, body BLOB NOT NULL)").expect("table");
+        let writer = Writer::start(conn, &path, SyncMode::Normal).expect("start");
+        let write = |n: i64| writer.write(move |c| c.execute("INSERT INTO b VALUES (?, zeroblob(4096))", [n]).map(drop).map_err(backend));
+        write(0).await.expect("first row");
+        let backup = Connection::open(&path).expect("reader");
+        backup.execute_batch("BEGIN; SELECT count(*) FROM b;").expect("open snapshot");
+        let started = std::time::Instant::now();
+        for n in 1..600 {
+            write(n).await.expect("insert while the snapshot is open");
+        }
+        assert!(started.elapsed() < BUSY_TIMEOUT, "writes waited {:?} behind the open snapshot", started.elapsed());
+        backup.execute_batch("COMMIT").expect("close snapshot");
         writer.close().await;
     }
 
