@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFlowType, ChallengeNameType, EmailMfaConfigType, ExplicitAuthFlowsType, SmsMfaSettingsType,
-    SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
+    AuthFlowType, ChallengeNameType, EmailMfaConfigType, ExplicitAuthFlowsType, SmsMfaSettingsType, SoftwareTokenMfaConfigType,
+    SoftwareTokenMfaSettingsType, UserPoolMfaType,
 };
 use cognate_core::ManualClock;
 use cognate_crypto::totp;
@@ -62,20 +62,7 @@ async fn fixture(mode: UserPoolMfaType) -> F {
 
 impl F {
     async fn user(&self, name: &str, attrs: &[(&str, &str)]) {
-        let mut req = self.c.admin_create_user().user_pool_id(&self.pool_id).username(name).message_action("SUPPRESS".into());
-        for (k, v) in attrs {
-            req = req.user_attributes(AttributeType::builder().name(*k).value(*v).build().expect("attr"));
-        }
-        req.send().await.expect("user");
-        self.c
-            .admin_set_user_password()
-            .user_pool_id(&self.pool_id)
-            .username(name)
-            .password(PASSWORD)
-            .permanent(true)
-            .send()
-            .await
-            .expect("password");
+        common::confirmed_user(&self.c, &self.pool_id, name, PASSWORD, attrs).await;
     }
 
     async fn sign_in(&self, name: &str) -> aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput {
@@ -120,9 +107,7 @@ impl F {
 
     /// The newest code in the development outbox for `user`.
     async fn outbox_code(&self, user: &str) -> String {
-        let r = common::raw_get(self.server.addr, &format!("/_cognate/outbox?pool={}&user={user}", self.pool_id)).await;
-        let body = r.json()["Messages"][0]["Body"].as_str().unwrap_or_default().to_string();
-        body.chars().filter(|c| c.is_ascii_digit()).collect()
+        common::outbox_code(self.server.addr, &self.pool_id, user).await
     }
 }
 

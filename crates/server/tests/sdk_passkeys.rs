@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFactorType, AuthFlowType, EmailMfaConfigType, EmailMfaSettingsType, ExplicitAuthFlowsType, SignInPolicyType,
-    UserPoolMfaType, UserPoolPolicyType, UserVerificationType, WebAuthnConfigurationType, WebAuthnMfaSettingsType,
+    AuthFactorType, AuthFlowType, EmailMfaConfigType, EmailMfaSettingsType, ExplicitAuthFlowsType, SignInPolicyType, UserPoolMfaType,
+    UserPoolPolicyType, UserVerificationType, WebAuthnConfigurationType, WebAuthnMfaSettingsType,
 };
 use cognate_core::ManualClock;
 use common::TestServer;
@@ -90,25 +90,8 @@ pub async fn new_client(c: &Client, pool_id: &str) -> String {
 
 impl F {
     async fn user(&self, name: &str) {
-        self.c
-            .admin_create_user()
-            .user_pool_id(&self.pool_id)
-            .username(name)
-            .message_action("SUPPRESS".into())
-            .user_attributes(AttributeType::builder().name("email").value(format!("{name}@example.com")).build().expect("attr"))
-            .user_attributes(AttributeType::builder().name("email_verified").value("true").build().expect("attr"))
-            .send()
-            .await
-            .expect("user");
-        self.c
-            .admin_set_user_password()
-            .user_pool_id(&self.pool_id)
-            .username(name)
-            .password(PASSWORD)
-            .permanent(true)
-            .send()
-            .await
-            .expect("password");
+        let email = format!("{name}@example.com");
+        common::confirmed_user(&self.c, &self.pool_id, name, PASSWORD, &[("email", &email), ("email_verified", "true")]).await;
     }
 
     async fn token_for(&self, client_id: &str, name: &str) -> String {

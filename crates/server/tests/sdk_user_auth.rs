@@ -82,20 +82,7 @@ async fn fixture_with(prevent: PreventUserExistenceErrorTypes) -> F {
 impl F {
     /// A confirmed user with a password and the given attributes.
     async fn user(&self, name: &str, attrs: &[(&str, &str)]) {
-        let mut req = self.c.admin_create_user().user_pool_id(&self.pool_id).username(name).message_action("SUPPRESS".into());
-        for (k, v) in attrs {
-            req = req.user_attributes(AttributeType::builder().name(*k).value(*v).build().expect("attr"));
-        }
-        req.send().await.expect("user");
-        self.c
-            .admin_set_user_password()
-            .user_pool_id(&self.pool_id)
-            .username(name)
-            .password(PASSWORD)
-            .permanent(true)
-            .send()
-            .await
-            .expect("password");
+        common::confirmed_user(&self.c, &self.pool_id, name, PASSWORD, attrs).await;
     }
 
     /// A user with a verified email and a verified phone number.
@@ -127,9 +114,7 @@ impl F {
 
     /// The newest message in the development outbox for `user`: its body's digits.
     async fn outbox_code(&self, user: &str) -> String {
-        let r = common::raw_get(self.server.addr, &format!("/_cognate/outbox?pool={}&user={user}", self.pool_id)).await;
-        let body = r.json()["Messages"][0]["Body"].as_str().unwrap_or_default().to_string();
-        body.chars().filter(|c| c.is_ascii_digit()).collect()
+        common::outbox_code(self.server.addr, &self.pool_id, user).await
     }
 
     async fn outbox_count(&self, user: &str) -> usize {
@@ -709,9 +694,7 @@ async fn the_confirm_sign_up_session_signs_the_new_user_in() {
     let confirm = |name: &'static str| {
         let (c, client_id, addr, pool_id) = (f.c.clone(), client_id.clone(), f.server.addr, pool_id.clone());
         async move {
-            let r = common::raw_get(addr, &format!("/_cognate/outbox?pool={pool_id}&user={name}")).await;
-            let body = r.json()["Messages"][0]["Body"].as_str().unwrap_or_default().to_string();
-            let code: String = body.chars().filter(|c| c.is_ascii_digit()).collect();
+            let code = common::outbox_code(addr, &pool_id, name).await;
             let out = c.confirm_sign_up().client_id(&client_id).username(name).confirmation_code(code).send().await.expect("confirm");
             out.session().expect("ConfirmSignUp answers a Session").to_string()
         }

@@ -228,3 +228,29 @@ pub async fn signed_get(addr: SocketAddr, path_and_query: &str, key: &str, secre
     let all: Vec<(&str, &str)> = signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     raw_path(addr, "GET", path_and_query, &all, b"").await
 }
+
+/// A CONFIRMED user with a permanent `password` and the given attributes, made through the admin
+/// API as a pool's administrator would.
+pub async fn confirmed_user(c: &Client, pool_id: &str, name: &str, password: &str, attrs: &[(&str, &str)]) {
+    use aws_sdk_cognitoidentityprovider::types::AttributeType;
+    let mut req = c.admin_create_user().user_pool_id(pool_id).username(name).message_action("SUPPRESS".into());
+    for (k, v) in attrs {
+        req = req.user_attributes(AttributeType::builder().name(*k).value(*v).build().expect("attribute"));
+    }
+    req.send().await.expect("AdminCreateUser");
+    c.admin_set_user_password()
+        .user_pool_id(pool_id)
+        .username(name)
+        .password(password)
+        .permanent(true)
+        .send()
+        .await
+        .expect("AdminSetUserPassword");
+}
+
+/// The digits of the newest development-outbox message for `user` of `pool_id` (its code).
+pub async fn outbox_code(addr: SocketAddr, pool_id: &str, user: &str) -> String {
+    let r = raw_get(addr, &format!("/_cognate/outbox?pool={pool_id}&user={user}")).await;
+    let body = r.json()["Messages"][0]["Body"].as_str().unwrap_or_default().to_string();
+    body.chars().filter(|c| c.is_ascii_digit()).collect()
+}
