@@ -90,9 +90,16 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpRequest) -> ApiResul
         Ok(())
     })
     .await?;
-    // Signs the user in through InitiateAuth USER_AUTH without a second code (user_auth::after_sign_up).
-    let session = crate::auth::session::create(app, &s, &user, crate::auth::user_auth::SIGN_UP_CONFIRMED, serde_json::json!({})).await?;
-    Ok(ConfirmSignUpResponse { session: Some(session) })
+    // Signs the user in through InitiateAuth USER_AUTH without a second code (user_auth::after_sign_up),
+    // so only clients that may use USER_AUTH get one (Amplify's autoSignIn reads it; the AWS CLI's
+    // documented example of a password client prints nothing).
+    let session = if crate::auth::flow_allowed(&s.client, "USER_AUTH") {
+        let kind = crate::auth::user_auth::SIGN_UP_CONFIRMED;
+        Some(crate::auth::session::create(app, &s, &user, kind, serde_json::json!({})).await?)
+    } else {
+        None
+    };
+    Ok(ConfirmSignUpResponse { session })
 }
 
 /// Mark `attribute` (email or phone_number) verified.
