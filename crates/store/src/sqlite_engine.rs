@@ -16,7 +16,8 @@
 //! there is always a newer batch. So once the WAL passes [`RESTART_FRAMES`] the writer itself runs a
 //! RESTART checkpoint between two batches (the passive ones have copied nearly everything by then), and
 //! the next batch writes from the WAL's beginning again. A reader that stays in the WAL (another
-//! process's online backup) makes the restart give up after 20 ms; it is tried again a second later.
+//! process's online backup) makes the restart give up after 20 ms; it is tried again after a back-off
+//! that grows from 50 ms to 2 s while it keeps failing.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -201,9 +202,11 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// a second of writes at full speed. (Small in tests, so they restart it often.)
 const RESTART_FRAMES: i64 = if cfg!(test) { 64 } else { 8192 };
 /// How long a WAL restart waits for readers still in the WAL, and how long the writer leaves it be
-/// after a restart that a reader kept from completing.
+/// after a restart that could not complete: doubling from the first to the second value while
+/// restarts keep failing (a long reader costs the writes at most 20 ms every 2 s).
 const RESTART_WAIT: Duration = Duration::from_millis(20);
-const RESTART_BACKOFF: Duration = Duration::from_secs(1);
+const RESTART_BACKOFF_MIN: Duration = Duration::from_millis(50);
+const RESTART_BACKOFF_MAX: Duration = Duration::from_secs(2);
 /// `PRAGMA journal_size_limit`: the size the WAL file is cut back to when it is started over.
 const WAL_SIZE_LIMIT: i64 = if cfg!(test) { 1 << 20 } else { 64 << 20 };
 
@@ -214,23 +217,35 @@ struct Checkpointer {
     nudge: Option<mpsc::SyncSender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
     restart_wanted: Arc<AtomicBool>,
+    /// Held while a checkpoint runs, passive or the writer's restart: SQLite runs one checkpoint at a
+    /// time and fails a RESTART at once (no busy wait) while another is copying.
+    copying: Arc<Mutex<()>>,
 }
 
 impl Checkpointer {
     fn start(conn: Connection) -> StoreResult<Checkpointer> {
         let (nudge, nudged) = mpsc::sync_channel::<()>(1);
         let restart_wanted = Arc::new(AtomicBool::new(false));
-        let wanted = restart_wanted.clone();
+        let copying = Arc::new(Mutex::new(()));
+        let (wanted, lock) = (restart_wanted.clone(), copying.clone());
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
                 loop {
-                    match nudged.recv_timeout(CHECKPOINT_EVERY) {
-                        Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+                    let writing = match nudged.recv_timeout(CHECKPOINT_EVERY) {
+                        Ok(()) => true,
+                        Err(mpsc::RecvTimeoutError::Timeout) => false,
                         Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                    };
+                    if writing && wanted.load(Ordering::Relaxed) {
+                        // The writer is busy and restarts the WAL after its next batch; a passive
+                        // checkpoint now would only keep it from doing so. (Without writes, the
+                        // timer's checkpoint still runs.)
+                        continue;
                     }
                     // A failed checkpoint (the disk, a busy reader) leaves the WAL longer; the next
                     // one tries again, and the data is safe in the WAL meanwhile.
+                    let _copying = lock.lock().unwrap_or_else(|p| p.into_inner());
                     match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
                         Ok(frames) if frames >= RESTART_FRAMES => wanted.store(true, Ordering::Relaxed),
                         Ok(_) => {}
@@ -239,12 +254,19 @@ impl Checkpointer {
                 }
             })
             .map_err(|e| StoreError::Backend(format!("cannot start the SQLite checkpoint thread: {e}")))?;
-        Ok(Checkpointer { nudge: Some(nudge), thread: Some(thread), restart_wanted })
+        Ok(Checkpointer { nudge: Some(nudge), thread: Some(thread), restart_wanted, copying })
     }
 
-    /// Whether the WAL has grown past [`RESTART_FRAMES`] since the last call.
-    fn restart_wanted(&self) -> bool {
-        self.restart_wanted.swap(false, Ordering::Relaxed)
+    /// When the WAL has grown past [`RESTART_FRAMES`] and no passive checkpoint is copying right now:
+    /// the wish is taken, and the guard keeps the checkpointer out while the writer restarts. `None`
+    /// leaves a wish in place for the next batch.
+    fn restart_slot(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
+        if !self.restart_wanted.load(Ordering::Relaxed) {
+            return None;
+        }
+        let guard = self.copying.try_lock().ok()?;
+        self.restart_wanted.store(false, Ordering::Relaxed);
+        Some(guard)
     }
 
     /// Asks for a checkpoint; a no-op when one is already asked for.
@@ -268,6 +290,7 @@ impl Drop for Checkpointer {
 fn write_loop(conn: Connection, jobs: mpsc::Receiver<Message>, checkpointer: Checkpointer) {
     let mut batches = 0u32;
     let mut next_restart = std::time::Instant::now();
+    let mut backoff = RESTART_BACKOFF_MIN;
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = jobs.recv() {
         let mut close = None;
@@ -288,9 +311,18 @@ fn write_loop(conn: Connection, jobs: mpsc::Receiver<Message>, checkpointer: Che
             if batches.is_multiple_of(BATCHES_PER_CHECKPOINT) {
                 checkpointer.nudge();
             }
-            if checkpointer.restart_wanted() && std::time::Instant::now() >= next_restart && !restart_wal(&conn) {
-                // Someone still reads from the WAL: leave the writes alone for a while.
-                next_restart = std::time::Instant::now() + RESTART_BACKOFF;
+            // The wish is only taken once the back-off is over, so none is lost meanwhile.
+            if std::time::Instant::now() >= next_restart
+                && let Some(_slot) = checkpointer.restart_slot()
+            {
+                if restart_wal(&conn) {
+                    backoff = RESTART_BACKOFF_MIN;
+                } else {
+                    // A reader still in the WAL (or another process checkpointing): try again
+                    // soon, and less often while it keeps failing.
+                    next_restart = std::time::Instant::now() + backoff;
+                    backoff = (backoff * 2).min(RESTART_BACKOFF_MAX);
+                }
             }
         }
         if let Some(reply) = close {
@@ -309,7 +341,7 @@ fn write_loop(conn: Connection, jobs: mpsc::Receiver<Message>, checkpointer: Che
 fn restart_wal(conn: &Connection) -> bool {
     // This process's readers leave the WAL within microseconds; a long reader from elsewhere (an
     // online `.backup`) must not hold every write up for the busy timeout: give up after a few
-    // milliseconds (the caller then waits RESTART_BACKOFF before trying again).
+    // milliseconds (the caller then backs off before trying again).
     let _ = conn.busy_timeout(RESTART_WAIT);
     let done = match conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |r| r.get::<_, i64>(0)) {
         Ok(busy) => busy == 0,
@@ -484,12 +516,12 @@ mod tests {
         assert!(matches!(writer.write(insert(6)).await, Err(StoreError::Busy(_))), "a closed store refuses writes");
     }
 
-    /// Rows that reached the database file itself: an immutable connection ignores the WAL.
+    /// Rows that reached the database file itself: an immutable connection ignores the WAL. It also
+    /// ignores locks, so a checkpoint writing the file meanwhile can make the read fail: 0 then.
     fn checkpointed_rows(path: &Path) -> i64 {
         let uri = format!("file:{}?immutable=1", path.display());
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(uri, flags).expect("open immutable");
-        conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).expect("count")
+        Connection::open_with_flags(uri, flags).and_then(|c| c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))).unwrap_or(0)
     }
 
     /// The writer never checkpoints; the checkpointer copies committed writes into the database
