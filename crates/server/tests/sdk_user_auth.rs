@@ -64,19 +64,23 @@ async fn fixture_with(prevent: PreventUserExistenceErrorTypes) -> F {
         .user_pool()
         .and_then(|p| p.id().map(str::to_string))
         .expect("id");
-    let client_id = c
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
+    let client_id = user_auth_client(&c, &pool_id, Some(prevent)).await;
+    F { c, pool_id, client_id, clock, server }
+}
+
+/// An app client with ALLOW_USER_AUTH only.
+async fn user_auth_client(c: &Client, pool_id: &str, prevent: Option<PreventUserExistenceErrorTypes>) -> String {
+    c.create_user_pool_client()
+        .user_pool_id(pool_id)
         .client_name("app")
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserAuth)
-        .prevent_user_existence_errors(prevent)
+        .set_prevent_user_existence_errors(prevent)
         .send()
         .await
         .expect("client")
         .user_pool_client()
         .and_then(|c| c.client_id().map(str::to_string))
-        .expect("client id");
-    F { c, pool_id, client_id, clock, server }
+        .expect("client id")
 }
 
 impl F {
@@ -488,15 +492,7 @@ async fn tier_client_and_pool_configuration_refusals() {
     // USER_AUTH on a LITE pool.
     let lite_pool = f.c.create_user_pool().pool_name("lite").user_pool_tier(UserPoolTierType::Lite).send().await.expect("lite pool");
     let lite_pool = lite_pool.user_pool().and_then(|p| p.id()).expect("id").to_string();
-    let lite_client =
-        f.c.create_user_pool_client()
-            .user_pool_id(&lite_pool)
-            .client_name("app")
-            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserAuth)
-            .send()
-            .await
-            .expect("client");
-    let lite_client = lite_client.user_pool_client().and_then(|c| c.client_id()).expect("id").to_string();
+    let lite_client = user_auth_client(&f.c, &lite_pool, None).await;
     let out =
         f.c.initiate_auth()
             .client_id(&lite_client)
@@ -669,17 +665,7 @@ async fn the_confirm_sign_up_session_signs_the_new_user_in() {
             .user_pool()
             .and_then(|p| p.id().map(str::to_string))
             .expect("id");
-    let client_id =
-        f.c.create_user_pool_client()
-            .user_pool_id(&pool_id)
-            .client_name("app")
-            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserAuth)
-            .send()
-            .await
-            .expect("client")
-            .user_pool_client()
-            .and_then(|c| c.client_id().map(str::to_string))
-            .expect("client id");
+    let client_id = user_auth_client(&f.c, &pool_id, None).await;
     let email = |v: &str| AttributeType::builder().name("email").value(v).build().expect("attr");
     for name in ["nina", "omar"] {
         f.c.sign_up()

@@ -82,39 +82,29 @@ class Authenticator:
         client_data = self.client_data("webauthn.create", options["challenge"])
         auth_data = self.auth_data(options["rp"]["id"], attested=True)
         attestation = cbor({"fmt": "none", "attStmt": {}, "authData": auth_data})
-        cid = b64url(self.credential_id)
-        return {
-            "id": cid,
-            "rawId": cid,
-            "type": "public-key",
-            "response": {
-                "clientDataJSON": b64url(client_data),
-                "attestationObject": b64url(attestation),
-                "transports": ["internal"],
-            },
-            "clientExtensionResults": {},
-            "authenticatorAttachment": "platform",
-        }
+        return self.credential({
+            "clientDataJSON": b64url(client_data),
+            "attestationObject": b64url(attestation),
+            "transports": ["internal"],
+        })
 
     def get(self, options):
         self.counter += 1
         client_data = self.client_data("webauthn.get", options["challenge"])
         auth_data = self.auth_data(options["rpId"], attested=False)
         signature = self.key.sign(auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256()))
+        return self.credential({
+            "clientDataJSON": b64url(client_data),
+            "authenticatorData": b64url(auth_data),
+            "signature": b64url(signature),
+            "userHandle": b64url(self.user_handle),
+        })
+
+    def credential(self, response):
+        """The PublicKeyCredential JSON around an authenticator response."""
         cid = b64url(self.credential_id)
-        return {
-            "id": cid,
-            "rawId": cid,
-            "type": "public-key",
-            "response": {
-                "clientDataJSON": b64url(client_data),
-                "authenticatorData": b64url(auth_data),
-                "signature": b64url(signature),
-                "userHandle": b64url(self.user_handle),
-            },
-            "clientExtensionResults": {},
-            "authenticatorAttachment": "platform",
-        }
+        return {"id": cid, "rawId": cid, "type": "public-key", "response": response,
+                "clientExtensionResults": {}, "authenticatorAttachment": "platform"}
 
 
 @pytest.fixture

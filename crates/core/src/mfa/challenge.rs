@@ -62,12 +62,12 @@ async fn start(app: &App, s: &SignIn, user: &UserRecord, factor: &'static str, a
     let attribute = if factor == SMS_MFA { "phone_number" } else { "email" };
     let to = Destination::of(user, attribute)
         .ok_or_else(|| api_error!(InvalidParameterException, "User does not have delivery config set to turn on {factor}"))?;
-    send_code(app, s, user, factor, &to, json!({ "auth_time": auth_time })).await
+    code_challenge(app, s, user, factor, &to, json!({ "auth_time": auth_time })).await
 }
 
 /// Send a fresh code for `factor` (SMS_MFA or EMAIL_OTP) to `to` and open its challenge; the
 /// session keeps `state` and the code's hash.
-async fn send_code(
+async fn code_challenge(
     app: &App,
     s: &SignIn,
     user: &UserRecord,
@@ -193,5 +193,5 @@ async fn setup_email(app: &App, s: &SignIn, session: &AuthSession, user: &UserRe
     }
     session::consume(app, session).await?;
     let to = Destination { channel: Channel::Email, attribute: "email", address: email.to_string() };
-    send_code(app, s, user, EMAIL_OTP, &to, json!({ "auth_time": auth_time(app, session), "setup_email": email })).await
+    code_challenge(app, s, user, EMAIL_OTP, &to, json!({ "auth_time": auth_time(app, session), "setup_email": email })).await
 }
