@@ -1,6 +1,6 @@
 //! The Cognito User Pools wire protocol, and nothing else: the request and response shapes of the
-//! `cognito-idp` model, its constraint tables, the table of operations Cognate serves, the error codes,
-//! and the AWS JSON 1.1 codec. No I/O, no domain logic.
+//! `cognito-idp` model, its enums, its constraint tables, the table of operations Cognate serves, the
+//! error codes, and the AWS JSON 1.1 codec. No I/O, no domain logic.
 
 pub mod codec;
 pub mod error;
@@ -9,6 +9,7 @@ pub mod schema;
 
 /// Generated from the service model by `tools/gen_wire.py`.
 pub mod generated {
+    pub mod enums;
     pub mod errors;
     pub mod operations;
     pub mod schema_data;
@@ -16,7 +17,7 @@ pub mod generated {
 }
 
 pub use error::{ApiError, ErrorCode};
-pub use generated::shapes;
+pub use generated::{enums, shapes};
 pub use ops::{Access, Operation};
 
 /// `X-Amz-Target` prefix of every operation.
