@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::delivery::Sender;
-use crate::store::{PoolRecord, Store, StoreError};
+use crate::errors::{OrInternal, unexpected_conflict};
+use crate::store::{PoolRecord, Store};
 use crate::tokens::{KeyCache, VerifiedCache};
-use crate::{ApiError, ApiResult, api_error};
+use crate::{ApiError, ApiResult, api_error, modify};
 
 #[derive(Debug, Clone)]
 pub struct CoreConfig {
@@ -67,17 +68,27 @@ impl App {
 
     /// The pool, or the real service's `ResourceNotFoundException`.
     pub async fn pool(&self, pool_id: &str) -> ApiResult<PoolRecord> {
-        self.store
-            .get_pool(pool_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| api_error!(ResourceNotFoundException, "User pool {pool_id} does not exist."))
+        self.store.get_pool(pool_id).await.or_internal()?.ok_or_else(|| pool_not_found(pool_id))
+    }
+
+    /// Read-modify-write of a pool ([`modify::retrying`]); `change` may run more than once.
+    pub async fn modify_pool(&self, pool_id: &str, mut change: impl FnMut(&mut PoolRecord) -> ApiResult<()>) -> ApiResult<PoolRecord> {
+        let errors =
+            modify::Errors { kind: "user pool", not_found: &|| pool_not_found(pool_id), conflict: &|key| unexpected_conflict(key) };
+        let change = |pool: &mut PoolRecord| {
+            change(pool)?;
+            pool.modified_ms = self.now_ms();
+            pool.version += 1;
+            Ok(())
+        };
+        let save = |pool: PoolRecord| async move {
+            let written = self.store.update_pool(&pool).await;
+            (pool, written)
+        };
+        modify::retrying(&errors, || self.pool(pool_id), change, save).await
     }
 }
 
-/// A store failure the client must not see the details of: logged with its cause, answered with
-/// `InternalErrorException`. Expected conflicts are mapped explicitly where they can occur.
-pub fn internal(err: StoreError) -> ApiError {
-    tracing::error!(error = %err, "store error");
-    ApiError::internal()
+fn pool_not_found(pool_id: &str) -> ApiError {
+    api_error!(ResourceNotFoundException, "User pool {pool_id} does not exist.")
 }

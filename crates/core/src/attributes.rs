@@ -5,7 +5,7 @@ use cognate_wire::shapes::{
     AttributeType, NumberAttributeConstraintsType, SchemaAttributeType, StringAttributeConstraintsType, UserPoolType,
 };
 
-use crate::{ApiError, ApiResult, api_error};
+use crate::{ApiResult, api_error};
 
 /// (name, data type, mutable, string min, string max) of the standard attributes, in the order
 /// DescribeUserPool lists them.
@@ -52,7 +52,7 @@ pub fn pool_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAtt
         .collect();
     for req in requested {
         let Some(name) = req.name.as_deref() else {
-            return Err(ApiError::invalid_parameter("Attribute name is required."));
+            return Err(api_error!(InvalidParameterException, "Attribute name is required."));
         };
         if let Some(std) = out.iter_mut().find(|a| a.name.as_deref() == Some(name)) {
             if name == "sub" {
@@ -71,7 +71,7 @@ pub fn pool_schema(requested: &[SchemaAttributeType]) -> ApiResult<Vec<SchemaAtt
             return Err(api_error!(InvalidParameterException, "Duplicate attribute name: {name}"));
         }
         if req.required == Some(true) {
-            return Err(ApiError::invalid_parameter("Required custom attributes are not supported currently."));
+            return Err(api_error!(InvalidParameterException, "Required custom attributes are not supported currently."));
         }
         let ty = req.attribute_data_type.clone().unwrap_or_else(|| "String".into());
         out.push(SchemaAttributeType {
@@ -115,7 +115,7 @@ pub fn check_writes(pool: &UserPoolType, attrs: &[AttributeType], write: Write) 
             ));
         };
         if name == "sub" {
-            return Err(ApiError::invalid_parameter("Cannot modify the non-mutable attribute sub"));
+            return Err(api_error!(InvalidParameterException, "Cannot modify the non-mutable attribute sub"));
         }
         if write == Write::Update && def.mutable == Some(false) {
             return Err(api_error!(InvalidParameterException, "Cannot modify the non-mutable attribute {name}"));
@@ -156,10 +156,10 @@ pub fn check_writes(pool: &UserPoolType, attrs: &[AttributeType], write: Write) 
             }
         }
         if name == "email" && !value.is_empty() && !is_email(value) {
-            return Err(ApiError::invalid_parameter("Invalid email address format."));
+            return Err(api_error!(InvalidParameterException, "Invalid email address format."));
         }
         if name == "phone_number" && !value.is_empty() && !is_phone(value) {
-            return Err(ApiError::invalid_parameter("Invalid phone number format."));
+            return Err(api_error!(InvalidParameterException, "Invalid phone number format."));
         }
     }
     Ok(())

@@ -3,8 +3,8 @@
 
 use cognate_wire::shapes::CodeDeliveryDetailsType;
 
-use crate::app::internal;
 use crate::delivery::{Channel, Message, purpose, templates};
+use crate::errors::OrInternal;
 use crate::store::{CodeRecord, PoolRecord, UserRecord};
 use crate::{ApiError, ApiResult, App, api_error, codes};
 
@@ -69,7 +69,7 @@ pub async fn send_code(
         failures: 0,
         created_ms: now,
     };
-    app.store.put_code(&record).await.map_err(internal)?;
+    app.store.put_code(&record).await.or_internal()?;
     let content = if message_purpose == purpose::FORGOT_PASSWORD {
         templates::forgot_password_message(&pool.settings, to.channel, &code, &user.username)
     } else {
@@ -106,21 +106,21 @@ pub async fn send_authentication_code(
 /// Check and use up a code. Wrong codes count towards a limit; an expired code is refused.
 pub async fn check_code(app: &App, pool: &PoolRecord, user: &UserRecord, purpose: &str, code: &str) -> ApiResult<()> {
     let mismatch = || api_error!(CodeMismatchException, "Invalid verification code provided, please try again.");
-    let Some(record) = app.store.get_code(&pool.id, &user.username_key, purpose).await.map_err(internal)? else {
+    let Some(record) = app.store.get_code(&pool.id, &user.username_key, purpose).await.or_internal()? else {
         return Err(mismatch());
     };
     if record.failures >= MAX_FAILURES {
         return Err(attempts_exceeded());
     }
     if !codes::matches(&record.code_hash, code) {
-        let n = app.store.count_code_failure(&pool.id, &user.username_key, purpose).await.map_err(internal)?;
+        let n = app.store.count_code_failure(&pool.id, &user.username_key, purpose).await.or_internal()?;
         return Err(if n > MAX_FAILURES { attempts_exceeded() } else { mismatch() });
     }
     if app.now_ms() > record.expires_ms {
         return Err(api_error!(ExpiredCodeException, "Invalid code provided, please request a code again."));
     }
     // Only one of two concurrent uses of the same code gets through.
-    if !app.store.consume_code(&pool.id, &user.username_key, purpose, &record.code_hash).await.map_err(internal)? {
+    if !app.store.consume_code(&pool.id, &user.username_key, purpose, &record.code_hash).await.or_internal()? {
         return Err(mismatch());
     }
     Ok(())

@@ -1,23 +1,26 @@
-//! Cognate's domain: one async function per operation, grouped by domain under [`ops`], the storage
-//! traits they need ([`store`]), and the composition root [`App`]. Never imports HTTP or SQL.
+//! Cognate's domain: one async function per operation, grouped by domain under [`handlers`]; the
+//! sign-in flow ([`signin`]); the domain rules they share (users, attributes, codes, tokens,
+//! passkeys); the storage traits ([`store`]); and the composition root [`App`]. Never imports HTTP
+//! or SQL.
 
 pub mod app;
 pub mod attributes;
-pub mod auth;
 pub mod caller;
 pub mod clock;
 pub mod codes;
 pub mod codes_delivery;
 pub mod delivery;
+pub mod errors;
+pub mod handlers;
 pub mod hashing;
 pub mod ids;
-pub mod mfa;
-pub mod mfa_view;
-pub mod ops;
+pub mod mfa_settings;
+pub mod modify;
 pub mod paging;
 pub mod passkeys;
 pub mod password_policy;
 pub mod request_id;
+pub mod signin;
 pub mod store;
 pub mod time;
 pub mod tokens;

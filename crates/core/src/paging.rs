@@ -4,7 +4,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::{ApiError, ApiResult};
+use crate::ApiResult;
+use crate::api_error;
 
 pub fn encode_token(last_key: &str) -> String {
     URL_SAFE_NO_PAD.encode(last_key.as_bytes())
@@ -17,5 +18,5 @@ pub fn decode_token(token: Option<&str>) -> ApiResult<Option<String>> {
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .map(Some)
-        .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token."))
+        .ok_or_else(|| api_error!(InvalidParameterException, "Invalid pagination token."))
 }

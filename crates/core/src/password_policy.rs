@@ -3,7 +3,13 @@
 use cognate_wire::shapes::PasswordPolicyType;
 use rand::Rng;
 
+use crate::store::PoolRecord;
 use crate::{ApiError, ApiResult, api_error};
+
+/// The pool's password policy (Cognito's defaults for a pool created without one).
+pub fn of(pool: &PoolRecord) -> PasswordPolicyType {
+    pool.settings.policies.as_ref().and_then(|p| p.password_policy.clone()).unwrap_or_else(default_policy)
+}
 
 /// Cognito's defaults for a pool created without a policy.
 pub fn default_policy() -> PasswordPolicyType {

@@ -1,17 +1,18 @@
 //! Finding, describing and changing users: the rules every user operation shares (how a username is
 //! looked up, which keys a user claims, how a password is stored).
 
-use cognate_wire::shapes::{MFAOptionType, UserPoolType, UserType};
+use cognate_wire::enums::{DeliveryMediumType, UserStatusType};
+use cognate_wire::shapes::{AttributeType, MFAOptionType, UserPoolType, UserType};
 
-use crate::app::internal;
-use crate::store::{PasswordRecord, PoolRecord, StoreError, UserKey, UserRecord};
+use crate::errors::{OrInternal, unexpected_error};
+use crate::store::{PasswordRecord, PoolRecord, UserKey, UserRecord};
 use crate::time::wire_timestamp;
-use crate::{ApiError, ApiResult, App, api_error, ids};
+use crate::{ApiError, ApiResult, App, api_error, attributes, ids, mfa_settings, modify};
 
-pub const CONFIRMED: &str = "CONFIRMED";
-pub const UNCONFIRMED: &str = "UNCONFIRMED";
-pub const FORCE_CHANGE_PASSWORD: &str = "FORCE_CHANGE_PASSWORD";
-pub const RESET_REQUIRED: &str = "RESET_REQUIRED";
+pub const CONFIRMED: &str = UserStatusType::Confirmed.as_str();
+pub const UNCONFIRMED: &str = UserStatusType::Unconfirmed.as_str();
+pub const FORCE_CHANGE_PASSWORD: &str = UserStatusType::ForceChangePassword.as_str();
+pub const RESET_REQUIRED: &str = UserStatusType::ResetRequired.as_str();
 
 pub fn user_not_found() -> ApiError {
     api_error!(UserNotFoundException, "User does not exist.")
@@ -93,7 +94,7 @@ pub async fn find(app: &App, pool: &PoolRecord, name: &str) -> ApiResult<Option<
         candidates.push(UserKey::alias(attr, &alias_value(attr, name)));
     }
     for key in candidates {
-        if let Some(user) = app.store.find_user(&pool.id, &key).await.map_err(internal)? {
+        if let Some(user) = app.store.find_user(&pool.id, &key).await.or_internal()? {
             return Ok(Some(user));
         }
     }
@@ -110,21 +111,19 @@ pub async fn modify<F>(app: &App, pool: &PoolRecord, name: &str, mut change: F) 
 where
     F: FnMut(&mut UserRecord) -> ApiResult<()>,
 {
-    for _ in 0..16 {
-        let mut user = get(app, pool, name).await?;
-        change(&mut user)?;
+    let errors = modify::Errors { kind: "user", not_found: &user_not_found, conflict: &|key| conflict_error(&pool.settings, key) };
+    let change = |user: &mut UserRecord| {
+        change(user)?;
         user.modified_ms = app.now_ms();
         user.version += 1;
-        user.keys = compute_keys(&pool.settings, &user);
-        match app.store.update_user(&user).await {
-            Ok(()) => return Ok(user),
-            Err(StoreError::Stale) => continue,
-            Err(StoreError::NotFound) => return Err(user_not_found()),
-            Err(StoreError::Conflict(key)) => return Err(conflict_error(&pool.settings, &key)),
-            Err(e) => return Err(internal(e)),
-        }
-    }
-    Err(api_error!(ConcurrentModificationException, "The user was modified concurrently; try again."))
+        user.keys = compute_keys(&pool.settings, user);
+        Ok(())
+    };
+    let save = |user: UserRecord| async move {
+        let written = app.store.update_user(&user).await;
+        (user, written)
+    };
+    modify::retrying(&errors, || get(app, pool, name), change, save).await
 }
 
 /// Hash a password for storage: argon2id, plus Cognito's SRP salt and verifier (spec §5.2), which
@@ -145,11 +144,8 @@ pub async fn password_record(
         (hash, cognate_crypto::srp::make_verifier(&pool_name, &user, &password))
     })
     .await
-    .ok_or_else(ApiError::internal)?;
-    let hash = hash.map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        ApiError::internal()
-    })?;
+    .ok_or_else(|| unexpected_error("password hashing thread gone", &"no answer"))?;
+    let hash = hash.map_err(|e| unexpected_error("password hashing failed", &e))?;
     Ok(PasswordRecord { hash, srp_salt: verifier.salt_hex, srp_verifier: verifier.verifier_hex, set_ms: now_ms, temporary })
 }
 
@@ -162,10 +158,9 @@ pub async fn password_matches(record: &PasswordRecord, password: &str) -> bool {
 
 /// Legacy `MFAOptions`, present only when SMS MFA was set through SetUserSettings.
 pub fn mfa_options(user: &UserRecord) -> Option<Vec<MFAOptionType>> {
-    user.data
-        .mfa
-        .legacy_sms
-        .then(|| vec![MFAOptionType { delivery_medium: Some("SMS".into()), attribute_name: Some("phone_number".into()) }])
+    user.data.mfa.legacy_sms.then(|| {
+        vec![MFAOptionType { delivery_medium: Some(DeliveryMediumType::Sms.as_str().into()), attribute_name: Some("phone_number".into()) }]
+    })
 }
 
 /// The `UserType` that AdminCreateUser, ListUsers and ListUsersInGroup return.
@@ -192,7 +187,10 @@ pub fn new_identity(settings: &UserPoolType, typed: &str, sub: &str) -> ApiResul
     use crate::attributes::{is_email, is_phone};
     if !uses_username_attributes(settings) {
         if is_email(typed) && alias_attributes(settings).iter().any(|a| a == "email") {
-            return Err(ApiError::invalid_parameter("Username cannot be of email format, since user pool is configured for email alias."));
+            return Err(api_error!(
+                InvalidParameterException,
+                "Username cannot be of email format, since user pool is configured for email alias."
+            ));
         }
         return Ok((typed.to_string(), Vec::new()));
     }
@@ -203,11 +201,79 @@ pub fn new_identity(settings: &UserPoolType, typed: &str, sub: &str) -> ApiResul
     if allowed.iter().any(|a| a == "phone_number") && is_phone(typed) {
         return Ok((sub.to_string(), vec![("phone_number".into(), typed.to_string())]));
     }
-    Err(ApiError::invalid_parameter(if allowed.len() > 1 {
-        "Username should be either an email or a phone number."
+    let expected = if allowed.len() > 1 {
+        "either an email or a phone number"
     } else if allowed.iter().any(|a| a == "email") {
-        "Username should be an email."
+        "an email"
     } else {
-        "Username should be a phone number."
-    }))
+        "a phone number"
+    };
+    Err(api_error!(InvalidParameterException, "Username should be {expected}."))
+}
+
+/// Mark `attribute` (email or phone_number) verified.
+pub fn set_verified(u: &mut UserRecord, attribute: &str) {
+    let flag = format!("{attribute}_verified");
+    attributes::apply(&mut u.data.attributes, &[AttributeType { name: flag, value: Some("true".into()) }]);
+}
+
+/// Apply attribute writes; a changed email or phone number is no longer verified unless the same
+/// request says it is (as on AWS), and MFA factors that lost their address are turned off.
+pub fn update_attributes(u: &mut UserRecord, writes: &[AttributeType]) {
+    let mut writes = writes.to_vec();
+    for (attr, flag) in [("email", "email_verified"), ("phone_number", "phone_number_verified")] {
+        let changed = writes.iter().any(|w| w.name == attr && w.value.as_deref() != u.attribute(attr));
+        if changed && !writes.iter().any(|w| w.name == flag) && u.attribute(flag).is_some() {
+            writes.push(AttributeType { name: flag.into(), value: Some("false".into()) });
+        }
+    }
+    attributes::apply(&mut u.data.attributes, &writes);
+    mfa_settings::reconcile_after_attribute_change(u);
+}
+
+/// Delete attributes (checked with [`check_deletable`]); MFA factors that lost their address are
+/// turned off.
+pub fn delete_attributes(u: &mut UserRecord, names: &[String]) {
+    u.data.attributes.retain(|(n, _)| !names.contains(n));
+    mfa_settings::reconcile_after_attribute_change(u);
+}
+
+/// Required and immutable attributes cannot be deleted.
+pub fn check_deletable(pool: &UserPoolType, names: &[String]) -> ApiResult<()> {
+    let schema = pool.schema_attributes.as_deref().unwrap_or_default();
+    for name in names {
+        let def = schema.iter().find(|s| s.name.as_deref() == Some(name.as_str()));
+        match def {
+            None => {
+                return Err(api_error!(
+                    InvalidParameterException,
+                    "Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"
+                ));
+            }
+            Some(d) if d.required == Some(true) => {
+                return Err(api_error!(
+                    InvalidParameterException,
+                    "Attributes did not conform to the schema: {name}: The attribute is required"
+                ));
+            }
+            Some(d) if d.mutable == Some(false) => {
+                return Err(api_error!(InvalidParameterException, "Cannot modify the non-mutable attribute {name}"));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Revoke every token of the user: tokens issued up to this second stop working (AWS revokes at
+/// second granularity: "GlobalSignOut").
+pub async fn sign_out_everywhere(app: &App, pool: &PoolRecord, user: &UserRecord) -> ApiResult<()> {
+    let now_s = app.clock.now_secs();
+    modify(app, pool, &user.username, |u| {
+        u.data.security.signed_out_at_s = Some(now_s);
+        Ok(())
+    })
+    .await?;
+    app.store.revoke_user_refresh(&pool.id, &user.username_key).await.or_internal()?;
+    Ok(())
 }

@@ -3,10 +3,10 @@
 //! decides what the handler receives: the verified IAM caller, the user proven by the access token
 //! in the body, or nothing.
 
-use cognate_core::auth::{initiate, refresh, respond};
-use cognate_core::mfa::{factors, pool_config, preferences, software_token};
-use cognate_core::ops::{account, clients, groups, me, pools, users};
-use cognate_core::passkeys::{credentials, registration};
+use cognate_core::handlers::{
+    account, auth_factors, clients, groups, me, mfa_config, mfa_preferences, passkey_credentials, passkey_registration, pools, sign_in,
+    software_token, tokens, users,
+};
 use cognate_core::tokens::StatusCheck;
 use cognate_core::{App, Caller, IamCaller};
 use cognate_wire::codec::{encode_output, into_input};
@@ -81,16 +81,16 @@ pub async fn dispatch(app: &App, op: Operation, caller: Caller, value: Value) ->
             AdminRemoveUserFromGroup => groups::admin_remove_user_from_group,
             AdminListGroupsForUser => groups::admin_list_groups_for_user,
             ListUsersInGroup => groups::list_users_in_group,
-            AdminInitiateAuth => initiate::admin_initiate_auth,
-            AdminRespondToAuthChallenge => respond::admin_respond_to_auth_challenge,
+            AdminInitiateAuth => sign_in::admin_initiate_auth,
+            AdminRespondToAuthChallenge => sign_in::admin_respond_to_auth_challenge,
             AdminResetUserPassword => account::admin_reset_user_password,
             AdminUserGlobalSignOut => me::admin_user_global_sign_out,
-            SetUserPoolMfaConfig => pool_config::set_user_pool_mfa_config,
-            GetUserPoolMfaConfig => pool_config::get_user_pool_mfa_config,
+            SetUserPoolMfaConfig => mfa_config::set_user_pool_mfa_config,
+            GetUserPoolMfaConfig => mfa_config::get_user_pool_mfa_config,
             AdminDeleteSoftwareToken => software_token::admin_delete_software_token,
-            AdminSetUserMFAPreference => preferences::admin_set_user_mfa_preference,
-            AdminSetUserSettings => preferences::admin_set_user_settings,
-            AdminGetUserAuthFactors => factors::admin_get_user_auth_factors,
+            AdminSetUserMFAPreference => mfa_preferences::admin_set_user_mfa_preference,
+            AdminSetUserSettings => mfa_preferences::admin_set_user_settings,
+            AdminGetUserAuthFactors => auth_factors::admin_get_user_auth_factors,
         }
         token {
             GetUser => me::get_user,
@@ -101,19 +101,19 @@ pub async fn dispatch(app: &App, op: Operation, caller: Caller, value: Value) ->
             VerifyUserAttribute => me::verify_user_attribute,
             DeleteUser => me::delete_user,
             GlobalSignOut => me::global_sign_out,
-            SetUserMFAPreference => preferences::set_user_mfa_preference,
-            SetUserSettings => preferences::set_user_settings,
-            GetUserAuthFactors => factors::get_user_auth_factors,
-            StartWebAuthnRegistration => registration::start_web_authn_registration,
-            CompleteWebAuthnRegistration => registration::complete_web_authn_registration,
-            ListWebAuthnCredentials => credentials::list_web_authn_credentials,
-            DeleteWebAuthnCredential => credentials::delete_web_authn_credential,
+            SetUserMFAPreference => mfa_preferences::set_user_mfa_preference,
+            SetUserSettings => mfa_preferences::set_user_settings,
+            GetUserAuthFactors => auth_factors::get_user_auth_factors,
+            StartWebAuthnRegistration => passkey_registration::start_web_authn_registration,
+            CompleteWebAuthnRegistration => passkey_registration::complete_web_authn_registration,
+            ListWebAuthnCredentials => passkey_credentials::list_web_authn_credentials,
+            DeleteWebAuthnCredential => passkey_credentials::delete_web_authn_credential,
         }
         public {
-            InitiateAuth => initiate::initiate_auth,
-            RespondToAuthChallenge => respond::respond_to_auth_challenge,
-            GetTokensFromRefreshToken => refresh::get_tokens_from_refresh_token,
-            RevokeToken => refresh::revoke_token,
+            InitiateAuth => sign_in::initiate_auth,
+            RespondToAuthChallenge => sign_in::respond_to_auth_challenge,
+            GetTokensFromRefreshToken => tokens::get_tokens_from_refresh_token,
+            RevokeToken => tokens::revoke_token,
             SignUp => account::sign_up,
             ConfirmSignUp => account::confirm_sign_up,
             ResendConfirmationCode => account::resend_confirmation_code,

@@ -10,7 +10,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, header};
 use axum::response::Response;
-use cognate_core::app::internal;
+use cognate_core::errors::internal;
 use cognate_core::store::OutboxMessage;
 use cognate_wire::ApiError;
 use cognate_wire::codec::{MAX_BODY_BYTES, too_large};

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use cognate_core::store::*;
+use cognate_wire::enums::ChallengeNameType;
 use cognate_wire::shapes::{GroupType, UserPoolClientType, UserPoolType};
 
 fn unique(prefix: &str) -> String {
@@ -257,7 +258,7 @@ pub async fn sign_in_state(store: Arc<dyn Store>) {
         client_id: "c".into(),
         username_key: "u".into(),
         challenge: "SMS_MFA".into(),
-        state: serde_json::json!({"code": "x"}),
+        state: ChallengeState::MfaCode { factor: ChallengeNameType::SmsMfa, code_hash: "x".into(), setup_email: None },
         created_ms: 1,
         expires_ms: 10,
         failures: 0,
@@ -277,7 +278,7 @@ pub async fn sign_in_state(store: Arc<dyn Store>) {
     }
     assert_eq!(wins, 1, "a session is consumed exactly once");
     let stored = store.get_session(&session.id_hash).await.expect("get").expect("exists");
-    assert!(stored.used && stored.failures == 1 && stored.state == serde_json::json!({"code": "x"}));
+    assert!(stored.used && stored.failures == 1 && stored.state == session.state);
     assert_eq!(store.purge_sessions(11).await.expect("purge"), 1);
 
     let code = CodeRecord {

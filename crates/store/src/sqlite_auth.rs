@@ -35,7 +35,7 @@ impl KeyStore for SqliteStore {
 impl SessionStore for SqliteStore {
     async fn put_session(&self, s: &AuthSession) -> StoreResult<()> {
         let state = to_text(&s.state)?;
-        let s = AuthSession { state: serde_json::Value::Null, ..s.clone() };
+        let s = s.clone();
         self.write(move |c| {
             run(
                 c,

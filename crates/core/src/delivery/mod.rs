@@ -23,6 +23,7 @@ pub use templates::Content;
 pub use webhook::{WebhookConfig, WebhookSender};
 
 use async_trait::async_trait;
+use cognate_wire::enums::DeliveryMediumType;
 
 /// The channel a message goes out on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +35,8 @@ pub enum Channel {
 impl Channel {
     pub fn as_str(self) -> &'static str {
         match self {
-            Channel::Email => "EMAIL",
-            Channel::Sms => "SMS",
+            Channel::Email => DeliveryMediumType::Email.as_str(),
+            Channel::Sms => DeliveryMediumType::Sms.as_str(),
         }
     }
 }

@@ -34,10 +34,11 @@ pub struct AuthSession {
     pub pool_id: String,
     pub client_id: String,
     pub username_key: String,
-    /// The challenge this session answers (`PASSWORD_VERIFIER`, `NEW_PASSWORD_REQUIRED`, `SMS_MFA`, ...).
+    /// The challenge this session answers (`PASSWORD_VERIFIER`, `NEW_PASSWORD_REQUIRED`, `SMS_MFA`, ...):
+    /// [`super::ChallengeState::record_name`], kept in its own column for reading the table.
     pub challenge: String,
-    /// Challenge-specific state (SRP values, hashed codes, the first factor's time), as JSON.
-    pub state: serde_json::Value,
+    /// What the answer is checked against.
+    pub state: super::ChallengeState,
     pub created_ms: i64,
     pub expires_ms: i64,
     /// Wrong answers so far.

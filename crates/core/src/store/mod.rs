@@ -6,10 +6,12 @@
 //! process memory is the source of truth.
 
 mod auth;
+mod challenge_state;
 mod outbox;
 mod records;
 
 pub use auth::*;
+pub use challenge_state::*;
 pub use outbox::*;
 pub use records::*;
 

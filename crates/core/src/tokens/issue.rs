@@ -5,11 +5,10 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::keys::PoolKeys;
-use crate::app::internal;
 use crate::codes::{opaque_token, token_hash};
-use crate::ops::clients::unit_seconds;
+use crate::errors::{OrInternal, unexpected_error};
 use crate::store::{ClientRecord, PoolRecord, RefreshRecord, UserRecord};
-use crate::{ApiError, ApiResult, App};
+use crate::{ApiResult, App};
 
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
@@ -49,6 +48,16 @@ impl Grant {
     }
 }
 
+/// Seconds per unit of `TokenValidityUnits`.
+pub fn unit_seconds(unit: Option<&str>, default: &str) -> i64 {
+    match unit.unwrap_or(default) {
+        "seconds" => 1,
+        "minutes" => 60,
+        "hours" => 3600,
+        _ => 86400,
+    }
+}
+
 fn validity_secs(value: Option<i64>, unit: Option<&str>, default_unit: &str, default_secs: i64) -> i64 {
     match value {
         Some(v) if v > 0 => v * unit_seconds(unit, default_unit),
@@ -85,7 +94,7 @@ impl App {
         grant: Grant,
     ) -> ApiResult<AuthenticationResultType> {
         let keys = self.pool_keys(&pool.id).await?;
-        let groups = self.store.groups_of_user(&pool.id, &user.username_key, None, 100).await.map_err(internal)?;
+        let groups = self.store.groups_of_user(&pool.id, &user.username_key, None, 100).await.or_internal()?;
         let group_names: Vec<String> = groups.items.into_iter().map(|g| g.name).collect();
         let now = self.clock.now_secs();
         let auth_time = grant.auth_time.unwrap_or(now);
@@ -127,7 +136,7 @@ impl App {
                 revoked: false,
                 replaced_ms: None,
             };
-            self.store.put_refresh(&record).await.map_err(internal)?;
+            self.store.put_refresh(&record).await.or_internal()?;
             Some(token)
         } else {
             None
@@ -188,9 +197,6 @@ impl App {
 }
 
 fn sign_both(keys: &PoolKeys, access: &AccessClaims<'_>, id: &Map<String, Value>) -> ApiResult<(String, String)> {
-    let sign_err = |e: cognate_crypto::jwt::JwtError| {
-        tracing::error!(error = %e, "token signing failed");
-        ApiError::internal()
-    };
+    let sign_err = |e: cognate_crypto::jwt::JwtError| unexpected_error("token signing failed", &e);
     Ok((keys.access.sign(access).map_err(sign_err)?, keys.id.sign(id).map_err(sign_err)?))
 }

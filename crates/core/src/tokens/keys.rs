@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use cognate_crypto::jwt::{PublicKey, SigningKey};
 use serde_json::Value;
 
-use crate::app::internal;
+use crate::errors::{OrInternal, unexpected_error};
 use crate::store::SigningKeyRecord;
 use crate::{ApiError, ApiResult, App};
 
@@ -33,9 +33,9 @@ impl PoolKeys {
 #[derive(Default)]
 pub struct KeyCache(RwLock<HashMap<String, Arc<PoolKeys>>>);
 
+#[track_caller]
 fn key_error(e: impl std::fmt::Display) -> ApiError {
-    tracing::error!(error = %e, "signing key unusable");
-    ApiError::internal()
+    unexpected_error("signing key unusable", &e)
 }
 
 impl App {
@@ -46,7 +46,7 @@ impl App {
         {
             return Ok(k.clone());
         }
-        let mut stored = self.store.signing_keys(pool_id).await.map_err(internal)?;
+        let mut stored = self.store.signing_keys(pool_id).await.or_internal()?;
         for purpose in [ACCESS, ID] {
             if !stored.iter().any(|k| k.purpose == purpose) {
                 let key = tokio::task::spawn_blocking(SigningKey::generate).await.map_err(key_error)?.map_err(key_error)?;
@@ -58,7 +58,7 @@ impl App {
                     created_ms: self.now_ms(),
                 };
                 // Another node may have stored one first: use whichever the store kept.
-                stored.push(self.store.add_signing_key_if_absent(&record).await.map_err(internal)?);
+                stored.push(self.store.add_signing_key_if_absent(&record).await.or_internal()?);
             }
         }
         let load = |purpose: &str| -> ApiResult<SigningKey> {

@@ -4,6 +4,6 @@ mod issue;
 mod keys;
 mod verify;
 
-pub use issue::{ADMIN_SCOPE, Grant, lifetimes};
+pub use issue::{ADMIN_SCOPE, Grant, lifetimes, unit_seconds};
 pub use keys::{KeyCache, PoolKeys};
 pub use verify::{StatusCheck, TokenUser, VerifiedCache, check_user_state};

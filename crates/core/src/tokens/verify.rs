@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use super::issue::ADMIN_SCOPE;
+use crate::errors::OrInternal;
 use crate::store::{PoolRecord, UserRecord};
 use crate::users::{self, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, UNCONFIRMED};
 use crate::{ApiError, ApiResult, App, api_error};
@@ -117,7 +118,7 @@ impl App {
         if exp <= self.clock.now_secs() {
             return Err(api_error!(NotAuthorizedException, "Access Token has expired"));
         }
-        let pool = match self.store.get_pool_shared(pool_id).await.map_err(crate::app::internal)? {
+        let pool = match self.store.get_pool_shared(pool_id).await.or_internal()? {
             Some(p) => p,
             None => return Err(invalid()),
         };
@@ -126,7 +127,7 @@ impl App {
             .store
             .find_user_shared(&pool.id, &crate::store::UserKey::username(&users::username_key(&pool.settings, username)))
             .await
-            .map_err(crate::app::internal)?
+            .or_internal()?
             // A user deleted and created again under the same name is another user.
             .filter(|u| Some(u.sub.as_str()) == claims.sub.as_deref());
         if let Some(u) = &user {
@@ -156,7 +157,7 @@ impl App {
         if iss != self.issuer(pool_id) {
             return Err(invalid());
         }
-        if self.store.get_pool(pool_id).await.map_err(crate::app::internal)?.is_none() {
+        if self.store.get_pool(pool_id).await.or_internal()?.is_none() {
             return Err(invalid());
         }
         let keys = self.pool_keys(pool_id).await?;

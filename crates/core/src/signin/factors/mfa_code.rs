@@ -1,0 +1,88 @@
+//! SMS_MFA and EMAIL_OTP as the second factor: a code sent to the user's phone or email (SMS codes
+//! 6 digits; email codes 8, like passwordless ones: docs/mfa.md). A right code also proves the
+//! address, which becomes verified.
+
+use cognate_wire::enums::ChallengeNameType as ChallengeName;
+use cognate_wire::shapes::AttributeType;
+
+use crate::codes_delivery::{Destination, mask, send_authentication_code};
+use crate::delivery::purpose;
+use crate::signin::errors::code_mismatch;
+use crate::signin::outcome::Challenge;
+use crate::signin::params::{self, Params};
+use crate::signin::{ClientContext, Outcome, session};
+use crate::store::{AuthSession, ChallengeState, UserRecord};
+use crate::{ApiResult, App, api_error, attributes, codes, users};
+
+const SMS_CODE_DIGITS: usize = 6;
+const EMAIL_CODE_DIGITS: usize = 8;
+
+fn attribute(factor: ChallengeName) -> &'static str {
+    if factor == ChallengeName::SmsMfa { "phone_number" } else { "email" }
+}
+
+/// Send a code to the user's phone (SMS_MFA) or email (EMAIL_OTP) and issue the challenge.
+pub async fn challenge(app: &App, ctx: &ClientContext, user: &UserRecord, factor: ChallengeName) -> ApiResult<Outcome> {
+    let to = Destination::of(user, attribute(factor))
+        .ok_or_else(|| api_error!(InvalidParameterException, "User does not have delivery config set to turn on {factor}"))?;
+    challenge_to(app, ctx, user, factor, &to, None).await
+}
+
+/// Send a fresh code for `factor` to `to` and issue its challenge. `setup_email`: the address is
+/// being set up through MFA_SETUP, and becomes the user's email once the code comes back.
+pub async fn challenge_to(
+    app: &App,
+    ctx: &ClientContext,
+    user: &UserRecord,
+    factor: ChallengeName,
+    to: &Destination,
+    setup_email: Option<String>,
+) -> ApiResult<Outcome> {
+    let digits = if factor == ChallengeName::SmsMfa { SMS_CODE_DIGITS } else { EMAIL_CODE_DIGITS };
+    let code_hash = send_authentication_code(app, &ctx.pool, &user.username, to, digits, purpose::MFA).await?;
+    let parameters = params::with_user_id(
+        &user.username,
+        &[("CODE_DELIVERY_DELIVERY_MEDIUM", to.channel.as_str().into()), ("CODE_DELIVERY_DESTINATION", mask(&to.address))],
+    );
+    let state = ChallengeState::MfaCode { factor, code_hash, setup_email };
+    Ok(Outcome::Challenge(Challenge::in_session(factor, &user.username_key, state, parameters)))
+}
+
+/// What the challenge sent (from its [`ChallengeState::MfaCode`]).
+pub struct Sent<'a> {
+    pub factor: ChallengeName,
+    pub code_hash: &'a str,
+    pub setup_email: Option<&'a str>,
+}
+
+/// The answer: `SMS_MFA_CODE` or `EMAIL_OTP_CODE`.
+pub async fn answer(
+    app: &App,
+    ctx: &ClientContext,
+    session: &AuthSession,
+    user: UserRecord,
+    sent: Sent<'_>,
+    responses: &Params,
+) -> ApiResult<Outcome> {
+    let Sent { factor, code_hash, setup_email } = sent;
+    let code = params::required(responses, &format!("{factor}_CODE"))?;
+    if !codes::matches(code_hash, code) {
+        return Err(session::wrong_answer(app, session, code_mismatch()).await);
+    }
+    session::consume(app, session).await?;
+    let attribute = attribute(factor);
+    let user = users::modify(app, &ctx.pool, &user.username, |u| {
+        // An email MFA set up during this sign-in (MFA_SETUP with EMAIL) takes effect now.
+        if let Some(address) = setup_email {
+            attributes::apply(&mut u.data.attributes, &[AttributeType { name: "email".into(), value: Some(address.into()) }]);
+            u.data.mfa.email_enabled = true;
+            if u.data.mfa.preferred.is_none() {
+                u.data.mfa.preferred = Some(ChallengeName::EmailOtp.as_str().to_string());
+            }
+        }
+        users::set_verified(u, attribute);
+        Ok(())
+    })
+    .await?;
+    Ok(Outcome::SignedIn(user))
+}

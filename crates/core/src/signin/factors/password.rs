@@ -1,0 +1,67 @@
+//! A password as the first factor: USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH (the password in
+//! AuthParameters), and USER_AUTH's PASSWORD (up front, or as the PASSWORD challenge).
+
+use cognate_wire::enums::ChallengeNameType as ChallengeName;
+
+use crate::signin::errors::wrong_password;
+use crate::signin::outcome::Challenge;
+use crate::signin::params::{self, Params};
+use crate::signin::policy::user_state::{check_after_password, check_can_sign_in};
+use crate::signin::subject::Subject;
+use crate::signin::{ClientContext, Outcome, lockout, session};
+use crate::store::{AuthSession, ChallengeState, UserRecord};
+use crate::{ApiResult, App, users};
+
+/// USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH.
+pub async fn initiate(app: &App, ctx: &ClientContext, request: &Params) -> ApiResult<Outcome> {
+    let username = params::required(request, "USERNAME")?;
+    ctx.check_secret_hash(params::secret_hash(request), &[username])?;
+    let password = params::required(request, "PASSWORD")?;
+    let user = match users::find(app, &ctx.pool, username).await? {
+        Some(u) => u,
+        // PreventUserExistenceErrors: an unknown user looks like a wrong password.
+        None if ctx.prevents_existence_errors() => return Err(wrong_password()),
+        None => return Err(users::user_not_found()),
+    };
+    check(app, ctx, user, password).await
+}
+
+/// Check `password` under the lockout rules.
+pub async fn check(app: &App, ctx: &ClientContext, user: UserRecord, password: &str) -> ApiResult<Outcome> {
+    check_can_sign_in(&user)?;
+    lockout::check(app, &user)?;
+    let ok = match &user.data.password {
+        Some(record) => users::password_matches(record, password).await,
+        None => false,
+    };
+    if !ok {
+        lockout::record_failure(app, &ctx.pool, &user).await?;
+        return Err(wrong_password());
+    }
+    check_after_password(&user)?;
+    Ok(Outcome::FirstFactorPassed { user, satisfies_mfa: false })
+}
+
+async fn check_subject(app: &App, ctx: &ClientContext, who: Subject, password: &str) -> ApiResult<Outcome> {
+    match who {
+        Subject::User(user) => check(app, ctx, *user, password).await,
+        Subject::Unknown(_) => Err(wrong_password()),
+    }
+}
+
+/// USER_AUTH chose PASSWORD: checked now if the request carried it, else the PASSWORD challenge.
+pub async fn begin(app: &App, ctx: &ClientContext, who: Subject, answers: &Params) -> ApiResult<Outcome> {
+    if let Some(password) = answers.get("PASSWORD").filter(|p| !p.is_empty()) {
+        return check_subject(app, ctx, who, password).await;
+    }
+    let parameters = Params::from([("USER_ID_FOR_SRP".to_string(), who.internal_name(&ctx.pool))]);
+    let state = ChallengeState::Password { decoy: who.is_decoy() };
+    Ok(Outcome::Challenge(Challenge::in_session(ChallengeName::Password, &who.username_key(&ctx.pool), state, parameters)))
+}
+
+/// The answer to the PASSWORD challenge.
+pub async fn answer(app: &App, ctx: &ClientContext, session: &AuthSession, who: Subject, responses: &Params) -> ApiResult<Outcome> {
+    let password = params::required(responses, "PASSWORD")?;
+    session::consume(app, session).await?;
+    check_subject(app, ctx, who, password).await
+}

@@ -1,0 +1,97 @@
+//! Challenge sessions: the opaque `Session` string the client carries from one step to the next.
+//! Stored by hash, bound to the user and the app client, single-use, and valid for the client's
+//! AuthSessionValidity (AWS: "Session" in the InitiateAuth API reference).
+
+use super::ClientContext;
+use super::errors::{invalid_session, session_expired, session_used};
+use crate::codes::{opaque_token, token_hash};
+use crate::errors::OrInternal;
+use crate::store::{AuthSession, ChallengeState};
+use crate::{ApiError, ApiResult, App};
+
+/// Wrong answers allowed on one session; the next one ends it.
+const MAX_WRONG_ANSWERS: i64 = 3;
+
+fn record(app: &App, ctx: &ClientContext, token: &str, username_key: &str, state: ChallengeState) -> AuthSession {
+    let now = app.now_ms();
+    AuthSession {
+        id_hash: token_hash(token),
+        pool_id: ctx.pool.id.clone(),
+        client_id: ctx.client.client_id.clone(),
+        username_key: username_key.to_string(),
+        challenge: state.record_name().to_string(),
+        state,
+        created_ms: now,
+        expires_ms: now + ctx.session_validity_ms(),
+        failures: 0,
+        used: false,
+    }
+}
+
+/// A new session for whoever `username_key` names (nobody, for a decoy); returns the string to
+/// hand to the client.
+pub async fn create(app: &App, ctx: &ClientContext, username_key: &str, state: ChallengeState) -> ApiResult<String> {
+    // Real sessions are long opaque blobs; 192 random bytes give a similar length and alphabet.
+    let token = opaque_token(192);
+    store_under(app, ctx, &token, username_key, state).await?;
+    Ok(token)
+}
+
+/// Store a session under a token the client already holds (SRP's SECRET_BLOCK, which stands in for
+/// a session on PASSWORD_VERIFIER).
+pub async fn store_under(app: &App, ctx: &ClientContext, token: &str, username_key: &str, state: ChallengeState) -> ApiResult<()> {
+    app.store.put_session(&record(app, ctx, token, username_key, state)).await.or_internal()
+}
+
+/// The stored session a token names, if any, whatever its state.
+pub async fn find(app: &App, token: &str) -> ApiResult<Option<AuthSession>> {
+    app.store.get_session(&token_hash(token)).await.or_internal()
+}
+
+/// Refuse a used or expired session.
+pub fn check_live(app: &App, session: &AuthSession) -> ApiResult<()> {
+    if session.used {
+        return Err(session_used());
+    }
+    if app.now_ms() > session.expires_ms {
+        return Err(session_expired());
+    }
+    Ok(())
+}
+
+/// A live session of this client, not yet used and not expired.
+pub async fn load(app: &App, ctx: &ClientContext, token: Option<&str>) -> ApiResult<AuthSession> {
+    let token = token.filter(|t| !t.is_empty()).ok_or_else(invalid_session)?;
+    let session = find(app, token).await?.ok_or_else(invalid_session)?;
+    if session.client_id != ctx.client.client_id || session.pool_id != ctx.pool.id {
+        return Err(invalid_session());
+    }
+    check_live(app, &session)?;
+    Ok(session)
+}
+
+/// Use a session up. Of two concurrent answers, only one gets through.
+pub async fn consume(app: &App, session: &AuthSession) -> ApiResult<()> {
+    if app.store.consume_session(&session.id_hash).await.or_internal()? { Ok(()) } else { Err(session_used()) }
+}
+
+/// Count a wrong answer to `session` and return `err`; after too many the session ends.
+pub async fn wrong_answer(app: &App, session: &AuthSession, err: ApiError) -> ApiError {
+    if let Ok(n) = app.store.count_session_failure(&session.id_hash).await
+        && n >= MAX_WRONG_ANSWERS
+    {
+        let _ = app.store.consume_session(&session.id_hash).await;
+    }
+    err
+}
+
+/// Move a session on: the old one is used up and a new one, with `state`, replaces it (MFA_SETUP,
+/// where AssociateSoftwareToken and VerifySoftwareToken each answer a new Session).
+pub async fn replace(app: &App, old: &AuthSession, state: ChallengeState) -> ApiResult<String> {
+    consume(app, old).await?;
+    let token = opaque_token(192);
+    let challenge = state.record_name().to_string();
+    let session = AuthSession { id_hash: token_hash(&token), challenge, state, failures: 0, used: false, ..old.clone() };
+    app.store.put_session(&session).await.or_internal()?;
+    Ok(token)
+}

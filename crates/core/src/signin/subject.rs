@@ -1,0 +1,62 @@
+//! Whom a USER_AUTH sign-in names. `Unknown` only exists under PreventUserExistenceErrors=ENABLED:
+//! every step then answers as it would for a real user, and none can complete.
+
+use super::ClientContext;
+use super::errors::invalid_session;
+use super::params::{self, Params};
+use crate::store::{AuthSession, PoolRecord, UserRecord};
+use crate::{ApiResult, App, ids, users};
+
+pub enum Subject {
+    User(Box<UserRecord>),
+    Unknown(String),
+}
+
+impl Subject {
+    pub fn username_key(&self, pool: &PoolRecord) -> String {
+        match self {
+            Subject::User(u) => u.username_key.clone(),
+            Subject::Unknown(name) => users::username_key(&pool.settings, name),
+        }
+    }
+
+    /// USER_ID_FOR_SRP: the internal username (a sub-like UUID in pools that sign in with email or
+    /// phone number, where a decoy makes one up).
+    pub fn internal_name(&self, pool: &PoolRecord) -> String {
+        match self {
+            Subject::User(u) => u.username.clone(),
+            Subject::Unknown(_) if users::uses_username_attributes(&pool.settings) => ids::uuid(),
+            Subject::Unknown(name) => name.clone(),
+        }
+    }
+
+    pub fn is_decoy(&self) -> bool {
+        matches!(self, Subject::Unknown(_))
+    }
+}
+
+/// Whether `name` (as the client sent it) refers to `user`: the internal username, the typed
+/// username or an alias. amazon-cognito-identity-js sends USER_ID_FOR_SRP, pycognito the USERNAME
+/// challenge parameter, others the typed name.
+pub async fn names_user(app: &App, pool: &PoolRecord, user: &UserRecord, name: &str) -> ApiResult<bool> {
+    if name == user.username || users::username_key(&pool.settings, name) == user.username_key {
+        return Ok(true);
+    }
+    Ok(users::find(app, pool, name).await?.is_some_and(|u| u.username_key == user.username_key))
+}
+
+/// Whom an answer to `session` is from: the session's user, checked against the USERNAME the client
+/// sent (and its SECRET_HASH); or, for a decoy session, the unknown name itself.
+pub async fn of_session(app: &App, ctx: &ClientContext, session: &AuthSession, responses: &Params) -> ApiResult<Subject> {
+    let username = params::required(responses, "USERNAME")?;
+    if session.state.is_decoy() {
+        ctx.check_secret_hash(params::secret_hash(responses), &[username])?;
+        return Ok(Subject::Unknown(username.to_string()));
+    }
+    let user = users::find(app, &ctx.pool, &session.username_key).await?.ok_or_else(invalid_session)?;
+    ctx.check_secret_hash(params::secret_hash(responses), &[username, &user.username])?;
+    if !names_user(app, &ctx.pool, &user, username).await? {
+        return Err(invalid_session());
+    }
+    Ok(Subject::User(Box::new(user)))
+}
