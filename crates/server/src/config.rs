@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Parser;
-use cognate_core::delivery::{Channel, SmtpConfig, SmtpTls};
+use cognate_core::delivery::Channel;
+use cognate_delivery::{SmtpConfig, SmtpTls};
 use serde::Deserialize;
 
 /// Cognate: a self-hostable identity provider that speaks the Amazon Cognito User Pools API.

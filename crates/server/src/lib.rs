@@ -11,9 +11,10 @@ pub mod wellknown;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use cognate_core::delivery::{Channel, Delivery, OutboxSender, Sender, SmtpSender, SmtpTls, WebhookConfig, WebhookSender};
+use cognate_core::delivery::{Channel, Delivery, OutboxSender, Sender};
 use cognate_core::store::Store;
 use cognate_core::{App, Clock, CoreConfig, SystemClock};
+use cognate_delivery::{SmtpSender, SmtpTls, WebhookConfig, WebhookSender};
 use cognate_store::{CacheLimits, CachedStore, PgOptions, PgStore, SqliteOptions, SqliteStore, Synchronous};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
