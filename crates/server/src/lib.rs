@@ -1,11 +1,18 @@
 //! The `cognate` server: configuration, HTTP, SigV4 and dispatch around `cognate-core`.
+//!
+//! [`routes`] maps paths to the handlers ([`http`] for the API, [`health`], [`wellknown`],
+//! [`outbox`]); the handlers share [`state`], [`cors`] and [`response`] and never import each other.
 
 pub mod auth;
 pub mod config;
+pub mod cors;
 pub mod dispatch;
 pub mod health;
 pub mod http;
 pub mod outbox;
+pub mod response;
+pub mod routes;
+pub mod state;
 pub mod wellknown;
 
 use std::net::SocketAddr;
@@ -21,7 +28,8 @@ use tokio::sync::oneshot;
 
 use crate::auth::AdminAuth;
 use crate::config::Config;
-use crate::http::{ServerState, router};
+use crate::routes::router;
+use crate::state::ServerState;
 
 /// A server started by [`start`]; dropping it does not stop it, call [`Running::stop`].
 pub struct Running {
