@@ -1,8 +1,9 @@
 //! The API endpoint, `POST /` with `X-Amz-Target`: the request path from HTTP to [`dispatch`] and
 //! back. Every answer carries `x-amzn-RequestId` and the CORS headers; errors are answered by
-//! [`error_response`].
+//! [`error_response`]. Each request runs in one `request` span carrying its operation and id.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::State;
@@ -11,6 +12,7 @@ use axum::response::Response;
 use cognate_core::Caller;
 use cognate_wire::codec::{MAX_BODY_BYTES, decode_body, operation_from_target, too_large};
 use cognate_wire::{Access, ApiError, CONTENT_TYPE, ErrorCode};
+use tracing::{Instrument, Span};
 
 use crate::cors::cors;
 use crate::dispatch::dispatch;
@@ -19,13 +21,24 @@ use crate::state::ServerState;
 
 pub async fn api(State(state): State<Arc<ServerState>>, req: Request<Body>) -> Response {
     let request_id: Arc<str> = Arc::from(uuid::Uuid::new_v4().to_string());
-    answer(&state, req, request_id).await
+    // The one span of an API request: every event of the handlers and the store below it carries
+    // the operation and the request id. At `debug`, like the per-handler spans it stands for, so
+    // under the default `info` filter it is never built and a request pays one cached level check:
+    // no allocation, no clock read.
+    let span = tracing::debug_span!("request", op = tracing::field::Empty, request_id = &*request_id);
+    let started = (!span.is_disabled()).then(Instant::now);
+    let response = answer(&state, req, request_id, &span).instrument(span.clone()).await;
+    if let Some(started) = started {
+        let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        span.in_scope(|| tracing::debug!(status = response.status().as_u16(), latency_us, "request finished"));
+    }
+    response
 }
 
-async fn answer(state: &ServerState, req: Request<Body>, request_id: Arc<str>) -> Response {
+async fn answer(state: &ServerState, req: Request<Body>, request_id: Arc<str>, span: &Span) -> Response {
     let mut cors_headers = HeaderMap::new();
     cors(req.headers(), &mut cors_headers);
-    let mut resp = match cognate_core::request_id::scope(request_id.clone(), handle(state, req)).await {
+    let mut resp = match cognate_core::request_id::scope(request_id.clone(), handle(state, req, span)).await {
         Ok(body) => {
             let mut r = Response::new(Body::from(body));
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
@@ -50,7 +63,7 @@ fn acceptable_content_type(headers: &HeaderMap) -> bool {
     }
 }
 
-async fn handle(state: &ServerState, req: Request<Body>) -> Result<Vec<u8>, ApiError> {
+async fn handle(state: &ServerState, req: Request<Body>, span: &Span) -> Result<Vec<u8>, ApiError> {
     let (parts, body) = req.into_parts();
     if !acceptable_content_type(&parts.headers) {
         return Err(ApiError::new(
@@ -60,6 +73,7 @@ async fn handle(state: &ServerState, req: Request<Body>) -> Result<Vec<u8>, ApiE
     }
     let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok());
     let op = operation_from_target(target)?;
+    span.record("op", op.name());
     let body = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| too_large())?;
     let caller = match op.access() {
         Access::Iam => Caller::Iam(state.auth.verify(&parts, &body, state.app.now_ms())?),
