@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::http::ServerState;
+use crate::state::ServerState;
 
 pub async fn health() -> Response {
     (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response()

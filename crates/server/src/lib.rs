@@ -1,26 +1,37 @@
 //! The `cognate` server: configuration, HTTP, SigV4 and dispatch around `cognate-core`.
+//!
+//! [`routes`] maps paths to the handlers ([`http`] for the API, [`health`], [`wellknown`],
+//! [`outbox`]); the handlers share [`state`], [`cors`] and [`response`] and never import each other.
 
 pub mod auth;
 pub mod config;
+pub mod cors;
 pub mod dispatch;
+pub mod error;
 pub mod health;
 pub mod http;
 pub mod outbox;
+pub mod response;
+pub mod routes;
+pub mod state;
 pub mod wellknown;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use cognate_core::delivery::{Channel, Delivery, OutboxSender, Sender, SmtpSender, SmtpTls, WebhookConfig, WebhookSender};
+use cognate_core::delivery::{Channel, Delivery, OutboxSender, Sender};
 use cognate_core::store::Store;
 use cognate_core::{App, Clock, CoreConfig, SystemClock};
+use cognate_delivery::{SmtpSender, SmtpTls, WebhookConfig, WebhookSender};
 use cognate_store::{CacheLimits, CachedStore, PgOptions, PgStore, SqliteOptions, SqliteStore, Synchronous};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::auth::AdminAuth;
 use crate::config::Config;
-use crate::http::{ServerState, router};
+pub use crate::error::StartError;
+use crate::routes::router;
+use crate::state::ServerState;
 
 /// A server started by [`start`]; dropping it does not stop it, call [`Running::stop`].
 pub struct Running {
@@ -63,18 +74,18 @@ fn is_loopback_host(host: &str) -> bool {
 }
 
 /// The senders the configuration asks for, behind one router; the outbox takes the rest.
-pub fn delivery(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<Delivery, String> {
+pub fn delivery(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<Delivery, StartError> {
     let outbox: Arc<dyn Sender> = Arc::new(OutboxSender::new(store, clock.clone()));
     let mut delivery = Delivery::new(outbox);
     if let Some(smtp) = &config.smtp {
-        let sender = SmtpSender::new(smtp).map_err(|e| e.0)?;
+        let sender = SmtpSender::new(smtp).map_err(StartError::Smtp)?;
         if smtp.tls == SmtpTls::None && smtp.username.is_some() && !is_loopback_host(&smtp.host) {
             tracing::warn!(host = %smtp.host, "SMTP credentials will be sent without TLS");
         }
         delivery = delivery.with_smtp(Arc::new(sender));
     }
     if let Some(hook) = &config.webhook {
-        let sender = WebhookSender::new(WebhookConfig::new(&hook.url, &hook.secret), clock).map_err(|e| e.0)?;
+        let sender = WebhookSender::new(WebhookConfig::new(&hook.url, &hook.secret), clock).map_err(StartError::Webhook)?;
         let host = hook.url.parse::<axum::http::Uri>().ok().and_then(|u| u.host().map(str::to_string)).unwrap_or_default();
         if hook.url.starts_with("http://") && !is_loopback_host(&host) {
             tracing::warn!(%host, "webhook URL is plain http: codes travel unencrypted");
@@ -87,7 +98,7 @@ pub fn delivery(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -
 
 /// Take the data directory for this process: the SQLite store is cached in memory (see
 /// `cognate_store::cached`), which is only correct while no other process writes the file.
-fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File, String> {
+fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File, StartError> {
     use std::os::fd::AsRawFd;
     let path = dir.join("cognate.lock");
     let file = std::fs::OpenOptions::new()
@@ -95,46 +106,45 @@ fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File, String> {
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        .map_err(|source| StartError::OpenLockFile { path: path.clone(), source })?;
     // SAFETY: flock on a file descriptor this function owns; no memory is passed.
     if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-        return Err(format!(
-            "{} is in use by another cognate process (several nodes need a shared PostgreSQL database: --database-url)",
-            dir.display()
-        ));
+        return Err(StartError::DataDirInUse { dir: dir.to_path_buf() });
     }
     Ok(file)
 }
 
 /// SQLite under the data directory (locked, and cached in front), or PostgreSQL when a database URL
 /// is configured (shared with other nodes, so never cached).
-async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, String, Option<std::fs::File>), String> {
+async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, String, Option<std::fs::File>), StartError> {
     if let Some(url) = &config.database_url {
-        let store = PgStore::connect(url, PgOptions::default()).await.map_err(|e| format!("cannot open the PostgreSQL database: {e}"))?;
+        let store = PgStore::connect(url, PgOptions::default()).await.map_err(StartError::Postgres)?;
         return Ok((Arc::new(store), "postgresql".to_string(), None));
     }
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::CreateDataDir { path: config.data_dir.clone(), source })?;
     let lock = lock_data_dir(&config.data_dir)?;
     let db = config.data_dir.join("cognate.db");
     let options =
         SqliteOptions { synchronous: if config.sqlite_full_sync { Synchronous::Full } else { Synchronous::Normal }, ..Default::default() };
-    let store = SqliteStore::open(&db, options).await.map_err(|e| format!("cannot open {}: {e}", db.display()))?;
+    let store = SqliteStore::open(&db, options).await.map_err(|source| StartError::Sqlite { path: db.clone(), source })?;
     Ok((Arc::new(CachedStore::new(store, CacheLimits::default())), db.display().to_string(), Some(lock)))
 }
 
 /// Open the store, bind the listener and start serving.
-pub async fn start(config: &Config) -> Result<Running, String> {
+pub async fn start(config: &Config) -> Result<Running, StartError> {
     start_with_clock(config, Arc::new(SystemClock)).await
 }
 
 /// [`start`] with an injected clock, so tests can move time (token expiry, sessions, lockout).
-pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Running, String> {
+pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<Running, StartError> {
     config.check()?;
     let (store, where_, data_lock) = open_store(config).await?;
-    let listener = TcpListener::bind((config.bind, config.port))
-        .await
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.bind, config.port))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let listener = TcpListener::bind((config.bind, config.port)).await.map_err(|source| StartError::Listen {
+        bind: config.bind,
+        port: config.port,
+        source,
+    })?;
+    let addr = listener.local_addr().map_err(StartError::LocalAddr)?;
     let core = CoreConfig {
         default_region: config.region.clone(),
         public_url: config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),

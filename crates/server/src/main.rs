@@ -1,5 +1,5 @@
 use clap::Parser;
-use cognate::config::{Config, Flags, unknown_env_vars};
+use cognate::config::{Config, Settings, unknown_env_vars};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc instead of glibc malloc: allocation and freeing were about a sixth of the server's CPU on
@@ -40,7 +40,7 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> std::process::ExitCode {
-    let config = match Config::load(Flags::parse()) {
+    let config = match Config::load(Settings::parse()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("cognate: {e}");

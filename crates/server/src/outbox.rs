@@ -17,7 +17,9 @@ use cognate_wire::codec::{MAX_BODY_BYTES, too_large};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::http::{ServerState, cors, error_response, header_value};
+use crate::cors::cors;
+use crate::response::{error_response, header_value};
+use crate::state::ServerState;
 
 pub const PATH: &str = "/_cognate/outbox";
 const DEFAULT_LIMIT: usize = 50;

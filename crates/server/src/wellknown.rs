@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::http::ServerState;
+use crate::state::ServerState;
 
 fn not_found(pool_id: &str) -> Response {
     let body = json!({ "__type": "ResourceNotFoundException", "message": format!("User pool {pool_id} does not exist.") });

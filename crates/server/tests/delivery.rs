@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use cognate::config::{Config, WebhookSettings};
-use cognate_core::delivery::{Channel, Message, Sender, SmtpConfig, SmtpSender, SmtpTls, WebhookConfig, WebhookSender, purpose};
+use cognate_core::delivery::{Channel, Message, Sender, purpose};
 use cognate_core::store::Store;
 use cognate_core::{Clock, SystemClock};
+use cognate_delivery::{SmtpConfig, SmtpSender, SmtpTls, WebhookConfig, WebhookSender};
 use cognate_store::{SqliteOptions, SqliteStore};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

@@ -1,6 +1,8 @@
 //! Message delivery: one [`Sender`] interface for verification codes, MFA codes and invitations.
-//! Implementations: the development outbox (default), SMTP email and an HTTP webhook; [`Delivery`]
-//! routes each message to one of them. Texts come from the pool's templates ([`templates`]).
+//! Implementations: the development outbox (default, here) and the transports of the
+//! `cognate-delivery` crate (SMTP email, an HTTP webhook), which the server plugs in: the domain
+//! links no network client. [`Delivery`] routes each message to one of them. Texts come from the
+//! pool's templates ([`templates`]).
 //!
 //! A domain operation fills in a message and sends it through `app.delivery`:
 //!
@@ -12,15 +14,11 @@
 
 pub mod outbox;
 pub mod router;
-pub mod smtp;
 pub mod templates;
-pub mod webhook;
 
 pub use outbox::OutboxSender;
 pub use router::{Delivery, Route};
-pub use smtp::{SmtpConfig, SmtpSender, SmtpTls};
 pub use templates::Content;
-pub use webhook::{WebhookConfig, WebhookSender};
 
 use async_trait::async_trait;
 use cognate_wire::enums::DeliveryMediumType;

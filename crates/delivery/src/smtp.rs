@@ -10,7 +10,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
-use super::{Channel, DeliveryError, Message, Sender};
+use cognate_core::delivery::{Channel, DeliveryError, Message, Sender};
 
 /// How the connection to the SMTP server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,7 +117,7 @@ fn looks_like_html(body: &str) -> bool {
 
 /// `<uuid@domain-of-from>`: a Message-ID that does not reveal the sending host.
 fn message_id(from: &Mailbox) -> String {
-    format!("<{}@{}>", crate::ids::uuid(), from.email.domain())
+    format!("<{}@{}>", uuid::Uuid::new_v4(), from.email.domain())
 }
 
 #[async_trait]

@@ -25,8 +25,8 @@ use serde::Serialize;
 use sha2::Sha256;
 use tokio::time::Instant;
 
-use super::{DeliveryError, Message, Sender};
-use crate::clock::Clock;
+use cognate_core::Clock;
+use cognate_core::delivery::{DeliveryError, Message, Sender};
 
 pub const SIGNATURE_HEADER: &str = "x-cognate-signature";
 pub const TIMESTAMP_HEADER: &str = "x-cognate-timestamp";
@@ -230,7 +230,7 @@ impl WebhookSender {
 #[async_trait]
 impl Sender for WebhookSender {
     async fn send(&self, m: &Message) -> Result<(), DeliveryError> {
-        let message_id = crate::ids::uuid();
+        let message_id = uuid::Uuid::new_v4().to_string();
         let timestamp = self.clock.now_secs();
         let body = Bytes::from(payload(m, &message_id, timestamp));
         let ts = timestamp.to_string();
@@ -276,7 +276,7 @@ impl Sender for WebhookSender {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::Channel;
+    use cognate_core::delivery::Channel;
 
     #[test]
     fn signature_known_answer() {
@@ -319,7 +319,7 @@ mod tests {
 
     #[test]
     fn bad_configuration_is_refused() {
-        let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
+        let clock: Arc<dyn Clock> = Arc::new(cognate_core::SystemClock);
         for url in ["ftp://example.com/hook", "not a url", "/relative"] {
             assert!(WebhookSender::new(WebhookConfig::new(url, "s"), clock.clone()).is_err(), "{url}");
         }

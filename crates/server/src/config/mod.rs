@@ -1,0 +1,150 @@
+//! Configuration, in layers: defaults, then `cognate.toml` (or the file `--config` names), then
+//! `COGNATE_*` environment variables, then command-line flags. `*_FILE` variants read secrets from
+//! files. [`Settings`] declares each setting once (flag, variable and file key); [`Config`] is what
+//! the layers resolve to, checked and typed.
+
+mod delivery;
+mod error;
+#[cfg(test)]
+mod readme_table;
+mod secrets;
+mod settings;
+#[cfg(test)]
+mod tests;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use cognate_delivery::SmtpConfig;
+
+pub use delivery::WebhookSettings;
+pub use error::ConfigError;
+use secrets::{read_text, secret};
+pub use settings::{Settings, unknown_env_vars};
+
+#[derive(Debug, Clone)]
+pub struct AdminKey {
+    pub access_key_id: String,
+    pub secret: String,
+}
+
+impl std::str::FromStr for AdminKey {
+    type Err = ConfigError;
+
+    /// `ACCESS_KEY_ID:SECRET_ACCESS_KEY`, neither part empty.
+    fn from_str(text: &str) -> Result<Self, ConfigError> {
+        match text.trim().split_once(':') {
+            Some((id, secret)) if !id.is_empty() && !secret.is_empty() => {
+                Ok(AdminKey { access_key_id: id.to_string(), secret: secret.to_string() })
+            }
+            _ => Err(ConfigError::AdminKey),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: IpAddr,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL; SQLite under `data_dir` when absent.
+    pub database_url: Option<String>,
+    pub sqlite_full_sync: bool,
+    pub admin_keys: Vec<AdminKey>,
+    pub region: String,
+    pub log: String,
+    pub public_url: Option<String>,
+    pub aws_issuer: bool,
+    /// Email through SMTP, when configured.
+    pub smtp: Option<SmtpConfig>,
+    /// Messages to an HTTP webhook, when configured.
+    pub webhook: Option<WebhookSettings>,
+    /// Allowed passkey origins; empty means the default derived from each pool's RelyingPartyId.
+    pub webauthn_origins: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 9229,
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            sqlite_full_sync: false,
+            admin_keys: Vec::new(),
+            region: "us-east-1".into(),
+            log: "info".into(),
+            public_url: None,
+            aws_issuer: false,
+            smtp: None,
+            webhook: None,
+            webauthn_origins: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Merge the layers. Flags and environment arrive together from clap (a flag wins over its
+    /// variable); they win over the file, which wins over the defaults.
+    pub fn load(flags: Settings) -> Result<Config, ConfigError> {
+        let file = Settings::file_layer(flags.config.as_deref())?;
+        Config::resolve(flags.over(file))
+    }
+
+    /// The defaults under the merged layers, every value checked.
+    fn resolve(mut s: Settings) -> Result<Config, ConfigError> {
+        let d = Config::default();
+        let database_url = secret("database_url", s.database_url.take(), s.database_url_file.take())?;
+        let smtp = delivery::smtp_config(&mut s)?;
+        let webhook = delivery::webhook_settings(&mut s)?;
+        let sqlite_full_sync = match s.sqlite_synchronous.as_deref().unwrap_or("normal") {
+            "normal" => false,
+            "full" => true,
+            other => return Err(ConfigError::SqliteSynchronous { value: other.to_string() }),
+        };
+        let mut key_texts = s.admin_keys.unwrap_or_default();
+        if let Some(path) = &s.admin_keys_file {
+            let text = read_text(path)?;
+            key_texts.extend(text.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).map(str::to_string));
+        }
+        let admin_keys = key_texts.iter().filter(|k| !k.trim().is_empty()).map(|k| k.parse()).collect::<Result<Vec<AdminKey>, _>>()?;
+        let webauthn_origins: Vec<String> = s
+            .webauthn_origins
+            .unwrap_or_default()
+            .iter()
+            .map(|o| o.trim().trim_end_matches('/').to_string())
+            .filter(|o| !o.is_empty())
+            .collect();
+        if let Some(bad) = webauthn_origins.iter().find(|o| !(o.starts_with("https://") || o.starts_with("http://"))) {
+            return Err(ConfigError::WebauthnOrigin { value: bad.clone() });
+        }
+        Ok(Config {
+            bind: s.bind.unwrap_or(d.bind),
+            port: s.port.unwrap_or(d.port),
+            data_dir: s.data_dir.unwrap_or(d.data_dir),
+            database_url,
+            sqlite_full_sync,
+            admin_keys,
+            region: s.region.unwrap_or(d.region),
+            log: s.log.unwrap_or(d.log),
+            public_url: s.public_url,
+            aws_issuer: s.aws_issuer.unwrap_or(d.aws_issuer),
+            smtp,
+            webhook,
+            webauthn_origins,
+        })
+    }
+
+    /// Local development mode: loopback only, no keys, any well-formed signature accepted.
+    pub fn open_admin(&self) -> bool {
+        self.admin_keys.is_empty()
+    }
+
+    /// Refuse configurations that would expose unauthenticated admin calls.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.open_admin() && !self.bind.is_loopback() {
+            return Err(ConfigError::OpenAdmin { bind: self.bind });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,11 @@
+//! What every route handler shares: the domain and the admin-key check. Its own module so that
+//! the handlers and the router that lists them both depend on it, and not on each other.
+
+use cognate_core::App;
+
+use crate::auth::AdminAuth;
+
+pub struct ServerState {
+    pub app: App,
+    pub auth: AdminAuth,
+}
