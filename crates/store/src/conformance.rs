@@ -1,6 +1,7 @@
 //! The conformance suite every store implementation must pass, run against SQLite always and
 //! against PostgreSQL where one is available. Each check uses its own pool id, so checks can share a
-//! database and run concurrently.
+//! database and run concurrently. Compiled only with the `conformance` feature: the server never
+//! links it, this crate's tests turn it on.
 
 use std::sync::Arc;
 
