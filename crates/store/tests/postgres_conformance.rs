@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use cognate_store::{PgOptions, PgStore, conformance};
+use cognate_store::conformance::{self, PgSchema};
+use cognate_store::{PgOptions, PgStore};
 use sqlx::Connection;
 
 /// A fresh database for this run, dropped afterwards.
@@ -47,7 +48,7 @@ async fn postgres_passes_the_conformance_suite() {
     let store = PgStore::connect(&url, PgOptions::default()).await.expect("connect and migrate");
     // A second node on the same empty-then-migrated database: migrating again is a no-op.
     let second = PgStore::connect(&url, PgOptions::default()).await.expect("second node");
-    conformance::run_all(Arc::new(store)).await;
+    conformance::run_all(Arc::new(store), &PgSchema::connect(&url).await).await;
     conformance::pools(&(Arc::new(second) as Arc<dyn cognate_core::store::Store>)).await;
     db.drop_now().await;
 }

@@ -9,13 +9,13 @@
 //! prepares each statement on SQLite and checks that parameter `i` is named `$i`.
 
 /// Declares each statement as a `pub(crate) const` and lists them all in `ALL`, so the binding-order
-/// test cannot miss one.
+/// test (and the PostgreSQL prepare check of the conformance suite) cannot miss one.
 macro_rules! statements {
     ($($(#[$doc:meta])* $name:ident = $sql:expr;)+) => {
         $($(#[$doc])* pub(crate) const $name: &str = $sql;)+
 
         /// Every statement of this module, by name.
-        #[cfg(test)]
+        #[cfg(any(test, feature = "conformance"))]
         pub(crate) const ALL: &[(&str, &str)] = &[$((stringify!($name), $name)),+];
     };
 }
@@ -43,7 +43,7 @@ pub(crate) const USER_CASCADE: &[(&str, &str)] =
     delete_from_each!("pool_id = $1 AND username_key = $2"; "user_keys", "group_members", "codes", "refresh_tokens");
 
 /// Every shared statement by name, the cascades' by their table.
-#[cfg(test)]
+#[cfg(any(test, feature = "conformance"))]
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
     directory::ALL.iter().chain(sign_in::ALL).chain(POOL_CASCADE).chain(USER_CASCADE).copied()
 }
