@@ -1,12 +1,15 @@
 //! Implementations of Cognate's storage traits: SQLite (default, one node) and PostgreSQL
-//! (several nodes). Both pass the conformance suite in [`conformance`].
+//! (several nodes). Both run the SQL in `sql`, and both pass the conformance suite (`conformance`,
+//! compiled only with the `conformance` feature, which this crate's own tests turn on).
 
 pub mod cached;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 mod json;
 pub mod postgres;
 mod postgres_auth;
 mod rows;
+mod sql;
 pub mod sqlite;
 mod sqlite_auth;
 mod sqlite_engine;

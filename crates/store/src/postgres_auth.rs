@@ -6,36 +6,26 @@ use cognate_core::store::*;
 use crate::json::to_text;
 use crate::postgres::{PgStore, backend};
 use crate::rows::{code_row, key_row, refresh_row, session_row};
+use crate::sql::sign_in as q;
 
 #[async_trait]
 impl KeyStore for PgStore {
     async fn signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKeyRecord>> {
-        let rows = sqlx::query("SELECT * FROM signing_keys WHERE pool_id = $1 ORDER BY purpose")
-            .bind(pool_id)
-            .fetch_all(&self.read)
-            .await
-            .map_err(backend)?;
+        let rows = sqlx::query(q::SIGNING_KEYS).bind(pool_id).fetch_all(&self.read).await.map_err(backend)?;
         rows.iter().map(key_row).collect()
     }
 
     async fn add_signing_key_if_absent(&self, k: &SigningKeyRecord) -> StoreResult<SigningKeyRecord> {
-        sqlx::query(
-            "INSERT INTO signing_keys (pool_id, purpose, kid, private_der, created_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-        )
-        .bind(&k.pool_id)
-        .bind(&k.purpose)
-        .bind(&k.kid)
-        .bind(&k.private_der)
-        .bind(k.created_ms)
-        .execute(&self.write)
-        .await
-        .map_err(backend)?;
-        let row = sqlx::query("SELECT * FROM signing_keys WHERE pool_id = $1 AND purpose = $2")
+        sqlx::query(q::ADD_SIGNING_KEY_IF_ABSENT)
             .bind(&k.pool_id)
             .bind(&k.purpose)
-            .fetch_one(&self.write)
+            .bind(&k.kid)
+            .bind(&k.private_der)
+            .bind(k.created_ms)
+            .execute(&self.write)
             .await
             .map_err(backend)?;
+        let row = sqlx::query(q::SIGNING_KEY).bind(&k.pool_id).bind(&k.purpose).fetch_one(&self.write).await.map_err(backend)?;
         key_row(&row)
     }
 }
@@ -43,57 +33,42 @@ impl KeyStore for PgStore {
 #[async_trait]
 impl SessionStore for PgStore {
     async fn put_session(&self, s: &AuthSession) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO auth_sessions (id_hash, pool_id, client_id, username_key, challenge, state, created_ms, expires_ms, failures, used) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&s.id_hash)
-        .bind(&s.pool_id)
-        .bind(&s.client_id)
-        .bind(&s.username_key)
-        .bind(&s.challenge)
-        .bind(to_text(&s.state)?)
-        .bind(s.created_ms)
-        .bind(s.expires_ms)
-        .bind(s.failures)
-        .bind(s.used as i64)
-        .execute(&self.write)
-        .await
-        .map_err(backend)?;
+        sqlx::query(q::INSERT_SESSION)
+            .bind(&s.id_hash)
+            .bind(&s.pool_id)
+            .bind(&s.client_id)
+            .bind(&s.username_key)
+            .bind(&s.challenge)
+            .bind(to_text(&s.state)?)
+            .bind(s.created_ms)
+            .bind(s.expires_ms)
+            .bind(s.failures)
+            .bind(s.used as i64)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 
     async fn get_session(&self, id_hash: &str) -> StoreResult<Option<AuthSession>> {
         // Read through the writer: a session is often read right after another node's request wrote it.
-        let row = sqlx::query("SELECT * FROM auth_sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .fetch_optional(&self.write)
-            .await
-            .map_err(backend)?;
+        let row = sqlx::query(q::SESSION).bind(id_hash).fetch_optional(&self.write).await.map_err(backend)?;
         row.as_ref().map(session_row).transpose()
     }
 
     async fn consume_session(&self, id_hash: &str) -> StoreResult<bool> {
-        let res = sqlx::query("UPDATE auth_sessions SET used = 1 WHERE id_hash = $1 AND used = 0")
-            .bind(id_hash)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
+        let res = sqlx::query(q::CONSUME_SESSION).bind(id_hash).execute(&self.write).await.map_err(backend)?;
         Ok(res.rows_affected() == 1)
     }
 
     async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64> {
-        let n: Option<i64> = sqlx::query_scalar("UPDATE auth_sessions SET failures = failures + 1 WHERE id_hash = $1 RETURNING failures")
-            .bind(id_hash)
-            .fetch_optional(&self.write)
-            .await
-            .map_err(backend)?;
+        let n: Option<i64> =
+            sqlx::query_scalar(q::COUNT_SESSION_FAILURE).bind(id_hash).fetch_optional(&self.write).await.map_err(backend)?;
         Ok(n.unwrap_or(0))
     }
 
     async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64> {
-        let res =
-            sqlx::query("DELETE FROM auth_sessions WHERE expires_ms < $1").bind(before_ms).execute(&self.write).await.map_err(backend)?;
+        let res = sqlx::query(q::PURGE_SESSIONS).bind(before_ms).execute(&self.write).await.map_err(backend)?;
         Ok(res.rows_affected())
     }
 }
@@ -101,37 +76,27 @@ impl SessionStore for PgStore {
 #[async_trait]
 impl CodeStore for PgStore {
     async fn put_code(&self, c: &CodeRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO codes (pool_id, username_key, purpose, code_hash, expires_ms, failures, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (pool_id, username_key, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_ms = excluded.expires_ms, \
-             failures = excluded.failures, created_ms = excluded.created_ms",
-        )
-        .bind(&c.pool_id)
-        .bind(&c.username_key)
-        .bind(&c.purpose)
-        .bind(&c.code_hash)
-        .bind(c.expires_ms)
-        .bind(c.failures)
-        .bind(c.created_ms)
-        .execute(&self.write)
-        .await
-        .map_err(backend)?;
+        sqlx::query(q::PUT_CODE)
+            .bind(&c.pool_id)
+            .bind(&c.username_key)
+            .bind(&c.purpose)
+            .bind(&c.code_hash)
+            .bind(c.expires_ms)
+            .bind(c.failures)
+            .bind(c.created_ms)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 
     async fn get_code(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<Option<CodeRecord>> {
-        let row = sqlx::query("SELECT * FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3")
-            .bind(pool_id)
-            .bind(username_key)
-            .bind(purpose)
-            .fetch_optional(&self.write)
-            .await
-            .map_err(backend)?;
+        let row = sqlx::query(q::CODE).bind(pool_id).bind(username_key).bind(purpose).fetch_optional(&self.write).await.map_err(backend)?;
         row.as_ref().map(code_row).transpose()
     }
 
     async fn consume_code(&self, pool_id: &str, username_key: &str, purpose: &str, code_hash: &str) -> StoreResult<bool> {
-        let res = sqlx::query("DELETE FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3 AND code_hash = $4")
+        let res = sqlx::query(q::CONSUME_CODE)
             .bind(pool_id)
             .bind(username_key)
             .bind(purpose)
@@ -143,15 +108,13 @@ impl CodeStore for PgStore {
     }
 
     async fn count_code_failure(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<i64> {
-        let n: Option<i64> = sqlx::query_scalar(
-            "UPDATE codes SET failures = failures + 1 WHERE pool_id = $1 AND username_key = $2 AND purpose = $3 RETURNING failures",
-        )
-        .bind(pool_id)
-        .bind(username_key)
-        .bind(purpose)
-        .fetch_optional(&self.write)
-        .await
-        .map_err(backend)?;
+        let n: Option<i64> = sqlx::query_scalar(q::COUNT_CODE_FAILURE)
+            .bind(pool_id)
+            .bind(username_key)
+            .bind(purpose)
+            .fetch_optional(&self.write)
+            .await
+            .map_err(backend)?;
         Ok(n.unwrap_or(0))
     }
 }
@@ -159,62 +122,40 @@ impl CodeStore for PgStore {
 #[async_trait]
 impl RefreshStore for PgStore {
     async fn put_refresh(&self, t: &RefreshRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO refresh_tokens (id_hash, pool_id, client_id, username_key, origin_jti, auth_time, created_ms, expires_ms, revoked, replaced_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&t.id_hash)
-        .bind(&t.pool_id)
-        .bind(&t.client_id)
-        .bind(&t.username_key)
-        .bind(&t.origin_jti)
-        .bind(t.auth_time)
-        .bind(t.created_ms)
-        .bind(t.expires_ms)
-        .bind(t.revoked as i64)
-        .bind(t.replaced_ms)
-        .execute(&self.write)
-        .await
-        .map_err(backend)?;
+        sqlx::query(q::INSERT_REFRESH)
+            .bind(&t.id_hash)
+            .bind(&t.pool_id)
+            .bind(&t.client_id)
+            .bind(&t.username_key)
+            .bind(&t.origin_jti)
+            .bind(t.auth_time)
+            .bind(t.created_ms)
+            .bind(t.expires_ms)
+            .bind(t.revoked as i64)
+            .bind(t.replaced_ms)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 
     async fn get_refresh(&self, id_hash: &str) -> StoreResult<Option<RefreshRecord>> {
-        let row = sqlx::query("SELECT * FROM refresh_tokens WHERE id_hash = $1")
-            .bind(id_hash)
-            .fetch_optional(&self.write)
-            .await
-            .map_err(backend)?;
+        let row = sqlx::query(q::REFRESH).bind(id_hash).fetch_optional(&self.write).await.map_err(backend)?;
         row.as_ref().map(refresh_row).transpose()
     }
 
     async fn revoke_refresh_family(&self, pool_id: &str, origin_jti: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = $1 AND origin_jti = $2")
-            .bind(pool_id)
-            .bind(origin_jti)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
+        sqlx::query(q::REVOKE_REFRESH_FAMILY).bind(pool_id).bind(origin_jti).execute(&self.write).await.map_err(backend)?;
         Ok(())
     }
 
     async fn revoke_user_refresh(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = $1 AND username_key = $2")
-            .bind(pool_id)
-            .bind(username_key)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
+        sqlx::query(q::REVOKE_USER_REFRESH).bind(pool_id).bind(username_key).execute(&self.write).await.map_err(backend)?;
         Ok(())
     }
 
     async fn mark_refresh_replaced(&self, id_hash: &str, now_ms: i64) -> StoreResult<bool> {
-        let res = sqlx::query("UPDATE refresh_tokens SET replaced_ms = $1 WHERE id_hash = $2 AND replaced_ms IS NULL")
-            .bind(now_ms)
-            .bind(id_hash)
-            .execute(&self.write)
-            .await
-            .map_err(backend)?;
+        let res = sqlx::query(q::MARK_REFRESH_REPLACED).bind(now_ms).bind(id_hash).execute(&self.write).await.map_err(backend)?;
         Ok(res.rows_affected() == 1)
     }
 }
@@ -222,7 +163,7 @@ impl RefreshStore for PgStore {
 #[async_trait]
 impl HealthStore for PgStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.read).await.map_err(backend)?;
+        sqlx::query(q::PING).execute(&self.read).await.map_err(backend)?;
         Ok(())
     }
 

@@ -9,6 +9,7 @@ use rusqlite::{Connection, Params, Row, params};
 
 use crate::json::{from_bytes, to_text};
 use crate::rows::{client_row, group_row, pool_row, user_row};
+use crate::sql::{self, directory as q};
 use crate::sqlite_engine::{Readers, SyncMode, Writer, backend, is_unique_violation, open_writer};
 use crate::sqlite_migrate::migrate;
 
@@ -146,17 +147,24 @@ fn stale_or_missing(conn: &Connection, exists_sql: &str, params: impl Params) ->
     }
 }
 
-/// The user columns, as a literal so queries stay `&'static str`.
-macro_rules! user_columns {
-    () => {
-        "u.pool_id, u.username_key, u.username, u.sub, u.created_ms, u.modified_ms, u.data, u.keys, u.version"
-    };
-}
+/// SQLite only: most updates of a user keep its username, sub and aliases, and then one UPDATE that
+/// also matches the stored keys does it all. On PostgreSQL the fall-back below would need the stored
+/// row locked (SELECT ... FOR UPDATE) between its read and its write; here the writer thread's
+/// transaction already holds the only write lock.
+const UPDATE_USER_KEEPING_KEYS: &str = "UPDATE users SET modified_ms = $1, data = $2, version = $3 \
+                                        WHERE pool_id = $4 AND username_key = $5 AND version = $6 AND keys = $7";
+/// SQLite only, the fall-back of [`UPDATE_USER_KEEPING_KEYS`]: the keys the user claims now.
+const STORED_USER_KEYS: &str = "SELECT keys FROM users WHERE pool_id = $1 AND username_key = $2 AND version = $3";
+/// SQLite only: the outbox's insertion order is the table's `rowid`; PostgreSQL has no rowid and keeps
+/// a `seq` column instead.
+const MESSAGES_OF_USER: &str =
+    "SELECT message FROM outbox WHERE pool_id = $1 AND username = $2 ORDER BY created_ms DESC, rowid DESC LIMIT $3";
+const MESSAGES_OF_POOL: &str = "SELECT message FROM outbox WHERE pool_id = $1 ORDER BY created_ms DESC, rowid DESC LIMIT $2";
 
 /// Claim `keys` for a user inside the current transaction; the first key already taken is reported.
 fn claim_keys(conn: &Connection, pool_id: &str, username_key: &str, keys: &[String]) -> StoreResult<()> {
     for key in keys {
-        insert(conn, "INSERT INTO user_keys (pool_id, key, username_key) VALUES (?, ?, ?)", params![pool_id, key, username_key], key)?;
+        insert(conn, q::CLAIM_USER_KEY, params![pool_id, key, username_key], key)?;
     }
     Ok(())
 }
@@ -166,59 +174,34 @@ impl PoolStore for SqliteStore {
     async fn create_pool(&self, p: &PoolRecord) -> StoreResult<()> {
         let (settings, mfa) = (to_text(&p.settings)?, to_text(&p.mfa)?);
         let (id, name, created, modified, version) = (p.id.clone(), p.name.clone(), p.created_ms, p.modified_ms, p.version);
-        self.write(move |c| {
-            insert(
-                c,
-                "INSERT INTO pools (id, name, created_ms, modified_ms, settings, mfa, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                params![id, name, created, modified, settings, mfa, version],
-                &id,
-            )
-        })
-        .await
+        self.write(move |c| insert(c, q::INSERT_POOL, params![id, name, created, modified, settings, mfa, version], &id)).await
     }
 
     async fn get_pool(&self, id: &str) -> StoreResult<Option<PoolRecord>> {
-        self.read(|c| one(c, "SELECT * FROM pools WHERE id = ?", [id], |r| pool_row(r)))
+        self.read(|c| one(c, q::POOL, [id], |r| pool_row(r)))
     }
 
     async fn update_pool(&self, p: &PoolRecord) -> StoreResult<()> {
         let (settings, mfa) = (to_text(&p.settings)?, to_text(&p.mfa)?);
         let (id, name, modified, version) = (p.id.clone(), p.name.clone(), p.modified_ms, p.version);
         self.write(move |c| {
-            let n = run(
-                c,
-                "UPDATE pools SET name = ?, modified_ms = ?, settings = ?, mfa = ?, version = ? WHERE id = ? AND version = ?",
-                params![name, modified, settings, mfa, version, id, version - 1],
-            )?;
-            if n == 1 { Ok(()) } else { Err(stale_or_missing(c, "SELECT 1 FROM pools WHERE id = ?", [&id])) }
+            let n = run(c, q::UPDATE_POOL, params![name, modified, settings, mfa, version, id, version - 1])?;
+            if n == 1 { Ok(()) } else { Err(stale_or_missing(c, q::POOL_EXISTS, [&id])) }
         })
         .await
     }
 
     async fn list_pools(&self, after: Option<&str>, limit: usize) -> StoreResult<Page<PoolRecord>> {
-        let items = self.read(|c| {
-            all(c, "SELECT * FROM pools WHERE id > ? ORDER BY id LIMIT ?", params![after.unwrap_or(""), page_size(limit)], |r| pool_row(r))
-        })?;
+        let items = self.read(|c| all(c, q::POOLS_AFTER, params![after.unwrap_or(""), page_size(limit)], |r| pool_row(r)))?;
         Ok(page(items, limit, |p| p.id.clone()))
     }
 
     async fn delete_pool(&self, id: &str) -> StoreResult<bool> {
         let id = id.to_string();
         self.write(move |c| {
-            let n = run(c, "DELETE FROM pools WHERE id = ?", [&id])?;
-            for sql in [
-                "DELETE FROM clients WHERE pool_id = ?",
-                "DELETE FROM users WHERE pool_id = ?",
-                "DELETE FROM user_keys WHERE pool_id = ?",
-                "DELETE FROM groups WHERE pool_id = ?",
-                "DELETE FROM group_members WHERE pool_id = ?",
-                "DELETE FROM outbox WHERE pool_id = ?",
-                "DELETE FROM signing_keys WHERE pool_id = ?",
-                "DELETE FROM auth_sessions WHERE pool_id = ?",
-                "DELETE FROM codes WHERE pool_id = ?",
-                "DELETE FROM refresh_tokens WHERE pool_id = ?",
-            ] {
-                run(c, sql, [&id])?;
+            let n = run(c, q::DELETE_POOL, [&id])?;
+            for &(_table, delete) in sql::POOL_CASCADE {
+                run(c, delete, [&id])?;
             }
             Ok(n > 0)
         })
@@ -226,8 +209,7 @@ impl PoolStore for SqliteStore {
     }
 
     async fn count_users(&self, pool_id: &str) -> StoreResult<u64> {
-        let n =
-            self.read(|c| one(c, "SELECT COUNT(*) FROM users WHERE pool_id = ?", [pool_id], |r| r.get::<_, i64>(0).map_err(backend)))?;
+        let n = self.read(|c| one(c, q::COUNT_USERS, [pool_id], |r| r.get::<_, i64>(0).map_err(backend)))?;
         Ok(n.unwrap_or(0).max(0) as u64)
     }
 }
@@ -238,50 +220,31 @@ impl ClientStore for SqliteStore {
         let settings = to_text(&cl.settings)?;
         let (id, pool_id, name, created, modified, version) =
             (cl.client_id.clone(), cl.pool_id.clone(), cl.name.clone(), cl.created_ms, cl.modified_ms, cl.version);
-        self.write(move |c| {
-            insert(
-                c,
-                "INSERT INTO clients (client_id, pool_id, name, created_ms, modified_ms, settings, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                params![id, pool_id, name, created, modified, settings, version],
-                &id,
-            )
-        })
-        .await
+        self.write(move |c| insert(c, q::INSERT_CLIENT, params![id, pool_id, name, created, modified, settings, version], &id)).await
     }
 
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
-        self.read(|c| one(c, "SELECT * FROM clients WHERE client_id = ?", [client_id], |r| client_row(r)))
+        self.read(|c| one(c, q::CLIENT, [client_id], |r| client_row(r)))
     }
 
     async fn update_client(&self, cl: &ClientRecord) -> StoreResult<()> {
         let settings = to_text(&cl.settings)?;
         let (id, name, modified, version) = (cl.client_id.clone(), cl.name.clone(), cl.modified_ms, cl.version);
         self.write(move |c| {
-            let n = run(
-                c,
-                "UPDATE clients SET name = ?, modified_ms = ?, settings = ?, version = ? WHERE client_id = ? AND version = ?",
-                params![name, modified, settings, version, id, version - 1],
-            )?;
-            if n == 1 { Ok(()) } else { Err(stale_or_missing(c, "SELECT 1 FROM clients WHERE client_id = ?", [&id])) }
+            let n = run(c, q::UPDATE_CLIENT, params![name, modified, settings, version, id, version - 1])?;
+            if n == 1 { Ok(()) } else { Err(stale_or_missing(c, q::CLIENT_EXISTS, [&id])) }
         })
         .await
     }
 
     async fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<ClientRecord>> {
-        let items = self.read(|c| {
-            all(
-                c,
-                "SELECT * FROM clients WHERE pool_id = ? AND client_id > ? ORDER BY client_id LIMIT ?",
-                params![pool_id, after.unwrap_or(""), page_size(limit)],
-                |r| client_row(r),
-            )
-        })?;
+        let items = self.read(|c| all(c, q::CLIENTS_AFTER, params![pool_id, after.unwrap_or(""), page_size(limit)], |r| client_row(r)))?;
         Ok(page(items, limit, |c| c.client_id.clone()))
     }
 
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
         let id = client_id.to_string();
-        self.write(move |c| Ok(run(c, "DELETE FROM clients WHERE client_id = ?", [&id])? > 0)).await
+        self.write(move |c| Ok(run(c, q::DELETE_CLIENT, [&id])? > 0)).await
     }
 }
 
@@ -296,8 +259,7 @@ impl UserStore for SqliteStore {
             claim_keys(c, &pool_id, &username_key, &keys)?;
             insert(
                 c,
-                "INSERT INTO users (pool_id, username_key, username, sub, created_ms, modified_ms, data, keys, version) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                q::INSERT_USER,
                 params![pool_id, username_key, username, sub, created, modified, data, keys_text, version],
                 &UserKey::username(&username_key),
             )
@@ -306,12 +268,7 @@ impl UserStore for SqliteStore {
     }
 
     async fn find_user(&self, pool_id: &str, key: &str) -> StoreResult<Option<UserRecord>> {
-        let sql = concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM user_keys k JOIN users u ON u.pool_id = k.pool_id AND u.username_key = k.username_key WHERE k.pool_id = ? AND k.key = ?"
-        );
-        self.read(|c| one(c, sql, [pool_id, key], |r| user_row(r)))
+        self.read(|c| one(c, q::USER_BY_KEY, [pool_id, key], |r| user_row(r)))
     }
 
     async fn update_user(&self, u: &UserRecord) -> StoreResult<()> {
@@ -321,35 +278,23 @@ impl UserStore for SqliteStore {
         self.write(move |c| {
             // Most updates keep the user's username, sub and aliases: one UPDATE, which matches only
             // when the stored row is the version this update was made from and claims the same keys.
-            let unchanged_keys = run(
-                c,
-                "UPDATE users SET modified_ms = ?, data = ?, version = ? \
-                 WHERE pool_id = ? AND username_key = ? AND version = ? AND keys = ?",
-                params![modified, data, version, pool_id, username_key, version - 1, keys_text],
-            )?;
+            let unchanged_keys =
+                run(c, UPDATE_USER_KEEPING_KEYS, params![modified, data, version, pool_id, username_key, version - 1, keys_text])?;
             if unchanged_keys == 1 {
                 return Ok(());
             }
             // The writer's transaction holds the write lock, so the version read here cannot change
             // before the UPDATE.
-            let stored_keys = one(
-                c,
-                "SELECT keys FROM users WHERE pool_id = ? AND username_key = ? AND version = ?",
-                params![pool_id, username_key, version - 1],
-                |r| r.get::<_, String>(0).map_err(backend),
-            )?;
+            let stored_keys =
+                one(c, STORED_USER_KEYS, params![pool_id, username_key, version - 1], |r| r.get::<_, String>(0).map_err(backend))?;
             let Some(stored_keys) = stored_keys else {
-                return Err(stale_or_missing(c, "SELECT 1 FROM users WHERE pool_id = ? AND username_key = ?", [&pool_id, &username_key]));
+                return Err(stale_or_missing(c, q::USER_EXISTS, [&pool_id, &username_key]));
             };
-            run(
-                c,
-                "UPDATE users SET modified_ms = ?, data = ?, keys = ?, version = ? WHERE pool_id = ? AND username_key = ?",
-                params![modified, data, keys_text, version, pool_id, username_key],
-            )?;
+            run(c, q::UPDATE_USER, params![modified, data, keys_text, version, pool_id, username_key, version - 1])?;
             if stored_keys == keys_text {
                 return Ok(());
             }
-            run(c, "DELETE FROM user_keys WHERE pool_id = ? AND username_key = ?", [&pool_id, &username_key])?;
+            run(c, q::RELEASE_USER_KEYS, [&pool_id, &username_key])?;
             claim_keys(c, &pool_id, &username_key, &keys)
         })
         .await
@@ -358,14 +303,9 @@ impl UserStore for SqliteStore {
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> StoreResult<bool> {
         let (pool_id, username_key) = (pool_id.to_string(), username_key.to_string());
         self.write(move |c| {
-            let n = run(c, "DELETE FROM users WHERE pool_id = ? AND username_key = ?", [&pool_id, &username_key])?;
-            for sql in [
-                "DELETE FROM user_keys WHERE pool_id = ? AND username_key = ?",
-                "DELETE FROM group_members WHERE pool_id = ? AND username_key = ?",
-                "DELETE FROM codes WHERE pool_id = ? AND username_key = ?",
-                "DELETE FROM refresh_tokens WHERE pool_id = ? AND username_key = ?",
-            ] {
-                run(c, sql, [&pool_id, &username_key])?;
+            let n = run(c, q::DELETE_USER, [&pool_id, &username_key])?;
+            for &(_table, delete) in sql::USER_CASCADE {
+                run(c, delete, [&pool_id, &username_key])?;
             }
             Ok(n > 0)
         })
@@ -373,9 +313,7 @@ impl UserStore for SqliteStore {
     }
 
     async fn list_users(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserRecord>> {
-        let sql =
-            concat!("SELECT ", user_columns!(), " FROM users u WHERE u.pool_id = ? AND u.username_key > ? ORDER BY u.username_key LIMIT ?");
-        let items = self.read(|c| all(c, sql, params![pool_id, after.unwrap_or(""), page_size(limit)], |r| user_row(r)))?;
+        let items = self.read(|c| all(c, q::USERS_AFTER, params![pool_id, after.unwrap_or(""), page_size(limit)], |r| user_row(r)))?;
         Ok(page(items, limit, |u| u.username_key.clone()))
     }
 }
@@ -385,38 +323,23 @@ impl GroupStore for SqliteStore {
     async fn create_group(&self, g: &GroupRecord) -> StoreResult<()> {
         let settings = to_text(&g.settings)?;
         let (pool_id, name, created, modified) = (g.pool_id.clone(), g.name.clone(), g.created_ms, g.modified_ms);
-        self.write(move |c| {
-            insert(
-                c,
-                "INSERT INTO groups (pool_id, name, created_ms, modified_ms, settings) VALUES (?, ?, ?, ?, ?)",
-                params![pool_id, name, created, modified, settings],
-                &name,
-            )
-        })
-        .await
+        self.write(move |c| insert(c, q::INSERT_GROUP, params![pool_id, name, created, modified, settings], &name)).await
     }
 
     async fn get_group(&self, pool_id: &str, name: &str) -> StoreResult<Option<GroupRecord>> {
-        self.read(|c| one(c, "SELECT * FROM groups WHERE pool_id = ? AND name = ?", [pool_id, name], |r| group_row(r)))
+        self.read(|c| one(c, q::GROUP, [pool_id, name], |r| group_row(r)))
     }
 
     async fn list_groups(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupRecord>> {
-        let items = self.read(|c| {
-            all(
-                c,
-                "SELECT * FROM groups WHERE pool_id = ? AND name > ? ORDER BY name LIMIT ?",
-                params![pool_id, after.unwrap_or(""), page_size(limit)],
-                |r| group_row(r),
-            )
-        })?;
+        let items = self.read(|c| all(c, q::GROUPS_AFTER, params![pool_id, after.unwrap_or(""), page_size(limit)], |r| group_row(r)))?;
         Ok(page(items, limit, |g| g.name.clone()))
     }
 
     async fn delete_group(&self, pool_id: &str, name: &str) -> StoreResult<bool> {
         let (pool_id, name) = (pool_id.to_string(), name.to_string());
         self.write(move |c| {
-            let n = run(c, "DELETE FROM groups WHERE pool_id = ? AND name = ?", [&pool_id, &name])?;
-            run(c, "DELETE FROM group_members WHERE pool_id = ? AND group_name = ?", [&pool_id, &name])?;
+            let n = run(c, q::DELETE_GROUP, [&pool_id, &name])?;
+            run(c, q::DELETE_GROUP_MEMBERS, [&pool_id, &name])?;
             Ok(n > 0)
         })
         .await
@@ -424,39 +347,23 @@ impl GroupStore for SqliteStore {
 
     async fn add_member(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()> {
         let args = [pool_id.to_string(), group.to_string(), username_key.to_string()];
-        self.write(move |c| {
-            run(c, "INSERT OR IGNORE INTO group_members (pool_id, group_name, username_key) VALUES (?, ?, ?)", args).map(drop)
-        })
-        .await
+        self.write(move |c| run(c, q::ADD_MEMBER, args).map(drop)).await
     }
 
     async fn remove_member(&self, pool_id: &str, group: &str, username_key: &str) -> StoreResult<()> {
         let args = [pool_id.to_string(), group.to_string(), username_key.to_string()];
-        self.write(move |c| run(c, "DELETE FROM group_members WHERE pool_id = ? AND group_name = ? AND username_key = ?", args).map(drop))
-            .await
+        self.write(move |c| run(c, q::REMOVE_MEMBER, args).map(drop)).await
     }
 
     async fn groups_of_user(&self, pool_id: &str, username_key: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<GroupRecord>> {
-        let items = self.read(|c| {
-            all(
-                c,
-                "SELECT g.* FROM group_members m JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
-                 WHERE m.pool_id = ? AND m.username_key = ? AND m.group_name > ? ORDER BY m.group_name LIMIT ?",
-                params![pool_id, username_key, after.unwrap_or(""), page_size(limit)],
-                |r| group_row(r),
-            )
-        })?;
+        let items = self
+            .read(|c| all(c, q::GROUPS_OF_USER, params![pool_id, username_key, after.unwrap_or(""), page_size(limit)], |r| group_row(r)))?;
         Ok(page(items, limit, |g| g.name.clone()))
     }
 
     async fn users_in_group(&self, pool_id: &str, group: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<UserRecord>> {
-        let sql = concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM group_members m JOIN users u ON u.pool_id = m.pool_id AND u.username_key = m.username_key",
-            " WHERE m.pool_id = ? AND m.group_name = ? AND m.username_key > ? ORDER BY m.username_key LIMIT ?"
-        );
-        let items = self.read(|c| all(c, sql, params![pool_id, group, after.unwrap_or(""), page_size(limit)], |r| user_row(r)))?;
+        let items =
+            self.read(|c| all(c, q::USERS_IN_GROUP, params![pool_id, group, after.unwrap_or(""), page_size(limit)], |r| user_row(r)))?;
         Ok(page(items, limit, |u| u.username_key.clone()))
     }
 }
@@ -466,15 +373,7 @@ impl OutboxStore for SqliteStore {
     async fn append_message(&self, m: &OutboxMessage) -> StoreResult<()> {
         let message = to_text(m)?;
         let (id, pool_id, username, created) = (m.id.clone(), m.pool_id.clone(), m.username.clone(), m.created_ms);
-        self.write(move |c| {
-            run(
-                c,
-                "INSERT INTO outbox (id, pool_id, username, created_ms, message) VALUES (?, ?, ?, ?, ?)",
-                params![id, pool_id, username, created, message],
-            )
-            .map(drop)
-        })
-        .await
+        self.write(move |c| run(c, q::APPEND_MESSAGE, params![id, pool_id, username, created, message]).map(drop)).await
     }
 
     async fn list_messages(&self, pool_id: &str, username: Option<&str>, limit: usize) -> StoreResult<Vec<OutboxMessage>> {
@@ -484,18 +383,27 @@ impl OutboxStore for SqliteStore {
             _ => Err(StoreError::Backend("outbox message is not TEXT".into())),
         };
         self.read(|c| match username {
-            Some(u) => all(
-                c,
-                "SELECT message FROM outbox WHERE pool_id = ? AND username = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?",
-                params![pool_id, u, limit],
-                message,
-            ),
-            None => all(
-                c,
-                "SELECT message FROM outbox WHERE pool_id = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?",
-                params![pool_id, limit],
-                message,
-            ),
+            Some(u) => all(c, MESSAGES_OF_USER, params![pool_id, u, limit], message),
+            None => all(c, MESSAGES_OF_POOL, params![pool_id, limit], message),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sql::{assert_binds_in_order, sqlite_schema};
+
+    /// The statements only this store runs are bound by index too.
+    #[test]
+    fn sqlite_only_statements_bind_their_parameters_in_order() {
+        let conn = sqlite_schema();
+        for (name, sql) in [
+            ("UPDATE_USER_KEEPING_KEYS", super::UPDATE_USER_KEEPING_KEYS),
+            ("STORED_USER_KEYS", super::STORED_USER_KEYS),
+            ("MESSAGES_OF_USER", super::MESSAGES_OF_USER),
+            ("MESSAGES_OF_POOL", super::MESSAGES_OF_POOL),
+        ] {
+            assert_binds_in_order(&conn, name, sql);
+        }
     }
 }

@@ -7,24 +7,21 @@ use rusqlite::params;
 
 use crate::json::to_text;
 use crate::rows::{code_row, key_row, refresh_row, session_row};
+use crate::sql::sign_in as q;
 use crate::sqlite::{SqliteStore, all, one, run};
 use crate::sqlite_engine::backend;
 
 #[async_trait]
 impl KeyStore for SqliteStore {
     async fn signing_keys(&self, pool_id: &str) -> StoreResult<Vec<SigningKeyRecord>> {
-        self.read(|c| all(c, "SELECT * FROM signing_keys WHERE pool_id = ? ORDER BY purpose", [pool_id], |r| key_row(r)))
+        self.read(|c| all(c, q::SIGNING_KEYS, [pool_id], |r| key_row(r)))
     }
 
     async fn add_signing_key_if_absent(&self, k: &SigningKeyRecord) -> StoreResult<SigningKeyRecord> {
         let k = k.clone();
         self.write(move |c| {
-            run(
-                c,
-                "INSERT OR IGNORE INTO signing_keys (pool_id, purpose, kid, private_der, created_ms) VALUES (?, ?, ?, ?, ?)",
-                params![k.pool_id, k.purpose, k.kid, k.private_der, k.created_ms],
-            )?;
-            one(c, "SELECT * FROM signing_keys WHERE pool_id = ? AND purpose = ?", [&k.pool_id, &k.purpose], |r| key_row(r))?
+            run(c, q::ADD_SIGNING_KEY_IF_ABSENT, params![k.pool_id, k.purpose, k.kid, k.private_der, k.created_ms])?;
+            one(c, q::SIGNING_KEY, [&k.pool_id, &k.purpose], |r| key_row(r))?
                 .ok_or_else(|| StoreError::Backend("signing key vanished right after it was stored".into()))
         })
         .await
@@ -39,9 +36,19 @@ impl SessionStore for SqliteStore {
         self.write(move |c| {
             run(
                 c,
-                "INSERT INTO auth_sessions (id_hash, pool_id, client_id, username_key, challenge, state, created_ms, expires_ms, failures, used) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                params![s.id_hash, s.pool_id, s.client_id, s.username_key, s.challenge, state, s.created_ms, s.expires_ms, s.failures, s.used],
+                q::INSERT_SESSION,
+                params![
+                    s.id_hash,
+                    s.pool_id,
+                    s.client_id,
+                    s.username_key,
+                    s.challenge,
+                    state,
+                    s.created_ms,
+                    s.expires_ms,
+                    s.failures,
+                    s.used
+                ],
             )
             .map(drop)
         })
@@ -50,27 +57,25 @@ impl SessionStore for SqliteStore {
 
     async fn get_session(&self, id_hash: &str) -> StoreResult<Option<AuthSession>> {
         // A WAL reader sees every committed write, including one another process made a moment ago.
-        self.read(|c| one(c, "SELECT * FROM auth_sessions WHERE id_hash = ?", [id_hash], |r| session_row(r)))
+        self.read(|c| one(c, q::SESSION, [id_hash], |r| session_row(r)))
     }
 
     async fn consume_session(&self, id_hash: &str) -> StoreResult<bool> {
         let id = id_hash.to_string();
-        self.write(move |c| Ok(run(c, "UPDATE auth_sessions SET used = 1 WHERE id_hash = ? AND used = 0", [&id])? == 1)).await
+        self.write(move |c| Ok(run(c, q::CONSUME_SESSION, [&id])? == 1)).await
     }
 
     async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64> {
         let id = id_hash.to_string();
         self.write(move |c| {
-            let n = one(c, "UPDATE auth_sessions SET failures = failures + 1 WHERE id_hash = ? RETURNING failures", [&id], |r| {
-                r.get::<_, i64>(0).map_err(backend)
-            })?;
+            let n = one(c, q::COUNT_SESSION_FAILURE, [&id], |r| r.get::<_, i64>(0).map_err(backend))?;
             Ok(n.unwrap_or(0))
         })
         .await
     }
 
     async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64> {
-        self.write(move |c| Ok(run(c, "DELETE FROM auth_sessions WHERE expires_ms < ?", [before_ms])? as u64)).await
+        self.write(move |c| Ok(run(c, q::PURGE_SESSIONS, [before_ms])? as u64)).await
     }
 }
 
@@ -79,43 +84,25 @@ impl CodeStore for SqliteStore {
     async fn put_code(&self, code: &CodeRecord) -> StoreResult<()> {
         let k = code.clone();
         self.write(move |c| {
-            run(
-                c,
-                "INSERT INTO codes (pool_id, username_key, purpose, code_hash, expires_ms, failures, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (pool_id, username_key, purpose) DO UPDATE SET code_hash = excluded.code_hash, expires_ms = excluded.expires_ms, \
-                 failures = excluded.failures, created_ms = excluded.created_ms",
-                params![k.pool_id, k.username_key, k.purpose, k.code_hash, k.expires_ms, k.failures, k.created_ms],
-            )
-            .map(drop)
+            run(c, q::PUT_CODE, params![k.pool_id, k.username_key, k.purpose, k.code_hash, k.expires_ms, k.failures, k.created_ms])
+                .map(drop)
         })
         .await
     }
 
     async fn get_code(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<Option<CodeRecord>> {
-        self.read(|c| {
-            one(c, "SELECT * FROM codes WHERE pool_id = ? AND username_key = ? AND purpose = ?", [pool_id, username_key, purpose], |r| {
-                code_row(r)
-            })
-        })
+        self.read(|c| one(c, q::CODE, [pool_id, username_key, purpose], |r| code_row(r)))
     }
 
     async fn consume_code(&self, pool_id: &str, username_key: &str, purpose: &str, code_hash: &str) -> StoreResult<bool> {
         let args = [pool_id.to_string(), username_key.to_string(), purpose.to_string(), code_hash.to_string()];
-        self.write(move |c| {
-            Ok(run(c, "DELETE FROM codes WHERE pool_id = ? AND username_key = ? AND purpose = ? AND code_hash = ?", args)? == 1)
-        })
-        .await
+        self.write(move |c| Ok(run(c, q::CONSUME_CODE, args)? == 1)).await
     }
 
     async fn count_code_failure(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<i64> {
         let args = [pool_id.to_string(), username_key.to_string(), purpose.to_string()];
         self.write(move |c| {
-            let n = one(
-                c,
-                "UPDATE codes SET failures = failures + 1 WHERE pool_id = ? AND username_key = ? AND purpose = ? RETURNING failures",
-                args,
-                |r| r.get::<_, i64>(0).map_err(backend),
-            )?;
+            let n = one(c, q::COUNT_CODE_FAILURE, args, |r| r.get::<_, i64>(0).map_err(backend))?;
             Ok(n.unwrap_or(0))
         })
         .await
@@ -129,9 +116,19 @@ impl RefreshStore for SqliteStore {
         self.write(move |c| {
             run(
                 c,
-                "INSERT INTO refresh_tokens (id_hash, pool_id, client_id, username_key, origin_jti, auth_time, created_ms, expires_ms, revoked, replaced_ms) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                params![t.id_hash, t.pool_id, t.client_id, t.username_key, t.origin_jti, t.auth_time, t.created_ms, t.expires_ms, t.revoked, t.replaced_ms],
+                q::INSERT_REFRESH,
+                params![
+                    t.id_hash,
+                    t.pool_id,
+                    t.client_id,
+                    t.username_key,
+                    t.origin_jti,
+                    t.auth_time,
+                    t.created_ms,
+                    t.expires_ms,
+                    t.revoked,
+                    t.replaced_ms
+                ],
             )
             .map(drop)
         })
@@ -139,32 +136,29 @@ impl RefreshStore for SqliteStore {
     }
 
     async fn get_refresh(&self, id_hash: &str) -> StoreResult<Option<RefreshRecord>> {
-        self.read(|c| one(c, "SELECT * FROM refresh_tokens WHERE id_hash = ?", [id_hash], |r| refresh_row(r)))
+        self.read(|c| one(c, q::REFRESH, [id_hash], |r| refresh_row(r)))
     }
 
     async fn revoke_refresh_family(&self, pool_id: &str, origin_jti: &str) -> StoreResult<()> {
         let args = [pool_id.to_string(), origin_jti.to_string()];
-        self.write(move |c| run(c, "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ? AND origin_jti = ?", args).map(drop)).await
+        self.write(move |c| run(c, q::REVOKE_REFRESH_FAMILY, args).map(drop)).await
     }
 
     async fn revoke_user_refresh(&self, pool_id: &str, username_key: &str) -> StoreResult<()> {
         let args = [pool_id.to_string(), username_key.to_string()];
-        self.write(move |c| run(c, "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = ? AND username_key = ?", args).map(drop)).await
+        self.write(move |c| run(c, q::REVOKE_USER_REFRESH, args).map(drop)).await
     }
 
     async fn mark_refresh_replaced(&self, id_hash: &str, now_ms: i64) -> StoreResult<bool> {
         let id = id_hash.to_string();
-        self.write(move |c| {
-            Ok(run(c, "UPDATE refresh_tokens SET replaced_ms = ? WHERE id_hash = ? AND replaced_ms IS NULL", params![now_ms, id])? == 1)
-        })
-        .await
+        self.write(move |c| Ok(run(c, q::MARK_REFRESH_REPLACED, params![now_ms, id])? == 1)).await
     }
 }
 
 #[async_trait]
 impl HealthStore for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        self.read(|c| one(c, "SELECT 1", [], |_| Ok(()))).map(drop)
+        self.read(|c| one(c, q::PING, [], |_| Ok(()))).map(drop)
     }
 
     async fn close(&self) {

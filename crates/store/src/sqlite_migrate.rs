@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "auth", include_str!("../migrations/sqlite/0003_auth.sql")),
     (4, "pool mfa", include_str!("../migrations/sqlite/0004_pool_mfa.sql")),
     (5, "users rowid", include_str!("../migrations/sqlite/0005_users_rowid.sql")),
+    (6, "invalidate sessions", include_str!("../migrations/sqlite/0006_invalidate_sessions.sql")),
 ];
 
 fn failed(e: rusqlite::Error) -> StoreError {
@@ -120,6 +121,27 @@ mod tests {
         assert_eq!(count, 2);
         let again = conn.execute(insert, rusqlite::params!["bob", "sub-c", "{}"]);
         assert!(again.is_err_and(|e| e.to_string().contains("UNIQUE")), "the key stays unique");
+    }
+
+    /// Migration 6 drops the challenge sessions stored in the old state format, and nothing else.
+    #[test]
+    fn migration_6_drops_every_session() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        apply(&mut conn, 1, &MIGRATIONS[..5]).expect("migrations 1-5");
+        for id in ["s1", "s2"] {
+            conn.execute(
+                "INSERT INTO auth_sessions (id_hash, pool_id, client_id, username_key, challenge, state, created_ms, expires_ms) \
+                 VALUES ($1, 'p', 'c', 'u', 'SMS_MFA', '{\"code\":\"x\"}', 1, 2)",
+                [id],
+            )
+            .expect("session");
+        }
+        conn.execute("INSERT INTO pools (id, name, created_ms, modified_ms, settings, version) VALUES ('p', 'p', 1, 1, '{}', 1)", [])
+            .expect("pool");
+
+        migrate(&mut conn, 2).expect("migration 6");
+        let count = |table: &str| -> i64 { conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).expect("count") };
+        assert_eq!((count("auth_sessions"), count("pools")), (0, 1));
     }
 
     /// A new file in migrations/sqlite must be listed here too, or it would silently never run.

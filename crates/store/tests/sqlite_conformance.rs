@@ -1,12 +1,14 @@
 use std::sync::Arc;
 
-use cognate_store::{CacheLimits, CachedStore, SqliteOptions, SqliteStore, conformance};
+use cognate_store::conformance::{self, SqliteSchema};
+use cognate_store::{CacheLimits, CachedStore, SqliteOptions, SqliteStore};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_passes_the_conformance_suite() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = SqliteStore::open(&dir.path().join("cognate.db"), SqliteOptions::default()).await.expect("open");
-    conformance::run_all(Arc::new(store)).await;
+    let path = dir.path().join("cognate.db");
+    let store = SqliteStore::open(&path, SqliteOptions::default()).await.expect("open");
+    conformance::run_all(Arc::new(store), &SqliteSchema::new(&path)).await;
 }
 
 /// The server runs SQLite behind the pool/user cache: the suite (its races included) must pass
@@ -14,8 +16,9 @@ async fn sqlite_passes_the_conformance_suite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_behind_the_cache_passes_the_conformance_suite() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = SqliteStore::open(&dir.path().join("cognate.db"), SqliteOptions::default()).await.expect("open");
-    conformance::run_all(Arc::new(CachedStore::new(store, CacheLimits { users: 64, pools: 64 }))).await;
+    let path = dir.path().join("cognate.db");
+    let store = SqliteStore::open(&path, SqliteOptions::default()).await.expect("open");
+    conformance::run_all(Arc::new(CachedStore::new(store, CacheLimits { users: 64, pools: 64 })), &SqliteSchema::new(&path)).await;
 }
 
 #[tokio::test]

@@ -31,5 +31,9 @@ async fn a_database_migrated_by_sqlx_opens_and_keeps_its_data() {
         .prepare("SELECT version FROM cognate_migrations ORDER BY version")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .expect("recorded migrations");
-    assert_eq!(versions, [1, 2, 3, 4, 5], "sqlx applied 1-4; this store applied 5 (users as a rowid table)");
+    assert_eq!(
+        versions,
+        [1, 2, 3, 4, 5, 6],
+        "sqlx applied 1-4; this store applied 5 (users as a rowid table) and 6 (challenge sessions dropped)"
+    );
 }

@@ -1,52 +1,24 @@
 //! The conformance suite every store implementation must pass, run against SQLite always and
 //! against PostgreSQL where one is available. Each check uses its own pool id, so checks can share a
-//! database and run concurrently.
+//! database and run concurrently. Compiled only with the `conformance` feature: the server never
+//! links it, this crate's tests turn it on.
+
+mod fixtures;
+mod schema;
+mod schema_checks;
 
 use std::sync::Arc;
 
 use cognate_core::store::*;
-use cognate_wire::enums::ChallengeNameType;
-use cognate_wire::shapes::{GroupType, UserPoolClientType, UserPoolType};
 
-fn unique(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    format!("{prefix}_{}x{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
-}
+use fixtures::{client, code, group, pool, refresh, session, signing_key, unique, user, with_keys};
+pub use schema::{PgSchema, Schema, SqliteSchema};
+pub use schema_checks::{delete_pool_empties_every_table, shared_statements_prepare};
 
-fn pool(id: &str) -> PoolRecord {
-    PoolRecord {
-        id: id.into(),
-        name: "p".into(),
-        created_ms: 1,
-        modified_ms: 1,
-        settings: UserPoolType::default(),
-        mfa: Default::default(),
-        version: 1,
-    }
-}
-
-fn user(pool_id: &str, name: &str) -> UserRecord {
-    UserRecord {
-        pool_id: pool_id.into(),
-        username_key: name.into(),
-        username: name.into(),
-        sub: format!("sub-{name}-{}", unique("s")),
-        created_ms: 1,
-        modified_ms: 1,
-        data: UserData { status: "CONFIRMED".into(), enabled: true, ..Default::default() },
-        keys: vec![UserKey::username(name)],
-        version: 1,
-    }
-}
-
-fn with_keys(mut u: UserRecord) -> UserRecord {
-    u.keys = vec![UserKey::username(&u.username_key), UserKey::sub(&u.sub)];
-    u
-}
-
-/// Run every check; panics with the name of the first that fails.
-pub async fn run_all(store: Arc<dyn Store>) {
+/// Run every check; panics with the name of the first that fails. `schema` looks at the database
+/// under `store` directly, for the checks the storage traits cannot see.
+pub async fn run_all(store: Arc<dyn Store>, schema: &dyn Schema) {
+    shared_statements_prepare(schema).await;
     pools(&store).await;
     clients(&store).await;
     users_and_keys(&store).await;
@@ -55,6 +27,7 @@ pub async fn run_all(store: Arc<dyn Store>) {
     concurrent_creates_of_one_username(store.clone()).await;
     concurrent_updates_of_one_user(store.clone()).await;
     delete_pool_removes_everything(&store).await;
+    delete_pool_empties_every_table(&store, schema).await;
     sign_in_state(store.clone()).await;
 }
 
@@ -77,16 +50,7 @@ pub async fn clients(store: &Arc<dyn Store>) {
     let pid = unique("clients");
     store.create_pool(&pool(&pid)).await.expect("create pool");
     for i in 0..3 {
-        let c = ClientRecord {
-            client_id: format!("{pid}-c{i}"),
-            pool_id: pid.clone(),
-            name: format!("c{i}"),
-            created_ms: 1,
-            modified_ms: 1,
-            settings: UserPoolClientType::default(),
-            version: 1,
-        };
-        store.create_client(&c).await.expect("create client");
+        store.create_client(&client(&pid, &format!("{pid}-c{i}"))).await.expect("create client");
     }
     let first = store.list_clients(&pid, None, 2).await.expect("list");
     assert_eq!(first.items.len(), 2);
@@ -153,8 +117,7 @@ pub async fn optimistic_updates(store: &Arc<dyn Store>) {
 pub async fn groups(store: &Arc<dyn Store>) {
     let pid = unique("groups");
     store.create_pool(&pool(&pid)).await.expect("create pool");
-    let g =
-        |name: &str| GroupRecord { pool_id: pid.clone(), name: name.into(), created_ms: 1, modified_ms: 1, settings: GroupType::default() };
+    let g = |name: &str| group(&pid, name);
     store.create_group(&g("admins")).await.expect("create group");
     store.create_group(&g("users")).await.expect("create group");
     assert!(matches!(store.create_group(&g("admins")).await, Err(StoreError::Conflict(_))));
@@ -240,30 +203,13 @@ pub async fn delete_pool_removes_everything(store: &Arc<dyn Store>) {
 /// Sign-in state: keys are claimed once, sessions and codes are consumed once, refresh families revoke together.
 pub async fn sign_in_state(store: Arc<dyn Store>) {
     let pid = unique("signin");
-    let key = |kid: &str| SigningKeyRecord {
-        pool_id: pid.clone(),
-        purpose: "access".into(),
-        kid: kid.into(),
-        private_der: vec![1, 2, 3],
-        created_ms: 1,
-    };
+    let key = |kid: &str| signing_key(&pid, kid);
     let first = store.add_signing_key_if_absent(&key("k1")).await.expect("add key");
     let second = store.add_signing_key_if_absent(&key("k2")).await.expect("add key again");
     assert_eq!((first.kid.as_str(), second.kid.as_str()), ("k1", "k1"), "the first key stored wins");
     assert_eq!(store.signing_keys(&pid).await.expect("keys").len(), 1);
 
-    let session = AuthSession {
-        id_hash: unique("sess"),
-        pool_id: pid.clone(),
-        client_id: "c".into(),
-        username_key: "u".into(),
-        challenge: "SMS_MFA".into(),
-        state: ChallengeState::MfaCode { factor: ChallengeNameType::SmsMfa, code_hash: "x".into(), setup_email: None },
-        created_ms: 1,
-        expires_ms: 10,
-        failures: 0,
-        used: false,
-    };
+    let session = session(&pid, &unique("sess"));
     store.put_session(&session).await.expect("put session");
     assert_eq!(store.count_session_failure(&session.id_hash).await.expect("count"), 1);
     let mut tasks = Vec::new();
@@ -281,15 +227,7 @@ pub async fn sign_in_state(store: Arc<dyn Store>) {
     assert!(stored.used && stored.failures == 1 && stored.state == session.state);
     assert_eq!(store.purge_sessions(11).await.expect("purge"), 1);
 
-    let code = CodeRecord {
-        pool_id: pid.clone(),
-        username_key: "u".into(),
-        purpose: "signup".into(),
-        code_hash: "h1".into(),
-        expires_ms: 5,
-        failures: 0,
-        created_ms: 1,
-    };
+    let code = code(&pid, "h1");
     store.put_code(&code).await.expect("put code");
     store.put_code(&CodeRecord { code_hash: "h2".into(), ..code.clone() }).await.expect("replace code");
     assert_eq!(store.count_code_failure(&pid, "u", "signup").await.expect("count"), 1);
@@ -307,18 +245,7 @@ pub async fn sign_in_state(store: Arc<dyn Store>) {
     assert_eq!(wins, 1, "a code is consumed exactly once");
     assert!(store.get_code(&pid, "u", "signup").await.expect("get").is_none());
 
-    let refresh = |id: &str, origin: &str| RefreshRecord {
-        id_hash: format!("{pid}-{id}"),
-        pool_id: pid.clone(),
-        client_id: "c".into(),
-        username_key: "u".into(),
-        origin_jti: origin.into(),
-        auth_time: 1,
-        created_ms: 1,
-        expires_ms: 100,
-        revoked: false,
-        replaced_ms: None,
-    };
+    let refresh = |id: &str, origin: &str| refresh(&pid, &format!("{pid}-{id}"), origin);
     for (id, origin) in [("a", "o1"), ("b", "o1"), ("c", "o2")] {
         store.put_refresh(&refresh(id, origin)).await.expect("put refresh");
     }
