@@ -1,7 +1,8 @@
 //! From a decoded operation and body to the domain handler. The `match` covers every operation in
 //! the wire table, so an operation without a handler does not compile. The access class of each arm
 //! decides what the handler receives: the verified IAM caller, the user proven by the access token
-//! in the body, or nothing.
+//! in the body, or nothing; and each arm's class is checked at compile time against the table's
+//! (`Operation::access`), so the dispatcher cannot hand a handler less than the HTTP layer proved.
 
 use cognate_core::handlers::{
     account, auth_factors, clients, groups, me, mfa_config, mfa_preferences, passkey_credentials, passkey_registration, pools, sign_in,
@@ -10,7 +11,7 @@ use cognate_core::handlers::{
 use cognate_core::tokens::StatusCheck;
 use cognate_core::{App, Caller, IamCaller};
 use cognate_wire::codec::{encode_output, into_input};
-use cognate_wire::{ApiError, ErrorCode, HasAccessToken, Operation};
+use cognate_wire::{Access, ApiError, ErrorCode, HasAccessToken, Operation};
 use serde_json::Value;
 
 fn iam(caller: Caller) -> Result<IamCaller, ApiError> {
@@ -29,7 +30,10 @@ macro_rules! route {
     ($app:expr, $op:expr, $caller:expr, $value:expr;
      iam { $( $iv:ident => $ih:path ),* $(,)? }
      token { $( $tv:ident => $th:path ),* $(,)? }
-     public { $( $pv:ident => $ph:path ),* $(,)? }) => {
+     public { $( $pv:ident => $ph:path ),* $(,)? }) => {{
+        $( const _: () = assert!(matches!(Operation::$iv.access(), Access::Iam), concat!(stringify!($iv), " is not an IAM operation in the wire table")); )*
+        $( const _: () = assert!(matches!(Operation::$tv.access(), Access::AccessToken), concat!(stringify!($tv), " is not an access-token operation in the wire table")); )*
+        $( const _: () = assert!(matches!(Operation::$pv.access(), Access::Public), concat!(stringify!($pv), " is not a public operation in the wire table")); )*
         match $op {
             $( Operation::$iv => {
                 let caller = iam($caller)?;
@@ -46,7 +50,7 @@ macro_rules! route {
                 Ok(encode_output(&$ph($app, input).await?))
             } )*
         }
-    };
+    }};
 }
 
 /// Run `op` and return the encoded response body.

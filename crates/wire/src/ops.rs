@@ -28,7 +28,7 @@ macro_rules! operations {
                 match self { $(Operation::$name => stringify!($name)),* }
             }
 
-            pub fn access(self) -> Access {
+            pub const fn access(self) -> Access {
                 match self { $(Operation::$name => Access::$access),* }
             }
 
