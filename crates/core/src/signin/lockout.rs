@@ -2,7 +2,7 @@
 //! with each further failure up to 15 minutes; attempts while locked are refused without extending
 //! the lock; 15 minutes without failures reset the count.
 
-use crate::store::{PoolRecord, UserRecord};
+use crate::store::{PoolRecord, SecurityState, UserRecord};
 use crate::{ApiResult, App, api_error, users};
 
 const FREE_ATTEMPTS: u32 = 5;
@@ -11,26 +11,34 @@ const RESET_AFTER_MS: i64 = 15 * 60_000;
 
 /// Refuse an attempt while the user is locked out.
 pub fn check(app: &App, user: &UserRecord) -> ApiResult<()> {
-    if app.now_ms() < user.data.security.locked_until_ms {
+    check_at(&user.data.security, app.now_ms())
+}
+
+fn check_at(sec: &SecurityState, now_ms: i64) -> ApiResult<()> {
+    if now_ms < sec.locked_until_ms {
         return Err(api_error!(NotAuthorizedException, "Password attempts exceeded"));
     }
     Ok(())
+}
+
+/// The count and lock after a failure at `now_ms`.
+fn count_failure(sec: &mut SecurityState, now_ms: i64) {
+    if now_ms - sec.last_failure_ms > RESET_AFTER_MS {
+        sec.failed_attempts = 0;
+    }
+    sec.failed_attempts += 1;
+    sec.last_failure_ms = now_ms;
+    if sec.failed_attempts >= FREE_ATTEMPTS {
+        let exp = (sec.failed_attempts - FREE_ATTEMPTS).min(20);
+        sec.locked_until_ms = now_ms + (1000i64 << exp).min(MAX_LOCK_MS);
+    }
 }
 
 /// Count a failed attempt (atomically, so concurrent failures on several nodes all count).
 pub async fn record_failure(app: &App, pool: &PoolRecord, user: &UserRecord) -> ApiResult<()> {
     let now = app.now_ms();
     users::modify(app, pool, &user.username, |u| {
-        let sec = &mut u.data.security;
-        if now - sec.last_failure_ms > RESET_AFTER_MS {
-            sec.failed_attempts = 0;
-        }
-        sec.failed_attempts += 1;
-        sec.last_failure_ms = now;
-        if sec.failed_attempts >= FREE_ATTEMPTS {
-            let exp = (sec.failed_attempts - FREE_ATTEMPTS).min(20);
-            sec.locked_until_ms = now + (1000i64 << exp).min(MAX_LOCK_MS);
-        }
+        count_failure(&mut u.data.security, now);
         Ok(())
     })
     .await?;
@@ -49,4 +57,33 @@ pub async fn record_success(app: &App, pool: &PoolRecord, user: &UserRecord) -> 
     })
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{Clock, ManualClock};
+
+    /// Failures one second apart: five free, then a lock of 1 s doubling per failure, capped at
+    /// 15 minutes; a quiet quarter of an hour starts the count over.
+    #[test]
+    fn lock_schedule() {
+        let clock = ManualClock::new(1_000_000);
+        let mut sec = SecurityState::default();
+        let mut locks = Vec::new();
+        for _ in 0..16 {
+            count_failure(&mut sec, clock.now_ms());
+            locks.push((sec.locked_until_ms - clock.now_ms()).max(0));
+            clock.advance_ms(1000);
+        }
+        assert_eq!(&locks[..8], &[0, 0, 0, 0, 1000, 2000, 4000, 8000]);
+        assert_eq!(locks[15], 15 * 60_000);
+        // Locked until the time says so, and not after.
+        let until = sec.locked_until_ms;
+        assert!(check_at(&sec, until - 1).is_err());
+        assert!(check_at(&sec, until).is_ok());
+        clock.set_ms(sec.last_failure_ms + RESET_AFTER_MS + 1);
+        count_failure(&mut sec, clock.now_ms());
+        assert_eq!(sec.failed_attempts, 1);
+    }
 }

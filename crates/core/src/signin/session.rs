@@ -12,8 +12,7 @@ use crate::{ApiError, ApiResult, App};
 /// Wrong answers allowed on one session; the next one ends it.
 const MAX_WRONG_ANSWERS: i64 = 3;
 
-fn record(app: &App, ctx: &ClientContext, token: &str, username_key: &str, state: ChallengeState) -> AuthSession {
-    let now = app.now_ms();
+fn record(now: i64, ctx: &ClientContext, token: &str, username_key: &str, state: ChallengeState) -> AuthSession {
     AuthSession {
         id_hash: token_hash(token),
         pool_id: ctx.pool.id.clone(),
@@ -40,7 +39,7 @@ pub async fn create(app: &App, ctx: &ClientContext, username_key: &str, state: C
 /// Store a session under a token the client already holds (SRP's SECRET_BLOCK, which stands in for
 /// a session on PASSWORD_VERIFIER).
 pub async fn store_under(app: &App, ctx: &ClientContext, token: &str, username_key: &str, state: ChallengeState) -> ApiResult<()> {
-    app.store.put_session(&record(app, ctx, token, username_key, state)).await.or_internal()
+    app.store.put_session(&record(app.now_ms(), ctx, token, username_key, state)).await.or_internal()
 }
 
 /// The stored session a token names, if any, whatever its state.
@@ -50,10 +49,14 @@ pub async fn find(app: &App, token: &str) -> ApiResult<Option<AuthSession>> {
 
 /// Refuse a used or expired session.
 pub fn check_live(app: &App, session: &AuthSession) -> ApiResult<()> {
+    check_live_at(session, app.now_ms())
+}
+
+fn check_live_at(session: &AuthSession, now_ms: i64) -> ApiResult<()> {
     if session.used {
         return Err(session_used());
     }
-    if app.now_ms() > session.expires_ms {
+    if now_ms > session.expires_ms {
         return Err(session_expired());
     }
     Ok(())
@@ -94,4 +97,49 @@ pub async fn replace(app: &App, old: &AuthSession, state: ChallengeState) -> Api
     let session = AuthSession { id_hash: token_hash(&token), challenge, state, failures: 0, used: false, ..old.clone() };
     app.store.put_session(&session).await.or_internal()?;
     Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{Clock, ManualClock};
+    use crate::signin::policy::mfa::tests::pool;
+    use crate::store::ClientRecord;
+
+    fn context(validity_minutes: Option<i64>) -> ClientContext {
+        let settings = cognate_wire::shapes::UserPoolClientType { auth_session_validity: validity_minutes, ..Default::default() };
+        let client = ClientRecord {
+            client_id: "c".into(),
+            pool_id: "p".into(),
+            name: "n".into(),
+            created_ms: 0,
+            modified_ms: 0,
+            settings,
+            version: 1,
+        };
+        ClientContext { pool: pool("OFF", false, false, false), client, admin: false }
+    }
+
+    /// A session lives for the client's AuthSessionValidity (3 minutes by default, 3 to 15), to the
+    /// millisecond, and a used one is refused whatever the time.
+    #[test]
+    fn session_expiry() {
+        for (validity, minutes) in [(None, 3), (Some(1), 3), (Some(10), 10), (Some(60), 15)] {
+            let clock = ManualClock::new(5_000);
+            let ctx = context(validity);
+            let session = record(clock.now_ms(), &ctx, "token", "alice", ChallengeState::SoftwareTokenMfa);
+            clock.advance_ms(minutes * 60_000);
+            assert!(check_live_at(&session, clock.now_ms()).is_ok(), "{validity:?}: alive at the last millisecond");
+            clock.advance_ms(1);
+            assert_eq!(check_live_at(&session, clock.now_ms()).unwrap_err(), session_expired(), "{validity:?}");
+        }
+        let used = AuthSession { used: true, ..record(0, &context(None), "t", "alice", ChallengeState::SoftwareTokenMfa) };
+        assert_eq!(check_live_at(&used, 0).unwrap_err(), session_used());
+    }
+
+    #[test]
+    fn the_record_names_its_challenge_and_keeps_only_the_hash() {
+        let r = record(0, &context(None), "token", "alice", ChallengeState::MfaSetup { totp_verified: false });
+        assert_eq!((r.challenge.as_str(), r.id_hash.as_str()), ("MFA_SETUP", token_hash("token").as_str()));
+    }
 }
