@@ -30,7 +30,7 @@ pub fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// The part of a pool id after `_`, used by SRP (spec §5.1).
+/// The part of a pool id after `_`, used by SRP (docs/sign-in.md, SRP).
 pub fn pool_name_part(pool_id: &str) -> &str {
     pool_id.split_once('_').map(|(_, n)| n).unwrap_or(pool_id)
 }

@@ -126,9 +126,9 @@ where
     modify::retrying(&errors, || get(app, pool, name), change, save).await
 }
 
-/// Hash a password for storage: argon2id, plus Cognito's SRP salt and verifier (spec §5.2), which
-/// need the internal username. Runs on a hashing thread ([`crate::hashing`]): argon2id is
-/// deliberately slow.
+/// Hash a password for storage: argon2id, plus Cognito's SRP salt and verifier (docs/sign-in.md,
+/// SRP), which need the internal username. Runs on a hashing thread ([`crate::hashing`]): argon2id
+/// is deliberately slow.
 pub async fn password_record(
     pool_id: &str,
     internal_username: &str,

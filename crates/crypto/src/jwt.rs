@@ -1,4 +1,4 @@
-//! RS256 ID and access tokens, shaped like Cognito's (spec §4).
+//! RS256 ID and access tokens, shaped like Cognito's (docs/tokens.md, Format).
 //!
 //! Signing and verification are done here directly on aws-lc-rs rather than through the
 //! `jsonwebtoken` crate, for two reasons:

@@ -2,8 +2,8 @@
 //! unsigned calls (`InitiateAuth`, `RespondToAuthChallenge`, `SignUp`, …).
 //!
 //! `SECRET_HASH = base64(HMAC-SHA256(key = client_secret, msg = username || client_id))`
-//! (spec §5.6). Which `username` the client used varies by flow (typed name, internal
-//! username, `sub`), so the caller may try several candidates with [`verify`].
+//! (docs/sign-in.md, SECRET_HASH). Which `username` the client used varies by flow (typed
+//! name, internal username, `sub`), so the caller may try several candidates with [`verify`].
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

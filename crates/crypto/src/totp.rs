@@ -1,8 +1,8 @@
 //! Software-token MFA (TOTP, RFC 6238) as Cognito's authenticator-app users expect it.
 //!
 //! Parameters are fixed, not configurable, because authenticator apps silently ignore
-//! anything else: HMAC-SHA1, 30-second steps from T0 = 0, 6 digits (spec §3.5).
-//! We accept the previous, current and next step ("within 30 seconds before or after"),
+//! anything else: HMAC-SHA1, 30-second steps from T0 = 0, 6 digits (docs/mfa.md, TOTP).
+//! We accept the previous, current and next step (RFC 6238 §5.2's one step of clock drift),
 //! and report which step matched so the caller can refuse a second use of the same step
 //! (`ExpiredCodeException` "Your software token has already been used once.").
 
@@ -34,7 +34,7 @@ pub enum TotpCheck {
 
 /// A fresh `SecretCode`: 32 random bytes as RFC 4648 base32, upper-case, no padding.
 ///
-/// 52 characters is what real Cognito issues (spec §3.5) and is long enough for strict
+/// 52 characters is what real Cognito issues (docs/mfa.md, TOTP) and is long enough for strict
 /// clients (pyotp ≥ 2.12 wants at least 112 bits).
 pub fn generate_secret() -> String {
     let bytes: [u8; SECRET_BYTES] = rand::random();

@@ -1,5 +1,5 @@
 //! `/<poolId>/.well-known/jwks.json` and `/<poolId>/.well-known/openid-configuration`: what token
-//! verifiers (aws-jwt-verify, PyJWT, pycognito) fetch (spec §4.5).
+//! verifiers (aws-jwt-verify, PyJWT, pycognito) fetch (docs/tokens.md, Keys and discovery).
 
 use std::sync::Arc;
 

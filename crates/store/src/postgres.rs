@@ -1,6 +1,6 @@
 //! The PostgreSQL store, for several stateless nodes sharing one database. Every check-and-set is one
 //! conditional statement or one transaction, so concurrent requests on different nodes behave as on
-//! one (spec of the storage traits in `cognate_core::store`).
+//! one (the contract of the storage traits in `cognate_core::store`).
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! Server-side validation of request bodies against the model's constraints, with the messages the
-//! real service uses (spec §1.5):
+//! real service uses (docs/protocol.md, Shapes come from the service model):
 //! `1 validation error detected: Value 'x' at 'userPoolId' failed to satisfy constraint: Member must ...`.
 //!
 //! The body is checked as a `serde_json::Value` before it is turned into a typed request, so a member

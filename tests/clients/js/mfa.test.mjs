@@ -1,5 +1,5 @@
 // amazon-cognito-identity-js 6.3.21 against Cognate: the MFA callbacks a browser app answers
-// (../shared/clients/README.md §5), with pools and users set up through
+// (docs/clients.md, amazon-cognito-identity-js callbacks), with pools and users set up through
 // @aws-sdk/client-cognito-identity-provider 3.1169.0.
 //
 // Self-contained: starts the binary named by COGNATE_BIN on port 0 with a fresh data directory and
@@ -321,7 +321,8 @@ test("selectMFAType, sendMFASelectionAnswer('SMS_MFA'), mfaRequired, sendMFACode
     },
   });
   await makeUser(app.poolId, "bob", { phone_number: PHONE });
-  // Enrol an authenticator and turn on both factors, preferring neither (spec §6 example 9).
+  // Enrol an authenticator and turn on both factors, preferring neither: sign-in asks to choose
+  // (docs/mfa.md, What follows the first factor).
   const signedIn = await send("InitiateAuthCommand", {
     ClientId: app.clientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: "bob", PASSWORD },
   });

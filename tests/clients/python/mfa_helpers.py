@@ -85,17 +85,17 @@ def assert_tokens(out):
     assert result["ExpiresIn"] == 3600
     for key in ("AccessToken", "IdToken"):
         assert result[key].count(".") == 2, key  # compact JWS
-    assert re.fullmatch(r"[A-Za-z0-9-_=.]+", result["RefreshToken"])  # opaque to clients (spec §4.4)
+    assert re.fullmatch(r"[A-Za-z0-9-_=.]+", result["RefreshToken"])  # opaque to clients (docs/tokens.md, Format)
     return result
 
 
 class Authenticator:
     """An authenticator app: RFC 6238 codes for `secret`, never the same time step twice.
 
-    Cognate accepts the steps before, at and after the current one (spec §3.5: "within 30 seconds
-    before or after"), and each step, or an older one, only once per *user* (docs/mfa.md). So
-    `code()` hands out the previous step's code (unless that step is about to fall out of the
-    window), then the current and the next one; after that it waits for the clock to move on.
+    Cognate accepts the steps before, at and after the current one, and each step, or an older one,
+    only once per *user* (docs/mfa.md, TOTP). So `code()` hands out the previous step's code (unless
+    that step is about to fall out of the window), then the current and the next one; after that it
+    waits for the clock to move on.
     Pass `after=` an earlier Authenticator of the same user to continue its sequence of steps.
     """
 

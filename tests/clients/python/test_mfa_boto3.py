@@ -1,7 +1,7 @@
 """Authentication factors and MFA through boto3: what a boto3 user sees (exception classes, exact
-messages, exact response shapes, omitted members). Follows ../shared/spec/cognito-auth-factors.md
-§3.1-3.8 and §6, the seed documents for GetUserAuthFactors and SetUserMFAPreference, and
-docs/mfa.md where the spec leaves a question open.
+messages, exact response shapes, omitted members). The behaviour is AWS's, as the API reference for
+GetUserAuthFactors and SetUserMFAPreference and the developer guide's MFA pages describe it; where
+AWS leaves a question open, it is docs/mfa.md's decision.
 """
 import json
 import os
@@ -21,11 +21,12 @@ FACTORS = ("SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP")
 SETTINGS_KEY = {"SMS_MFA": "SMSMfaSettings", "SOFTWARE_TOKEN_MFA": "SoftwareTokenMfaSettings", "EMAIL_OTP": "EmailMfaSettings"}
 
 
-# --- The seed examples -------------------------------------------------------------------------
+# --- GetUserAuthFactors and SetUserMFAPreference as AWS's references show them ------------------
 
 
 def test_get_user_auth_factors_of_a_plain_user_is_username_and_password(idp, pool):
-    """Seed 000/001: a user without MFA gets Username + ConfiguredUserAuthFactors and no MFA keys."""
+    """A user without MFA gets Username + ConfiguredUserAuthFactors and no MFA keys: members without a
+    value are left out, never empty (docs/protocol.md)."""
     pid = pool["Id"]
     cid = app_client(idp, pid)
     make_user(idp, pid, "testuser", email="testuser@example.com")
@@ -43,7 +44,10 @@ def test_get_user_auth_factors_of_a_plain_user_is_username_and_password(idp, poo
 
 
 def test_get_user_auth_factors_lists_the_first_factors_a_user_can_choose(idp):
-    """Seed 001's example: PASSWORD, EMAIL_OTP, SMS_OTP (enum order) and still no MFA keys."""
+    """As in the AWS CLI reference's example for get-user-auth-factors: the factors in enum order
+    (here PASSWORD, EMAIL_OTP, SMS_OTP) and still no MFA keys.
+    https://docs.aws.amazon.com/cli/latest/reference/cognito-idp/get-user-auth-factors.html
+    """
     pid = idp.create_user_pool(PoolName="first-factors", Policies={
         "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]}})["UserPool"]["Id"]
     try:
@@ -63,7 +67,8 @@ def test_get_user_auth_factors_lists_the_first_factors_a_user_can_choose(idp):
 
 
 def test_set_user_mfa_preference_before_the_authenticator_is_verified(idp, pool):
-    """Seed 002 / spec §6 example 3."""
+    """Turning TOTP MFA on before an authenticator is verified is refused with the real service's
+    message, in the body and in x-amzn-ErrorType / x-amzn-ErrorMessage (docs/mfa.md, Preferences)."""
     pid = pool["Id"]
     configure_pool_mfa(idp, pid, "OPTIONAL", totp=True)
     cid = app_client(idp, pid)
@@ -91,7 +96,8 @@ def test_set_user_mfa_preference_before_the_authenticator_is_verified(idp, pool)
 
 
 def test_seed_error_types(idp, pool, endpoint):
-    """Every error the two seed operations list that a client can provoke."""
+    """Every error that GetUserAuthFactors and SetUserMFAPreference list in the API reference and a
+    client can provoke."""
     pid = pool["Id"]
     cid = app_client(idp, pid)
     totp = {"SoftwareTokenMfaSettings": {"Enabled": False}}
@@ -238,7 +244,7 @@ def test_software_token_errors_and_admin_delete(idp, pool):
     cid = app_client(idp, pid)
     make_user(idp, pid, "erin")
     token = access_token(idp, cid, "erin")
-    # Spec §6 example 4: the pool has no TOTP.
+    # The pool has no TOTP: the message AWS's TOTP page quotes (docs/mfa.md, TOTP).
     with pytest.raises(idp.exceptions.SoftwareTokenMFANotFoundException) as e:
         idp.associate_software_token(AccessToken=token)
     assert error(e) == ("SoftwareTokenMFANotFoundException", "Software Token MFA has not been enabled by the userPool")
@@ -249,7 +255,7 @@ def test_software_token_errors_and_admin_delete(idp, pool):
         idp.verify_software_token(AccessToken=token, UserCode="123456")
     assert error(e)[1] == "Software Token MFA does not exist for the user."
     secret = idp.associate_software_token(AccessToken=token)["SecretCode"]
-    # Spec §6 example 5: seven digits reach the server (botocore checks only the minimum length).
+    # Seven digits reach the server (botocore checks only the minimum length) and break the model's maximum of 6.
     with pytest.raises(idp.exceptions.InvalidParameterException) as e:
         idp.verify_software_token(AccessToken=token, UserCode="1234567")
     assert "'userCode'" in error(e)[1] and "Member must have length less than or equal to 6" in error(e)[1]
@@ -274,7 +280,8 @@ def test_software_token_errors_and_admin_delete(idp, pool):
 
 
 def test_a_new_authenticator_replaces_the_old_one_once_verified(idp, pool):
-    """Spec §3.5: a new secret stays pending; the old authenticator works until the new one is verified."""
+    """A new secret stays pending; the old authenticator works until the new one is verified (the
+    AssociateSoftwareToken API reference; docs/mfa.md, TOTP)."""
     pid = pool["Id"]
     configure_pool_mfa(idp, pid, "OPTIONAL", totp=True)
     cid = app_client(idp, pid)
@@ -385,7 +392,8 @@ def test_sms_and_email_mfa_with_select_mfa_type(idp, pool, endpoint):
 
 
 def test_select_mfa_type_accepts_the_documented_email_mfa_answer(idp, pool, endpoint):
-    """Spec §3.7: the API reference names the answer EMAIL_MFA, Amplify sends EMAIL_OTP; accept both."""
+    """SELECT_MFA_TYPE: the API reference names the email answer EMAIL_MFA, Amplify sends EMAIL_OTP; both
+    are accepted (docs/mfa.md, What follows the first factor)."""
     pid = pool["Id"]
     configure_pool_mfa(idp, pid, "OPTIONAL", totp=False, sms=True, email=True)
     cid = app_client(idp, pid)
@@ -434,7 +442,8 @@ def test_legacy_user_settings(idp, pool):
 
 
 def test_wrong_codes_can_be_retried_until_the_session_ends(idp, pool, endpoint):
-    """Spec §3.7: clients keep the Session after a CodeMismatchException; docs/mfa.md: 3 wrong codes end it."""
+    """Clients keep the Session after a CodeMismatchException and retry; the third wrong code ends it
+    (docs/sign-in.md, Sessions)."""
     pid = pool["Id"]
     configure_pool_mfa(idp, pid, "OPTIONAL", totp=False, sms=True)
     cid = app_client(idp, pid)
@@ -463,7 +472,8 @@ def test_wrong_codes_can_be_retried_until_the_session_ends(idp, pool, endpoint):
 
 
 def test_mfa_setup_when_the_pool_requires_mfa(idp, pool):
-    """Spec §6 example 10."""
+    """MFA_SETUP in an ON pool with TOTP only: AssociateSoftwareToken and VerifySoftwareToken with the
+    session, then MFA_SETUP answered with Verify's session signs in and activates TOTP (docs/mfa.md)."""
     pid = pool["Id"]
     configure_pool_mfa(idp, pid, "ON", totp=True)
     cid = app_client(idp, pid)
@@ -490,8 +500,8 @@ def test_mfa_setup_when_the_pool_requires_mfa(idp, pool):
 
 
 def test_a_pool_that_requires_mfa_uses_the_phone_or_asks_for_setup(idp, pool, endpoint):
-    """Spec §3.8: ON pool with SMS and TOTP: a user with a phone gets SMS_MFA without enabling
-    anything; a user without one is asked to set up a factor."""
+    """ON pool with SMS and TOTP: a user with a phone gets SMS_MFA without enabling anything; a user
+    without one is asked to set up a factor (docs/mfa.md, What follows the first factor)."""
     pid = pool["Id"]
     configure_pool_mfa(idp, pid, "ON", totp=True, sms=True)
     cid = app_client(idp, pid)
@@ -510,7 +520,8 @@ def test_a_pool_that_requires_mfa_uses_the_phone_or_asks_for_setup(idp, pool, en
 
 
 def test_set_user_pool_mfa_config_contradictions(idp, pool):
-    """Spec §6 example 11 and §3.1."""
+    """SetUserPoolMfaConfig refuses OFF with a factor, and ON or OPTIONAL without one, with the real
+    service's messages; Get answers what Set configured (docs/mfa.md, Pool configuration)."""
     pid = pool["Id"]
     assert strip(idp.get_user_pool_mfa_config(UserPoolId=pid)) == {"MfaConfiguration": "OFF"}
     with pytest.raises(idp.exceptions.InvalidParameterException) as e:
@@ -554,7 +565,8 @@ def random_request(rng):
 
 
 def model_apply(enabled, preferred, req):
-    """Spec §3.4 / docs/mfa.md: the new (enabled, preferred), or None when the request is refused."""
+    """SetUserMFAPreference's rules (docs/mfa.md, Preferences): the new (enabled, preferred), or None
+    when the request is refused."""
     wants = [f for f, s in req.items() if s.get("PreferredMfa") is True]
     if len(wants) > 1:
         return None
@@ -629,7 +641,7 @@ def test_random_preference_sequences_keep_get_user_and_get_user_auth_factors_in_
         assert sorted(me.get("UserMFASettingList", [])) == sorted(f for f in FACTORS if enabled[f]), where
         assert me.get("PreferredMfaSetting") == preferred, where
 
-        # And sign-in asks for what GetUser says (spec §3.8, OPTIONAL pool).
+        # And sign-in asks for what GetUser says (docs/mfa.md, What follows the first factor; OPTIONAL pool).
         challenge, choices = expected_sign_in(enabled, preferred)
         out = sign_in(idp, cid, "pat")
         assert out.get("ChallengeName") == challenge, where

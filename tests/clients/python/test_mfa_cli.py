@@ -1,5 +1,6 @@
 """The AWS CLI (v1) against Cognate: authentication factors and authenticator-app MFA as a person
-typing the commands from the AWS CLI reference sees them (seed 001 and its example)."""
+typing the commands from the AWS CLI reference sees them (the get-user-auth-factors page and its
+example: https://docs.aws.amazon.com/cli/latest/reference/cognito-idp/get-user-auth-factors.html)."""
 import json
 import os
 import subprocess

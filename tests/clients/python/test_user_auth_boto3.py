@@ -1,5 +1,6 @@
 """USER_AUTH (choice-based sign-in) through boto3: passwordless sign-in with an emailed code read
-from Cognate's development outbox, as spec §3.9 describes and docs/user-auth.md decides.
+from Cognate's development outbox, as AWS's Authentication flows page describes and docs/user-auth.md
+decides.
 """
 import pytest
 

@@ -1,7 +1,7 @@
 //! Message texts from a pool's settings, with Cognito's fallbacks and defaults. Pure functions: the
 //! caller picks the channel and destination, these only say what the message reads.
 //!
-//! Which setting is used (spec §2, pool settings; the model's `UserPoolType`):
+//! Which setting is used (the model's `UserPoolType`; docs/delivery.md, Message texts):
 //! - verification codes (sign-up, attribute verification, forgotten password):
 //!   `VerificationMessageTemplate.{SmsMessage, EmailMessage, EmailSubject}`, then the legacy
 //!   `SmsVerificationMessage` / `EmailVerificationMessage` / `EmailVerificationSubject`, then the

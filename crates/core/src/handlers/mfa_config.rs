@@ -1,4 +1,4 @@
-//! SetUserPoolMfaConfig and GetUserPoolMfaConfig (spec §3.1).
+//! SetUserPoolMfaConfig and GetUserPoolMfaConfig (docs/mfa.md, Pool configuration).
 
 use cognate_wire::shapes::*;
 

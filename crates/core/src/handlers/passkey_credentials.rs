@@ -1,4 +1,4 @@
-//! ListWebAuthnCredentials and DeleteWebAuthnCredential (spec §3.10).
+//! ListWebAuthnCredentials and DeleteWebAuthnCredential (docs/passkeys.md).
 
 use cognate_wire::shapes::*;
 

@@ -1,4 +1,4 @@
-//! StartWebAuthnRegistration and CompleteWebAuthnRegistration (spec §3.10).
+//! StartWebAuthnRegistration and CompleteWebAuthnRegistration (docs/passkeys.md).
 
 use cognate_crypto::webauthn::{self, Expectation, b64url_decode, b64url_encode};
 use cognate_wire::shapes::*;

@@ -1,5 +1,5 @@
 //! Authenticator apps: AssociateSoftwareToken, VerifySoftwareToken (with an access token, or with a
-//! sign-in Session on the MFA_SETUP path) and AdminDeleteSoftwareToken (spec §3.5).
+//! sign-in Session on the MFA_SETUP path) and AdminDeleteSoftwareToken (docs/mfa.md, TOTP).
 
 use cognate_crypto::totp::{self, TotpCheck};
 use cognate_wire::enums::ChallengeNameType as ChallengeName;

@@ -194,7 +194,8 @@ pub async fn admin_confirm_sign_up(
     Ok(AdminConfirmSignUpResponse {})
 }
 
-/// `attribute = "value"` or `attribute ^= "value"` (spec of ListUsers' Filter).
+/// `attribute = "value"` or `attribute ^= "value"` (the `Filter` parameter in the ListUsers API
+/// reference).
 struct Filter {
     attribute: String,
     prefix: bool,

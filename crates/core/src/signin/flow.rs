@@ -17,7 +17,7 @@
 //!
 //! USER_AUTH adds the choice of first factor (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP,
 //! WEB_AUTHN); a one-time code, and a user-verified passkey under passkey MFA, are a complete
-//! sign-in by themselves. docs/architecture.md has the whole diagram.
+//! sign-in by themselves. docs/sign-in.md (The flow) has the whole diagram.
 
 use cognate_wire::enums::{AuthFlowType as Flow, ChallengeNameType as ChallengeName};
 

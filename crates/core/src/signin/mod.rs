@@ -1,5 +1,5 @@
 //! Sign-in: InitiateAuth and RespondToAuthChallenge (and their Admin forms) as one flow that
-//! factors plug into. docs/architecture.md draws the state diagram.
+//! factors plug into. docs/sign-in.md (The flow) draws the state diagram.
 //!
 //! - [`context`]: where a sign-in takes place (pool, app client, admin or public call).
 //! - [`policy`]: pure rules, table-tested: which flows a client allows, the MFA table, which first

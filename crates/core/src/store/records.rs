@@ -91,8 +91,8 @@ pub struct UserData {
     pub passkeys: PasskeyState,
 }
 
-/// A user's passkeys (spec §2.3). Kept in the user document: at most 20 small entries, and the
-/// signature counter is then updated under the user record's optimistic `version`.
+/// A user's passkeys (docs/passkeys.md). Kept in the user document: at most 20 small entries, and
+/// the signature counter is then updated under the user record's optimistic `version`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PasskeyState {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -149,7 +149,7 @@ pub struct SecurityState {
     #[serde(default)]
     pub locked_until_ms: i64,
     /// GlobalSignOut: tokens issued at or before this second are revoked (AWS revokes at second
-    /// granularity, spec §3.11).
+    /// granularity: docs/tokens.md, Sign-out and revocation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_out_at_s: Option<i64>,
     /// RevokeToken: sign-ins (origin_jti) whose tokens are revoked, kept until their refresh token
@@ -168,7 +168,7 @@ pub struct RevokedOrigin {
 pub struct PasswordRecord {
     /// argon2id PHC string.
     pub hash: String,
-    /// Cognito SRP salt and verifier, derived when the password is set (spec §5.2).
+    /// Cognito SRP salt and verifier, derived when the password is set (docs/sign-in.md, SRP).
     pub srp_salt: String,
     pub srp_verifier: String,
     pub set_ms: i64,
@@ -177,7 +177,7 @@ pub struct PasswordRecord {
     pub temporary: bool,
 }
 
-/// MFA settings of one user (spec §2.3). Filled in by the MFA operations.
+/// MFA settings of one user (docs/mfa.md). Filled in by the MFA operations.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MfaState {
     #[serde(default)]

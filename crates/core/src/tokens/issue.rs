@@ -1,4 +1,4 @@
-//! Minting access, ID and refresh tokens with the claims the real service issues (spec §4).
+//! Minting access, ID and refresh tokens with the claims the real service issues (docs/tokens.md).
 
 use cognate_wire::shapes::AuthenticationResultType;
 use serde::Serialize;

@@ -1,5 +1,5 @@
-//! The access-token check every token-authorized operation runs (spec §1.6), in the order and with
-//! the messages of the real service.
+//! The access-token check every token-authorized operation runs, in the order and with the
+//! messages of the real service (docs/tokens.md, The access-token check).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
 //! SigV4 verification tests. Signatures are produced independently by `aws-sigv4`, the
 //! signer inside the AWS SDK for Rust, over the header sets the real clients send
-//! (shared/clients/README.md).
+//! (docs/clients.md, What the clients send).
 
 use std::time::{Duration, SystemTime};
 

@@ -43,7 +43,7 @@ pub(crate) static N: LazyLock<BigUint> = LazyLock::new(|| {
 pub(crate) static G: LazyLock<BigUint> = LazyLock::new(|| BigUint::from(2u32));
 
 /// The multiplier `k = H(PAD(N) || PAD(g))`, computed once per process.
-/// Its value is `538282c4…9ee6` (spec §5.1); a test pins it.
+/// Its value is `538282c4…9ee6` (docs/sign-in.md, SRP); a test pins it.
 pub(crate) static K: LazyLock<BigUint> = LazyLock::new(|| BigUint::from_bytes_be(&sha256(&[&pad(&N), &pad(&G)])));
 
 /// Longest hex string accepted for any SRP integer. Legitimate values are below `N`
@@ -125,6 +125,7 @@ mod tests {
         assert_eq!(to_hex(&N).len(), 768);
     }
 
+    // The value amazon-cognito-identity-js and pycognito compute (docs/sign-in.md, SRP).
     #[test]
     fn k_matches_the_spec() {
         assert_eq!(to_hex(&K), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");

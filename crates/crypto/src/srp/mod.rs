@@ -2,8 +2,8 @@
 //! for our own tests and benchmarks.
 //!
 //! Cognito does not use textbook SRP byte encodings; it uses whatever its JavaScript client
-//! does (spec §5). This module reproduces that exactly and is pinned by a known-answer test
-//! computed with pycognito's own code.
+//! does (docs/sign-in.md, SRP). This module reproduces that exactly and is pinned by a
+//! known-answer test computed with pycognito's own code.
 //!
 //! Flow, server side:
 //! 1. At sign-up / password set: [`make_verifier`] → store `salt_hex` and `verifier_hex`

@@ -1,5 +1,5 @@
 //! USER_SRP_AUTH and USER_AUTH's PASSWORD_SRP: the PASSWORD_VERIFIER challenge and its answer,
-//! Cognito's SRP variant (docs/protocol.md; the maths is in `cognate_crypto::srp`).
+//! Cognito's SRP variant (docs/sign-in.md, SRP; the maths is in `cognate_crypto::srp`).
 //!
 //! Real PASSWORD_VERIFIER challenges carry no Session, and clients answer without one, so the
 //! `SECRET_BLOCK` itself identifies the pending exchange: it is a random token whose hash keys the
