@@ -15,13 +15,18 @@
 //! writer only starts the WAL over when it begins a transaction with every frame copied back, and
 //! there is always a newer batch. So once the WAL passes [`RESTART_FRAMES`] the writer itself runs a
 //! RESTART checkpoint between two batches (the passive ones have copied nearly everything by then), and
-//! the next batch writes from the WAL's beginning again. A reader that stays in the WAL (another
-//! process's online backup) makes the restart give up after 20 ms; it is tried again after a back-off
-//! that grows from 50 ms to 2 s while it keeps failing.
+//! the next batch writes from the WAL's beginning again. The writer learns the WAL's length from its
+//! own COMMITs (SQLite's WAL hook), not from the checkpointer: under CPU load the checkpointer thread
+//! runs late, and a bound that waited for it to look let the WAL grow to many times the limit. For
+//! the same reason a restart that finds a passive checkpoint copying waits for it to finish instead
+//! of trying again after a later batch. A reader that stays in the WAL (another process's online
+//! backup) makes the restart give up after 20 ms; it is tried again after a back-off that grows from
+//! 50 ms to 2 s while it keeps failing.
 
+use std::cell::Cell;
+use std::ffi::c_int;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
@@ -160,6 +165,8 @@ impl Writer {
         // The writer no longer checkpoints when its COMMIT grows the WAL past 1,000 pages, and cuts
         // the WAL file back to WAL_SIZE_LIMIT when it starts it over.
         conn.execute_batch(&format!("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT};")).map_err(backend)?;
+        // After the pragma, which replaces any WAL hook with its own (or, at 0, with none).
+        conn.wal_hook(Some(note_wal_pages));
         let checkpointer = Checkpointer::start(open_connection(path, sync)?)?;
         let (queue, jobs) = mpsc::channel();
         std::thread::Builder::new()
@@ -210,13 +217,26 @@ const RESTART_BACKOFF_MAX: Duration = Duration::from_secs(2);
 /// `PRAGMA journal_size_limit`: the size the WAL file is cut back to when it is started over.
 const WAL_SIZE_LIMIT: i64 = if cfg!(test) { 1 << 20 } else { 64 << 20 };
 
+thread_local! {
+    /// The WAL's length in pages as SQLite reported it after the last COMMIT that wrote to it on this
+    /// thread; 0 once the writer has read it. Only the writer thread commits on the writer
+    /// connection, so on that thread this is the writer's own WAL.
+    static WAL_PAGES: Cell<i64> = const { Cell::new(0) };
+}
+
+/// The writer connection's WAL hook, run by SQLite after every COMMIT that appended to the WAL, on
+/// the committing thread. rusqlite takes a plain `fn` here (no captured state), hence the
+/// thread-local; storing an integer keeps the hook off the write path's cost.
+fn note_wal_pages(_wal: &rusqlite::hooks::Wal, pages: c_int) -> rusqlite::Result<()> {
+    WAL_PAGES.set(i64::from(pages));
+    Ok(())
+}
+
 /// A thread with its own connection that runs `PRAGMA wal_checkpoint(PASSIVE)` when nudged by the
 /// writer and every [`CHECKPOINT_EVERY`]. A passive checkpoint never blocks the writer or readers.
-/// When it finds the WAL longer than [`RESTART_FRAMES`] it asks the writer to start it over.
 struct Checkpointer {
     nudge: Option<mpsc::SyncSender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
-    restart_wanted: Arc<AtomicBool>,
     /// Held while a checkpoint runs, passive or the writer's restart: SQLite runs one checkpoint at a
     /// time and fails a RESTART at once (no busy wait) while another is copying.
     copying: Arc<Mutex<()>>,
@@ -225,48 +245,36 @@ struct Checkpointer {
 impl Checkpointer {
     fn start(conn: Connection) -> StoreResult<Checkpointer> {
         let (nudge, nudged) = mpsc::sync_channel::<()>(1);
-        let restart_wanted = Arc::new(AtomicBool::new(false));
         let copying = Arc::new(Mutex::new(()));
-        let (wanted, lock) = (restart_wanted.clone(), copying.clone());
+        let lock = copying.clone();
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
                 loop {
-                    let writing = match nudged.recv_timeout(CHECKPOINT_EVERY) {
-                        Ok(()) => true,
-                        Err(mpsc::RecvTimeoutError::Timeout) => false,
+                    match nudged.recv_timeout(CHECKPOINT_EVERY) {
+                        Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => {}
                         Err(mpsc::RecvTimeoutError::Disconnected) => return,
-                    };
-                    if writing && wanted.load(Ordering::Relaxed) {
-                        // The writer is busy and restarts the WAL after its next batch; a passive
-                        // checkpoint now would only keep it from doing so. (Without writes, the
-                        // timer's checkpoint still runs.)
-                        continue;
                     }
                     // A failed checkpoint (the disk, a busy reader) leaves the WAL longer; the next
                     // one tries again, and the data is safe in the WAL meanwhile.
                     let _copying = lock.lock().unwrap_or_else(|p| p.into_inner());
-                    match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
-                        Ok(frames) if frames >= RESTART_FRAMES => wanted.store(true, Ordering::Relaxed),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "SQLite checkpoint failed"),
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::warn!(error = %e, "SQLite checkpoint failed");
                     }
                 }
             })
             .map_err(|e| StoreError::Backend(format!("cannot start the SQLite checkpoint thread: {e}")))?;
-        Ok(Checkpointer { nudge: Some(nudge), thread: Some(thread), restart_wanted, copying })
+        Ok(Checkpointer { nudge: Some(nudge), thread: Some(thread), copying })
     }
 
-    /// When the WAL has grown past [`RESTART_FRAMES`] and no passive checkpoint is copying right now:
-    /// the wish is taken, and the guard keeps the checkpointer out while the writer restarts. `None`
-    /// leaves a wish in place for the next batch.
-    fn restart_slot(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
-        if !self.restart_wanted.load(Ordering::Relaxed) {
-            return None;
-        }
-        let guard = self.copying.try_lock().ok()?;
-        self.restart_wanted.store(false, Ordering::Relaxed);
-        Some(guard)
+    /// Keeps the checkpointer out while the writer restarts the WAL, once a passive checkpoint that
+    /// is copying right now has finished. Waiting rather than leaving the restart to a later batch:
+    /// a passive checkpoint never waits for a lock (SQLite calls no busy handler for it), so the
+    /// wait is only for copying that the restart would otherwise do itself; whereas under CPU load
+    /// the checkpointer is often descheduled mid-copy, and skipping every time that happened let the
+    /// WAL grow to many times [`RESTART_FRAMES`].
+    fn restart_slot(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.copying.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Asks for a checkpoint; a no-op when one is already asked for.
@@ -311,10 +319,12 @@ fn write_loop(conn: Connection, jobs: mpsc::Receiver<Message>, checkpointer: Che
             if batches.is_multiple_of(BATCHES_PER_CHECKPOINT) {
                 checkpointer.nudge();
             }
-            // The wish is only taken once the back-off is over, so none is lost meanwhile.
-            if std::time::Instant::now() >= next_restart
-                && let Some(_slot) = checkpointer.restart_slot()
-            {
+            // Taken after every batch, so a batch that wrote nothing (its COMMIT reported no length)
+            // does not act on a length from before the last restart. During a back-off the next
+            // COMMIT reports the length again.
+            let wal_pages = WAL_PAGES.take();
+            if wal_pages >= RESTART_FRAMES && std::time::Instant::now() >= next_restart {
+                let _slot = checkpointer.restart_slot();
                 if restart_wal(&conn) {
                     backoff = RESTART_BACKOFF_MIN;
                 } else {
