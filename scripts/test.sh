@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The one test command (README, .ci/run): lints, the Rust test suites (unit, store conformance on
-# SQLite and PostgreSQL, the AWS SDK for Rust against the server, two nodes on one database), then the
-# client suites against the built binary: Python (boto3, AWS CLI, pycognito, PyJWT) and JavaScript
-# (amazon-cognito-identity-js, the JS v3 SDK, aws-jwt-verify, a passkey in headless Chromium). Installs what it needs (a Python venv
-# under .venv, npm packages under tests/clients/js/node_modules, PostgreSQL if none is running) and is
-# safe to run again. Honours CARGO_TARGET_DIR.
+# The one test command (README, .ci/run): lints, unused dependencies, the Rust test suites (unit,
+# store conformance on SQLite and PostgreSQL, the AWS SDK for Rust against the server, two nodes on
+# one database), then the client suites against the built binary: Python (boto3, AWS CLI, pycognito,
+# PyJWT) and JavaScript (amazon-cognito-identity-js, the JS v3 SDK, aws-jwt-verify, a passkey in
+# headless Chromium). Installs what it needs (cargo-machete, a Python venv under .venv, npm packages
+# under tests/clients/js/node_modules, PostgreSQL if none is running) and is safe to run again.
+# Honours CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -13,6 +14,15 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+
+step "unused dependencies (cargo-machete)"
+# Reads the sources against each Cargo.toml without compiling (well under a second); installed once,
+# at a pinned version so that every machine reports the same.
+machete_version=0.9.2
+if [ "$(cargo machete --version 2>/dev/null)" != "$machete_version" ]; then
+  cargo install --locked --quiet "cargo-machete@$machete_version"
+fi
+cargo machete --skip-target-dir
 
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -18,10 +18,14 @@ fn round_trip<E: WireEnum + serde::Serialize + serde::de::DeserializeOwned>() ->
         assert_eq!(E::parse(value), Some(e), "{shape}: parse({value:?})");
         assert_eq!(value.parse::<E>(), Ok(e), "{shape}: FromStr({value:?})");
         assert_eq!(e.to_string(), value, "{shape}: Display");
-        let json = serde_json::to_string(&e).unwrap();
-        assert_eq!(json, serde_json::to_string(value).unwrap(), "{shape}: serialized as the wire string");
-        assert_eq!(serde_json::from_str::<E>(&json).unwrap(), e, "{shape}: deserialize {json}");
-        assert_eq!(serde_json::from_value::<E>(serde_json::Value::from(value)).unwrap(), e, "{shape}: from a Value");
+        let json = serde_json::to_string(&e).expect("serializes");
+        assert_eq!(json, serde_json::to_string(value).expect("a string serializes"), "{shape}: serialized as the wire string");
+        assert_eq!(serde_json::from_str::<E>(&json).expect("deserializes"), e, "{shape}: deserialize {json}");
+        assert_eq!(
+            serde_json::from_value::<E>(serde_json::Value::from(value)).expect("deserializes from a Value"),
+            e,
+            "{shape}: from a Value"
+        );
         // Exact match only: no case folding, no trimming.
         for near in [value.to_lowercase(), value.to_uppercase(), format!(" {value}"), format!("{value} ")] {
             if near != value {
@@ -37,10 +41,10 @@ fn round_trip<E: WireEnum + serde::Serialize + serde::de::DeserializeOwned>() ->
     assert_eq!(distinct.len(), E::VALUES.len(), "{shape}: duplicate values");
 
     assert_eq!(E::parse(""), None);
-    let err = "NOT_A_VALUE".parse::<E>().unwrap_err();
+    let err = "NOT_A_VALUE".parse::<E>().expect_err("not a value");
     assert_eq!(err, UnknownValue { shape, value: "NOT_A_VALUE".into() });
     assert_eq!(err.to_string(), format!("'NOT_A_VALUE' is not a value of {shape}"));
-    let err = serde_json::from_str::<E>(r#""NOT_A_VALUE""#).unwrap_err().to_string();
+    let err = serde_json::from_str::<E>(r#""NOT_A_VALUE""#).expect_err("not a value").to_string();
     assert!(err.starts_with("unknown variant `NOT_A_VALUE`, expected"), "{shape}: {err}");
     assert!(serde_json::from_str::<E>("1").is_err(), "{shape}: a number must not deserialize");
     assert!(serde_json::from_str::<E>("null").is_err(), "{shape}: null must not deserialize");

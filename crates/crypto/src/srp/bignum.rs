@@ -89,6 +89,7 @@ struct Modulus {
 // `BN_MONT_CTX` in exponentiations (they are `const` parameters), so sharing them across threads is
 // sound.
 unsafe impl Send for Modulus {}
+// SAFETY: as for `Send`: shared references only ever read.
 unsafe impl Sync for Modulus {}
 
 static MODULUS: LazyLock<Option<Modulus>> = LazyLock::new(|| {

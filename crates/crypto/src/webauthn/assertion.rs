@@ -22,7 +22,7 @@ pub fn assertion_credential_id(credential: &Value) -> Result<Vec<u8>> {
 }
 
 /// Verify `credential` made with the stored `public_key` (COSE) whose last counter was `stored_count`.
-pub fn verify_assertion(credential: &Value, expect: &Expectation, public_key: &[u8], stored_count: u32) -> Result<VerifiedAssertion> {
+pub fn verify_assertion(credential: &Value, expect: &Expectation<'_>, public_key: &[u8], stored_count: u32) -> Result<VerifiedAssertion> {
     credential_id(credential)?;
     let response = credential.get("response").filter(|r| r.is_object()).ok_or_else(|| malformed("response is missing"))?;
     let client_data_json = b64_member(response, "clientDataJSON")?;

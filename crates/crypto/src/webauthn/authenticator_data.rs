@@ -24,7 +24,7 @@ pub(super) struct AuthenticatorData {
 
 /// Parse `raw` and check it against the expectation: RP ID hash, user presence, and user
 /// verification when required.
-pub(super) fn parse_and_check(raw: &[u8], expect: &Expectation) -> Result<AuthenticatorData> {
+pub(super) fn parse_and_check(raw: &[u8], expect: &Expectation<'_>) -> Result<AuthenticatorData> {
     if raw.len() < 37 {
         return Err(malformed("authenticator data is too short"));
     }

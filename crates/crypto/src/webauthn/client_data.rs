@@ -8,7 +8,7 @@ use crate::primitives::{ct_eq, sha256};
 
 /// Check the client data of a ceremony of `ceremony` type and return its SHA-256, which the
 /// authenticator signed.
-pub(super) fn check(raw: &[u8], ceremony: &str, expect: &Expectation) -> Result<[u8; 32]> {
+pub(super) fn check(raw: &[u8], ceremony: &str, expect: &Expectation<'_>) -> Result<[u8; 32]> {
     let data: Value = serde_json::from_slice(raw).map_err(|_| malformed("clientDataJSON is not JSON"))?;
     let field = |name: &str| {
         data.get(name).and_then(Value::as_str).ok_or_else(|| WebAuthnError::Malformed(format!("clientDataJSON.{name} is missing")))

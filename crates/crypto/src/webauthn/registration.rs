@@ -29,7 +29,7 @@ fn text_key<'a>(map: &'a [(Cbor, Cbor)], name: &str) -> Option<&'a Cbor> {
     map.iter().find(|(k, _)| k.as_text() == Some(name)).map(|(_, v)| v)
 }
 
-pub fn verify_registration(credential: &Value, expect: &Expectation) -> Result<RegisteredCredential> {
+pub fn verify_registration(credential: &Value, expect: &Expectation<'_>) -> Result<RegisteredCredential> {
     let raw_id = credential_id(credential)?;
     let response = credential.get("response").filter(|r| r.is_object()).ok_or_else(|| malformed("response is missing"))?;
     let client_data_json = b64_member(response, "clientDataJSON")?;

@@ -1,10 +1,10 @@
 //! Authentication factors and MFA through the AWS SDK for Rust: pool configuration, authenticator
 //! apps, preferences, GetUserAuthFactors, and MFA challenges in sign-in with real codes.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common;
+use crate::common::TestServer;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ChallengeNameType, EmailMfaConfigType, ExplicitAuthFlowsType, SmsMfaSettingsType, SoftwareTokenMfaConfigType,
@@ -12,7 +12,6 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use cognate_core::ManualClock;
 use cognate_crypto::totp;
-use common::TestServer;
 
 const PASSWORD: &str = "Correct-horse-9";
 const T0: i64 = 1_800_000_000_000;

@@ -2,8 +2,6 @@
 //! (lettre) against an in-test SMTP server that speaks the protocol and records what it is sent, and
 //! the router built from the server configuration.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

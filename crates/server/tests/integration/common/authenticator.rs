@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use aws_smithy_types::{Document, Number};
 use serde_json::Value;
 
-#[allow(unused_imports)] // Only the passkey tests use them; every test binary includes `common`.
 pub use cognate_crypto::webauthn::soft_authenticator::{Attestation, SoftAuthenticator};
 
 pub fn to_document(v: &Value) -> Document {

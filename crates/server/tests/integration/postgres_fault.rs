@@ -3,14 +3,13 @@
 //! database is cut off with a TCP relay the test controls, so other users of the server are not
 //! disturbed. Needs `COGNATE_TEST_POSTGRES_URL` (scripts/test.sh sets it).
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::common;
+use crate::common::postgres::ScratchDatabase;
 use cognate::config::Config;
-use sqlx::Connection;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
@@ -60,19 +59,13 @@ impl Relay {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_outage_fails_fast_and_recovers() {
-    let Ok(admin_url) = std::env::var("COGNATE_TEST_POSTGRES_URL") else {
+    let Some(database) = ScratchDatabase::create("fault").await else {
         eprintln!("COGNATE_TEST_POSTGRES_URL not set: PostgreSQL fault test not run (scripts/test.sh sets it)");
         return;
     };
-    let name = format!("cognate_fault_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await.expect("drop old");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create");
     // postgres://user[:pw]@127.0.0.1:5432/test -> the same through the relay, to the new database.
-    let (creds_host, _) = admin_url.rsplit_once('/').expect("url");
-    let (creds, hostport) = creds_host.rsplit_once('@').expect("url has @");
-    let relay = Relay::start(hostport).await;
-    let url = format!("{creds}@127.0.0.1:{}/{name}", relay.port);
+    let relay = Relay::start(database.host_port()).await;
+    let url = database.url_through(&format!("127.0.0.1:{}", relay.port));
 
     let dir = tempfile::tempdir().expect("tempdir");
     let config = Config { port: 0, data_dir: dir.path().to_path_buf(), database_url: Some(url), ..Config::default() };
@@ -141,5 +134,5 @@ async fn postgres_outage_fails_fast_and_recovers() {
     }
     assert_eq!(common::raw_get(addr, "/ready").await.status, 200);
     running.stop().await;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await.ok();
+    database.drop().await;
 }

@@ -1,8 +1,8 @@
 //! Shared by the integration tests: a server on a random port with its own data directory, an AWS
 //! SDK client pointed at it, and a bare HTTP/1.1 client for requests no SDK would send.
-#![allow(dead_code)]
 
 pub mod authenticator;
+pub mod postgres;
 
 use std::net::SocketAddr;
 

@@ -1,7 +1,5 @@
 //! Acknowledged writes survive the server being killed with SIGKILL and started again.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 

@@ -1,19 +1,18 @@
 //! Two `cognate` processes sharing one PostgreSQL database behave as one service. Needs
 //! `COGNATE_TEST_POSTGRES_URL` (scripts/test.sh sets it); without it the test says so and passes.
 
-mod common;
-
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use crate::common;
+use crate::common::postgres::ScratchDatabase;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
 };
 use aws_sdk_cognitoidentityprovider::{Client, Config};
 use cognate_crypto::{srp, totp};
-use sqlx::Connection;
 
 struct Node {
     child: Child,
@@ -66,15 +65,11 @@ fn err_text<E: aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata>(e: 
 
 #[tokio::test]
 async fn two_nodes_on_one_postgres_database_act_as_one() {
-    let Ok(admin_url) = std::env::var("COGNATE_TEST_POSTGRES_URL") else {
+    let Some(database) = ScratchDatabase::create("multinode").await else {
         eprintln!("COGNATE_TEST_POSTGRES_URL not set: multi-node test not run (scripts/test.sh sets it)");
         return;
     };
-    let name = format!("cognate_multinode_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await.expect("drop old");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create");
-    let url = format!("{}/{name}", admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url));
+    let url = database.url();
 
     let a = spawn(&url);
     let b = spawn(&url);
@@ -261,5 +256,5 @@ async fn two_nodes_on_one_postgres_database_act_as_one() {
         let r = common::raw_get(n.addr, "/ready").await;
         assert_eq!(r.status, 200, "{}", r.body);
     }
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await.ok();
+    database.drop().await;
 }

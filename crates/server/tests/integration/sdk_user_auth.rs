@@ -1,11 +1,11 @@
 //! USER_AUTH, choice-based sign-in, through the AWS SDK for Rust: SELECT_CHALLENGE and what it offers,
 //! PASSWORD, PASSWORD_SRP, and passwordless EMAIL_OTP / SMS_OTP with codes read from the outbox.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::common;
+use crate::common::TestServer;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
@@ -16,7 +16,6 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use cognate_core::ManualClock;
 use cognate_crypto::srp;
-use common::TestServer;
 
 const PASSWORD: &str = "Correct-horse-9";
 const T0: i64 = 1_800_000_000_000;

@@ -2,15 +2,14 @@
 //! they sign in with. Messages are put in through a second connection to the server's database, as
 //! no operation sends any yet.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common;
+use crate::common::{TestServer, raw_path, signed_get};
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType, UsernameAttributeType};
 use cognate_core::delivery::{Channel, Message, OutboxSender, Sender, purpose};
 use cognate_core::{Clock, ManualClock};
 use cognate_store::{SqliteOptions, SqliteStore};
-use common::{TestServer, raw_path, signed_get};
 
 const KEY: &str = "AKIDOUTBOXTEST";
 const SECRET: &str = "outbox/K7MDENG+bPxRfiCYEXAMPLEKEY";

@@ -2,8 +2,8 @@
 //! TOTP code used by ten concurrent sign-ins is accepted once; ten concurrent SetUserMFAPreference
 //! calls leave a state that some serial order of them would leave.
 
-mod common;
-
+use crate::common;
+use crate::common::postgres::ScratchDatabase;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, SmsMfaConfigType, SmsMfaSettingsType,
@@ -11,7 +11,6 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use cognate::config::Config;
 use cognate_crypto::totp;
-use sqlx::Connection;
 
 const PASSWORD: &str = "Correct-horse-9";
 
@@ -148,19 +147,15 @@ async fn races_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn races_on_postgres() {
-    let Ok(admin_url) = std::env::var("COGNATE_TEST_POSTGRES_URL") else {
+    let Some(database) = ScratchDatabase::create("races").await else {
         eprintln!("COGNATE_TEST_POSTGRES_URL not set: PostgreSQL races not run (scripts/test.sh sets it)");
         return;
     };
-    let name = format!("cognate_races_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await.expect("drop old");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create");
-    let url = format!("{}/{name}", admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url));
+    let url = database.url();
     let dir = tempfile::tempdir().expect("tempdir");
     let config = Config { port: 0, data_dir: dir.path().to_path_buf(), database_url: Some(url), ..Config::default() };
     let running = cognate::start(&config).await.expect("start on PostgreSQL");
     run_races(common::TestServer::client_for(&format!("http://{}", running.addr))).await;
     running.stop().await;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut admin).await.ok();
+    database.drop().await;
 }

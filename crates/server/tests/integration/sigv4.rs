@@ -1,10 +1,9 @@
 //! Admin calls against a server with configured access keys: signatures are verified for real.
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
-use common::{TestServer, signed_call};
+use crate::common;
+use crate::common::{TestServer, signed_call};
 
 const KEY: &str = "AKIDCOGNATETEST";
 const SECRET: &str = "s3cr3t/K7MDENG+bPxRfiCYEXAMPLEKEY";

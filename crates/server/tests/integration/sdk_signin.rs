@@ -1,15 +1,14 @@
 //! Sign-in, tokens and the access-token checks through the AWS SDK for Rust.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::common;
+use crate::common::TestServer;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType};
 use cognate_core::ManualClock;
 use cognate_crypto::srp;
-use common::TestServer;
 
 const PASSWORD: &str = "Correct-horse-9";
 

@@ -1,13 +1,11 @@
 //! Pools, app clients, users and groups through the official AWS SDK for Rust, as a user's program
 //! would call them. Each test creates its own pool.
 
-mod common;
-
+use crate::common::TestServer;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, ExplicitAuthFlowsType, PasswordPolicyType, SchemaAttributeType, UserPoolPolicyType, UsernameAttributeType,
     UsernameConfigurationType,
 };
-use common::TestServer;
 
 fn attr(name: &str, value: &str) -> AttributeType {
     AttributeType::builder().name(name).value(value).build().expect("attribute")

@@ -1,18 +1,17 @@
 //! Passkeys through the AWS SDK for Rust, with a software authenticator: registration, listing,
 //! deletion, GetUserAuthFactors, the pool and origin rules, and passkey MFA preferences.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common;
+use crate::common::TestServer;
+use crate::common::authenticator::{Attestation, SoftAuthenticator, to_document, to_json};
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, AuthFlowType, EmailMfaConfigType, EmailMfaSettingsType, ExplicitAuthFlowsType, SignInPolicyType, UserPoolMfaType,
     UserPoolPolicyType, UserVerificationType, WebAuthnConfigurationType, WebAuthnMfaSettingsType,
 };
 use cognate_core::ManualClock;
-use common::TestServer;
-use common::authenticator::{Attestation, SoftAuthenticator, to_document, to_json};
 use serde_json::Value;
 
 const PASSWORD: &str = "Correct-horse-9";

@@ -1,9 +1,8 @@
 //! Malformed, oversized and out-of-place requests: each gets a 4xx with a typed error, never a 500
 //! or a dropped connection, and stored data is unchanged afterwards.
 
-mod common;
-
-use common::{TestServer, call, raw};
+use crate::common;
+use crate::common::{TestServer, call, raw};
 
 struct Case {
     name: &'static str,
