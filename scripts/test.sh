@@ -24,6 +24,9 @@ if [ "$(cargo machete --version 2>/dev/null)" != "$machete_version" ]; then
 fi
 cargo machete --skip-target-dir
 
+step "no import cycle between the files of a crate"
+python3 tools/import_cycles.py
+
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 

@@ -649,7 +649,8 @@ async fn clients_with_a_secret_and_the_admin_operations() {
 }
 
 /// ConfirmSignUp answers a Session; InitiateAuth USER_AUTH with it signs the new user in without a
-/// second code: once, for that user, within the client's AuthSessionValidity (spec §3.9 item 6).
+/// second code: once, for that user, within the client's AuthSessionValidity (InitiateAuth's
+/// `Session` parameter in the API reference; docs/user-auth.md).
 #[tokio::test]
 async fn the_confirm_sign_up_session_signs_the_new_user_in() {
     let f = fixture().await;
