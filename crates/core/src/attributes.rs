@@ -102,12 +102,16 @@ pub enum Write {
     Update,
 }
 
-/// Check attributes a caller wants to write against the pool's schema.
-pub fn check_writes(pool: &UserPoolType, attrs: &[AttributeType], write: Write) -> ApiResult<()> {
+/// Check attributes a caller wants to write against the pool's schema; returns them as they are to
+/// be stored. Boolean values are accepted in any letter case (`"True"`, as boto3 users write
+/// `str(True)`) and stored lower-case, as AWS answers them.
+pub fn check_writes(pool: &UserPoolType, attrs: &[AttributeType], write: Write) -> ApiResult<Vec<AttributeType>> {
     let schema = pool.schema_attributes.as_deref().unwrap_or_default();
+    let mut out = Vec::with_capacity(attrs.len());
     for a in attrs {
         let name = a.name.as_str();
         let value = a.value.as_deref().unwrap_or("");
+        let mut stored = a.clone();
         let Some(def) = schema.iter().find(|s| s.name.as_deref() == Some(name)) else {
             return Err(api_error!(
                 InvalidParameterException,
@@ -121,12 +125,15 @@ pub fn check_writes(pool: &UserPoolType, attrs: &[AttributeType], write: Write) 
             return Err(api_error!(InvalidParameterException, "Cannot modify the non-mutable attribute {name}"));
         }
         match def.attribute_data_type.as_deref() {
-            Some("Boolean") if value != "true" && value != "false" => {
-                return Err(api_error!(
-                    InvalidParameterException,
-                    "Attributes did not conform to the schema: {name}: Value must be true or false"
-                ));
-            }
+            Some("Boolean") => match boolean(value) {
+                Some(b) => stored.value = Some(b.to_string()),
+                None => {
+                    return Err(api_error!(
+                        InvalidParameterException,
+                        "Attributes did not conform to the schema: {name}: Value must be true or false"
+                    ));
+                }
+            },
             Some("Number") if !value.is_empty() && value.parse::<f64>().is_err() => {
                 return Err(api_error!(
                     InvalidParameterException,
@@ -161,8 +168,20 @@ pub fn check_writes(pool: &UserPoolType, attrs: &[AttributeType], write: Write) 
         if name == "phone_number" && !value.is_empty() && !is_phone(value) {
             return Err(api_error!(InvalidParameterException, "Invalid phone number format."));
         }
+        out.push(stored);
     }
-    Ok(())
+    Ok(out)
+}
+
+/// `true` or `false` in any letter case.
+fn boolean(value: &str) -> Option<bool> {
+    if value.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if value.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// Required attributes missing from a new user, in the real message format.
@@ -217,6 +236,16 @@ pub fn to_wire(sub: &str, attrs: &[(String, String)]) -> Vec<AttributeType> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn booleans_in_any_case_are_stored_lower_case() {
+        let pool = UserPoolType { schema_attributes: pool_schema(&[]).ok(), ..Default::default() };
+        let write = |v: &str| check_writes(&pool, &[AttributeType { name: "email_verified".into(), value: Some(v.into()) }], Write::Update);
+        for (given, stored) in [("True", "true"), ("FALSE", "false"), ("true", "true"), ("fAlSe", "false")] {
+            assert_eq!(write(given).unwrap()[0].value.as_deref(), Some(stored));
+        }
+        assert!(write("yes").is_err());
+    }
 
     #[test]
     fn formats() {

@@ -36,16 +36,17 @@ impl Destination {
     }
 }
 
-/// `a***@e***.com` for emails, `+*******1234` for phone numbers.
+/// How AWS masks a destination: `a***@e***` for emails (the first character of the local part and
+/// of the domain, nothing of the rest), `+*******1234` for phone numbers.
 pub fn mask(address: &str) -> String {
     if let Some((local, domain)) = address.split_once('@') {
         let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-        let (host, tld) = domain.rsplit_once('.').map(|(h, t)| (h, format!(".{t}"))).unwrap_or((domain, String::new()));
-        return format!("{}***@{}***{}", first(local), first(host), tld);
+        return format!("{}***@{}***", first(local), first(domain));
     }
-    let digits = address.trim_start_matches('+');
-    let keep = digits.len().saturating_sub(4);
-    format!("+{}{}", "*".repeat(keep), &digits[keep..])
+    // By characters, not bytes: a decoy's address is whatever name was typed.
+    let digits: Vec<char> = address.trim_start_matches('+').chars().collect();
+    let hidden = digits.len().saturating_sub(4);
+    format!("+{}{}", "*".repeat(hidden), digits[hidden..].iter().collect::<String>())
 }
 
 /// Generate a code for `purpose`, store its hash and send it.
@@ -136,7 +137,10 @@ mod tests {
 
     #[test]
     fn masks() {
-        assert_eq!(mask("testuser@example.com"), "t***@e***.com");
+        assert_eq!(mask("testuser@example.com"), "t***@e***");
+        assert_eq!(mask("test@test.com"), "t***@t***");
+        assert_eq!(mask("émile@école.fr"), "é***@é***");
         assert_eq!(mask("+14155550123"), "+*******0123");
+        assert_eq!(mask("+ééééé"), "+*éééé");
     }
 }

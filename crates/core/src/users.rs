@@ -74,7 +74,13 @@ pub fn compute_keys(pool: &UserPoolType, user: &UserRecord) -> Vec<String> {
     keys
 }
 
-/// The error a taken key gives, in the real service's words.
+/// The attribute of an alias key (`a:<attribute>:<value>`).
+fn alias_attribute(key: &str) -> Option<&str> {
+    key.strip_prefix("a:").and_then(|rest| rest.split(':').next())
+}
+
+/// The error a key taken by another user gives when a user is *created* (SignUp, AdminCreateUser),
+/// in the real service's words.
 pub fn conflict_error(pool: &UserPoolType, key: &str) -> ApiError {
     if let Some(rest) = key.strip_prefix("a:") {
         let attr = rest.split(':').next().unwrap_or("email");
@@ -84,6 +90,48 @@ pub fn conflict_error(pool: &UserPoolType, key: &str) -> ApiError {
         return api_error!(AliasExistsException, "An account with the given {attr} already exists.");
     }
     api_error!(UsernameExistsException, "User account already exists")
+}
+
+/// The error an *update* gives when it would hand the user a sign-in alias another user holds
+/// (a changed or newly verified email, phone number or preferred_username): AliasExistsException,
+/// the one the updating operations document, whatever the pool signs in with.
+fn update_conflict_error(key: &str) -> ApiError {
+    let attr = alias_attribute(key).unwrap_or("email");
+    api_error!(AliasExistsException, "An account with the given {attr} already exists.")
+}
+
+/// The other user, if any, who holds `value` of `attribute` as a sign-in alias.
+pub async fn alias_holder(
+    app: &App,
+    pool: &PoolRecord,
+    attribute: &str,
+    value: &str,
+    besides: &UserRecord,
+) -> ApiResult<Option<UserRecord>> {
+    let key = UserKey::alias(attribute, &alias_value(attribute, value));
+    let holder = app.store.find_user(&pool.id, &key).await.or_internal()?;
+    Ok(holder.filter(|h| h.username_key != besides.username_key))
+}
+
+/// ForceAliasCreation: the other user holding `attribute`'s `value` as an alias loses it, so that
+/// `new_owner` can claim it. Only verified emails and phone numbers are aliases in pools that use
+/// them as aliases, so the holder's one is marked unverified: they can no longer sign in with it
+/// (AWS: "The previous user will no longer be able to log in using that alias").
+pub async fn release_alias(app: &App, pool: &PoolRecord, attribute: &str, value: &str, new_owner: &UserRecord) -> ApiResult<()> {
+    let Some(holder) = alias_holder(app, pool, attribute, value, new_owner).await? else { return Ok(()) };
+    let flag = format!("{attribute}_verified");
+    modify(app, pool, &holder.username, |u| {
+        attributes::apply(&mut u.data.attributes, &[AttributeType { name: flag.clone(), value: Some("false".into()) }]);
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// Whether the pool signs users in with `attribute` as an alias claimed once verified (AliasAttributes
+/// email or phone_number).
+pub fn verified_alias(pool: &UserPoolType, attribute: &str) -> bool {
+    matches!(attribute, "email" | "phone_number") && alias_attributes(pool).iter().any(|a| a == attribute)
 }
 
 /// Find a user by what a caller calls them: the username, the `sub`, or a sign-in alias.
@@ -111,7 +159,7 @@ pub async fn modify<F>(app: &App, pool: &PoolRecord, name: &str, mut change: F) 
 where
     F: FnMut(&mut UserRecord) -> ApiResult<()>,
 {
-    let errors = modify::Errors { kind: "user", not_found: &user_not_found, conflict: &|key| conflict_error(&pool.settings, key) };
+    let errors = modify::Errors { kind: "user", not_found: &user_not_found, conflict: &update_conflict_error };
     let change = |user: &mut UserRecord| {
         change(user)?;
         user.modified_ms = app.now_ms();

@@ -24,7 +24,7 @@ def test_email_otp_passwordless_sign_in_via_the_outbox(idp, endpoint, choice_poo
                                   AuthParameters={"USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP"}))
     assert out["ChallengeName"] == "EMAIL_OTP"
     assert out["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "EMAIL"
-    assert out["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "a***@e***.com"
+    assert out["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "a***@e***"
     assert "AuthenticationResult" not in out
     code = outbox_code(endpoint, pid, "alice", 8)
 

@@ -35,8 +35,7 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> ApiResult<SignUpRespons
         return Err(api_error!(InvalidParameterException, "Password is required for this user pool."));
     };
     password_policy::check(&password_policy::of(pool), password)?;
-    let writes = input.user_attributes.clone().unwrap_or_default();
-    attributes::check_writes(&pool.settings, &writes, attributes::Write::Create)?;
+    let writes = attributes::check_writes(&pool.settings, input.user_attributes.as_deref().unwrap_or_default(), attributes::Write::Create)?;
     let sub = ids::uuid();
     let (username, mut attrs) = users::new_identity(&pool.settings, &input.username, &sub)?;
     attributes::apply(&mut attrs, &writes);
@@ -79,8 +78,22 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpRequest) -> ApiResul
     if user.data.status != UNCONFIRMED {
         return Err(api_error!(NotAuthorizedException, "User cannot be confirmed. Current status is {}", user.data.status));
     }
-    check_code(app, &ctx.pool, &user, "signup", &input.confirmation_code).await?;
+    // The address the code went to becomes verified, and with it an alias in pools that use it as
+    // one: checked before the code is used up, so that the user can try again with
+    // ForceAliasCreation, which moves the alias from whoever holds it.
     let verified = confirmation_destination(&ctx.pool, &user).map(|d| d.attribute);
+    let contested = match verified.filter(|a| users::verified_alias(&ctx.pool.settings, a)) {
+        Some(attr) => users::alias_holder(app, &ctx.pool, attr, user.attribute(attr).unwrap_or_default(), &user).await?.map(|_| attr),
+        None => None,
+    };
+    let force = input.force_alias_creation == Some(true);
+    if let (Some(attr), false) = (contested, force) {
+        return Err(api_error!(AliasExistsException, "An account with the given {attr} already exists."));
+    }
+    check_code(app, &ctx.pool, &user, "signup", &input.confirmation_code).await?;
+    if let Some(attr) = contested {
+        users::release_alias(app, &ctx.pool, attr, user.attribute(attr).unwrap_or_default(), &user).await?;
+    }
     let user = users::modify(app, &ctx.pool, &user.username, |u| {
         u.data.status = CONFIRMED.into();
         if let Some(attr) = verified {

@@ -61,21 +61,21 @@ pub async fn update_user_attributes(
     input: UpdateUserAttributesRequest,
 ) -> ApiResult<UpdateUserAttributesResponse> {
     let pool = &me.pool;
-    attributes::check_writes(&pool.settings, &input.user_attributes, attributes::Write::Update)?;
-    if input.user_attributes.iter().any(|a| a.name.ends_with("_verified")) {
+    let writes = attributes::check_writes(&pool.settings, &input.user_attributes, attributes::Write::Update)?;
+    if writes.iter().any(|a| a.name.ends_with("_verified")) {
         return Err(api_error!(
             InvalidParameterException,
             "Cannot modify the verification status of an attribute; use VerifyUserAttribute."
         ));
     }
     let updated = users::modify(app, pool, &me.user.username, |u| {
-        update_attributes(u, &input.user_attributes);
+        update_attributes(u, &writes);
         Ok(())
     })
     .await?;
     let mut details = Vec::new();
     for attr in ["email", "phone_number"] {
-        let changed = input.user_attributes.iter().any(|a| a.name == attr && a.value.as_deref() != me.user.attribute(attr));
+        let changed = writes.iter().any(|a| a.name == attr && a.value.as_deref() != me.user.attribute(attr));
         if changed
             && auto_verified(pool, attr)
             && let Some(to) = Destination::of(&updated, attr)

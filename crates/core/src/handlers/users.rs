@@ -38,8 +38,7 @@ pub async fn admin_create_user(app: &App, _caller: &IamCaller, input: AdminCreat
         return Ok(AdminCreateUserResponse { user: Some(users::user_type(&user, None)) });
     }
 
-    let writes = input.user_attributes.clone().unwrap_or_default();
-    attributes::check_writes(settings, &writes, Write::Create)?;
+    let writes = attributes::check_writes(settings, input.user_attributes.as_deref().unwrap_or_default(), Write::Create)?;
     let sub = ids::uuid();
     let (username, mut attrs) = users::new_identity(settings, &input.username, &sub)?;
     attributes::apply(&mut attrs, &writes);
@@ -66,6 +65,17 @@ pub async fn admin_create_user(app: &App, _caller: &IamCaller, input: AdminCreat
         version: 1,
     };
     user.keys = users::compute_keys(settings, &user);
+    if input.force_alias_creation == Some(true) {
+        // Verified here, and held by another user: the alias moves to the new user.
+        for attr in ["email", "phone_number"] {
+            if users::verified_alias(settings, attr)
+                && user.attribute_is_true(&format!("{attr}_verified"))
+                && let Some(value) = user.attribute(attr)
+            {
+                users::release_alias(app, &pool, attr, value, &user).await?;
+            }
+        }
+    }
     match app.store.create_user(&user).await {
         Ok(()) => {}
         Err(StoreError::Conflict(key)) => return Err(users::conflict_error(settings, &key)),
@@ -129,9 +139,11 @@ pub async fn admin_update_user_attributes(
     input: AdminUpdateUserAttributesRequest,
 ) -> ApiResult<AdminUpdateUserAttributesResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
-    attributes::check_writes(&pool.settings, &input.user_attributes, Write::Update)?;
+    // An unknown user is reported before anything wrong with the attributes, as on AWS.
+    users::get(app, &pool, &input.username).await?;
+    let writes = attributes::check_writes(&pool.settings, &input.user_attributes, Write::Update)?;
     users::modify(app, &pool, &input.username, |u| {
-        update_attributes(u, &input.user_attributes);
+        update_attributes(u, &writes);
         Ok(())
     })
     .await?;
@@ -144,6 +156,8 @@ pub async fn admin_delete_user_attributes(
     input: AdminDeleteUserAttributesRequest,
 ) -> ApiResult<AdminDeleteUserAttributesResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
+    // An unknown user is reported before an unknown attribute name, as on AWS.
+    users::get(app, &pool, &input.username).await?;
     check_deletable(&pool.settings, &input.user_attribute_names)?;
     users::modify(app, &pool, &input.username, |u| {
         delete_attributes(u, &input.user_attribute_names);

@@ -23,4 +23,5 @@ mod sdk_mfa;
 mod sdk_passkeys;
 mod sdk_signin;
 mod sdk_user_auth;
+mod sdk_wire_details;
 mod sigv4;

@@ -38,11 +38,11 @@ pub fn challenge(ctx: &ClientContext, user: &UserRecord) -> Outcome {
 pub async fn answer(app: &App, ctx: &ClientContext, session: &AuthSession, user: UserRecord, responses: &Params) -> ApiResult<Outcome> {
     let new_password = params::required(responses, "NEW_PASSWORD")?;
     password_policy::check(&password_policy::of(&ctx.pool), new_password)?;
-    let writes: Vec<AttributeType> = responses
+    let requested: Vec<AttributeType> = responses
         .iter()
         .filter_map(|(k, v)| k.strip_prefix("userAttributes.").map(|name| AttributeType { name: name.to_string(), value: Some(v.clone()) }))
         .collect();
-    attributes::check_writes(&ctx.pool.settings, &writes, attributes::Write::Update)?;
+    let writes = attributes::check_writes(&ctx.pool.settings, &requested, attributes::Write::Update)?;
     let mut attrs = user.data.attributes.clone();
     attributes::apply(&mut attrs, &writes);
     attributes::check_required(&ctx.pool.settings, &attrs)?;
