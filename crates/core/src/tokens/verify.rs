@@ -24,8 +24,10 @@ pub struct TokenUser {
     pub iat: i64,
 }
 
-/// How strictly the user's state is checked: the error lists of some operations (AssociateSoftwareToken,
-/// the WebAuthn calls) do not include UserNotConfirmedException.
+/// How strictly the user's state is checked. AssociateSoftwareToken's error list does not include
+/// UserNotConfirmedException, so it uses `NoUnconfirmed`; every other token operation is dispatched
+/// with `Full`. (The WebAuthn calls' lists lack it too, but a user holding an access token has signed
+/// in, so was confirmed, and cannot be unconfirmed again: the difference cannot show.)
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum StatusCheck {
     Full,
