@@ -55,10 +55,9 @@ async fn attribute_of(c: &Client, pool_id: &str, user: &str, name: &str) -> Opti
 async fn destinations_are_masked_as_aws_masks_them() {
     let server = TestServer::start().await;
     let c = server.client();
-    let (pool_id, client_id) = pool_and_client(&c, |p| {
-        p.auto_verified_attributes(VerifiedAttributeType::Email).username_attributes(UsernameAttributeType::Email)
-    })
-    .await;
+    let (pool_id, client_id) =
+        pool_and_client(&c, |p| p.auto_verified_attributes(VerifiedAttributeType::Email).username_attributes(UsernameAttributeType::Email))
+            .await;
     let signed_up = c.sign_up().client_id(&client_id).username("test@test.com").password(PASSWORD).send().await.expect("sign up");
     let details = signed_up.code_delivery_details().expect("code sent");
     assert_eq!(details.destination(), Some("t***@t***"), "first letter of the local part and of the domain, nothing else");
@@ -186,8 +185,7 @@ async fn confirm_sign_up_with_force_alias_creation_moves_the_alias() {
     let server = TestServer::start().await;
     let c = server.client();
     let (pool_id, client_id) =
-        pool_and_client(&c, |p| p.alias_attributes(AliasAttributeType::Email).auto_verified_attributes(VerifiedAttributeType::Email))
-            .await;
+        pool_and_client(&c, |p| p.alias_attributes(AliasAttributeType::Email).auto_verified_attributes(VerifiedAttributeType::Email)).await;
     admin_user(&c, &pool_id, "alice", &[("email", "shared@example.com"), ("email_verified", "true")]).await;
     assert!(signs_in(&c, &client_id, "shared@example.com").await.is_ok(), "alice signs in with her alias");
     c.sign_up()
