@@ -7,6 +7,10 @@
 //! block per core and runs at most one hash per core, which is all the CPU there is; further
 //! hashes wait in the queue. A thread that has had nothing to hash for [`IDLE_RELEASE`] gives its
 //! block back, so an idle server does not keep them.
+//!
+//! The queue is bounded ([`WAITING_PER_THREAD`] jobs per thread): past it a sign-in is answered
+//! `TooManyRequestsException` at once instead of joining a backlog that grows without end under a
+//! flood of password guesses (and that every honest sign-in would then wait behind).
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -19,6 +23,9 @@ type Job = Box<dyn FnOnce(&mut Workspace) + Send>;
 
 /// How long a hashing thread keeps its argon2 memory without using it.
 const IDLE_RELEASE: Duration = Duration::from_secs(30);
+/// Jobs that may wait per hashing thread. A hash takes about 10 ms of a core, so a full queue is
+/// about a second of work: a caller waits at most that long.
+const WAITING_PER_THREAD: usize = 100;
 
 /// Jobs waiting for a hashing thread. A condition variable rather than a shared channel receiver,
 /// so every idle thread waits (and times out) on its own.
@@ -27,6 +34,17 @@ struct Queue {
     ready: Condvar,
     /// Threads that started; with none, jobs are refused instead of waiting forever.
     threads: usize,
+    /// Jobs that may wait before new ones are refused.
+    capacity: usize,
+}
+
+/// Why a job did not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The queue is full: too many hashes are waiting.
+    Busy,
+    /// No hashing thread could start, or the job panicked.
+    Failed,
 }
 
 impl Queue {
@@ -47,7 +65,7 @@ fn queue() -> &'static Queue {
                 Err(e) => tracing::error!(error = %e, "cannot start a password hashing thread"),
             }
         }
-        Queue { jobs: Mutex::new(VecDeque::new()), ready: Condvar::new(), threads }
+        Queue { jobs: Mutex::new(VecDeque::new()), ready: Condvar::new(), threads, capacity: threads * WAITING_PER_THREAD }
     })
 }
 
@@ -74,19 +92,29 @@ fn work() {
     }
 }
 
-/// Runs `f` on a hashing thread and returns what it returns; `None` if it could not run (no
-/// hashing thread, or `f` panicked).
-pub async fn run<T: Send + 'static>(f: impl FnOnce(&mut Workspace) -> T + Send + 'static) -> Option<T> {
+/// Runs `f` on a hashing thread and returns what it returns.
+pub async fn run<T: Send + 'static>(f: impl FnOnce(&mut Workspace) -> T + Send + 'static) -> Result<T, Refused> {
+    submit(f)?.await.map_err(|_| Refused::Failed)
+}
+
+/// Queues `f` (or refuses it at once when the queue is full); the receiver gets its answer.
+fn submit<T: Send + 'static>(f: impl FnOnce(&mut Workspace) -> T + Send + 'static) -> Result<tokio::sync::oneshot::Receiver<T>, Refused> {
     let queue = queue();
     if queue.threads == 0 {
-        return None;
+        return Err(Refused::Failed);
     }
     let (answer, answered) = tokio::sync::oneshot::channel();
-    queue.lock().push_back(Box::new(move |workspace| {
-        let _ = answer.send(f(workspace));
-    }));
+    {
+        let mut jobs = queue.lock();
+        if jobs.len() >= queue.capacity {
+            return Err(Refused::Busy);
+        }
+        jobs.push_back(Box::new(move |workspace| {
+            let _ = answer.send(f(workspace));
+        }));
+    }
     queue.ready.notify_one();
-    answered.await.ok()
+    Ok(answered)
 }
 
 #[cfg(test)]
@@ -95,9 +123,9 @@ mod tests {
 
     #[tokio::test]
     async fn runs_jobs_and_survives_a_panicking_one() {
-        assert_eq!(run(|_| 2 + 2).await, Some(4));
-        assert_eq!(run(|_| -> u8 { panic!("boom") }).await, None);
-        let phc = run(|ws| cognate_crypto::password::hash_in(ws, "pw").ok()).await.flatten().expect("hash");
+        assert_eq!(run(|_| 2 + 2).await, Ok(4));
+        assert_eq!(run(|_| -> u8 { panic!("boom") }).await, Err(Refused::Failed));
+        let phc = run(|ws| cognate_crypto::password::hash_in(ws, "pw").ok()).await.ok().flatten().expect("hash");
         // Eight at once on fewer threads: each answer reaches its own caller.
         let checks: Vec<_> = (0..8)
             .map(|i| {
@@ -106,7 +134,39 @@ mod tests {
             })
             .collect();
         for (i, check) in checks.into_iter().enumerate() {
-            assert_eq!(check.await.expect("task"), Some(i % 2 == 0), "check {i}");
+            assert_eq!(check.await.expect("task"), Ok(i % 2 == 0), "check {i}");
         }
+    }
+
+    /// Past the bound, a job is refused at once rather than queued, and every job accepted still
+    /// gets its answer. (Other tests share the queue, so only what is certain is asserted.)
+    #[tokio::test]
+    async fn a_full_queue_refuses_new_jobs() {
+        let gate = std::sync::Arc::new((Mutex::new(false), Condvar::new()));
+        let mut accepted = Vec::new();
+        let refused = loop {
+            let gate = gate.clone();
+            let held = submit(move |_: &mut Workspace| {
+                let (open, opened) = &*gate;
+                let mut open = open.lock().unwrap_or_else(|p| p.into_inner());
+                while !*open {
+                    open = opened.wait(open).unwrap_or_else(|p| p.into_inner());
+                }
+            });
+            match held {
+                Ok(answer) => accepted.push(answer),
+                Err(why) => break why,
+            }
+            assert!(accepted.len() <= queue().threads + queue().capacity, "the queue never refused");
+        };
+        assert_eq!(refused, Refused::Busy);
+        assert!(accepted.len() >= queue().capacity, "refused before the queue was full");
+        let (open, opened) = &*gate;
+        *open.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        opened.notify_all();
+        for answer in accepted {
+            assert_eq!(answer.await, Ok(()));
+        }
+        assert_eq!(run(|_| 1).await, Ok(1));
     }
 }

@@ -192,16 +192,27 @@ pub async fn password_record(
         (hash, cognate_crypto::srp::make_verifier(&pool_name, &user, &password))
     })
     .await
-    .ok_or_else(|| unexpected_error("password hashing thread gone", &"no answer"))?;
+    .map_err(hashing_refused)?;
     let hash = hash.map_err(|e| unexpected_error("password hashing failed", &e))?;
     Ok(PasswordRecord { hash, srp_salt: verifier.salt_hex, srp_verifier: verifier.verifier_hex, set_ms: now_ms, temporary })
 }
 
-/// Check a password against the stored hash (on a hashing thread).
-pub async fn password_matches(record: &PasswordRecord, password: &str) -> bool {
+/// Check a password against the stored hash (on a hashing thread). A check that could not run is an
+/// error, never a wrong password (which would count towards the user's lockout).
+pub async fn password_matches(record: &PasswordRecord, password: &str) -> ApiResult<bool> {
     let hash = record.hash.clone();
     let password = password.to_string();
-    crate::hashing::run(move |workspace| cognate_crypto::password::verify_in(workspace, &password, &hash)).await.unwrap_or(false)
+    crate::hashing::run(move |workspace| cognate_crypto::password::verify_in(workspace, &password, &hash)).await.map_err(hashing_refused)
+}
+
+/// The answer when the hashing queue is full (`TooManyRequestsException`, with AWS's "Rate
+/// exceeded") or a hash could not run at all.
+#[track_caller]
+fn hashing_refused(why: crate::hashing::Refused) -> ApiError {
+    match why {
+        crate::hashing::Refused::Busy => api_error!(TooManyRequestsException, "Rate exceeded"),
+        crate::hashing::Refused::Failed => unexpected_error("password hashing could not run", &"no hashing thread or a panic"),
+    }
 }
 
 /// Legacy `MFAOptions`, present only when SMS MFA was set through SetUserSettings.

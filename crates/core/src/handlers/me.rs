@@ -31,7 +31,7 @@ pub async fn change_password(app: &App, me: TokenUser, input: ChangePasswordRequ
     let (pool, user) = (&me.pool, &me.user);
     lockout::check(app, user)?;
     let previous_ok = match (&user.data.password, input.previous_password.as_deref()) {
-        (Some(record), Some(previous)) => users::password_matches(record, previous).await,
+        (Some(record), Some(previous)) => users::password_matches(record, previous).await?,
         // A passwordless user sets a first password without a previous one.
         (None, None) => true,
         _ => false,

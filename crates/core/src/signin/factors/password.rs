@@ -31,7 +31,7 @@ pub async fn check(app: &App, ctx: &ClientContext, user: UserRecord, password: &
     check_can_sign_in(&user)?;
     lockout::check(app, &user)?;
     let ok = match &user.data.password {
-        Some(record) => users::password_matches(record, password).await,
+        Some(record) => users::password_matches(record, password).await?,
         None => false,
     };
     if !ok {
