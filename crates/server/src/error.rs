@@ -34,4 +34,11 @@ pub enum StartError {
     /// The webhook settings were refused by the sender (not an http(s) URL, ...).
     #[error("{}", .0.0)]
     Webhook(#[source] DeliveryError),
+    /// On a non-loopback address, a channel with no SMTP server or webhook would only reach the
+    /// development outbox.
+    #[error(
+        "{channels} would go to the development outbox on {bind}: configure --smtp-host (email) or --webhook-url (with \
+         --webhook-channels), or pass --outbox to keep messages in the outbox on purpose"
+    )]
+    OutboxOnNetwork { bind: IpAddr, channels: String },
 }

@@ -19,7 +19,7 @@ pub mod wellknown;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use cognate_core::delivery::{Channel, Delivery, OutboxSender, Sender};
+use cognate_core::delivery::{Channel, Delivery, OutboxSender, Route, Sender};
 use cognate_core::store::Store;
 use cognate_core::{App, Clock, CoreConfig, SystemClock};
 use cognate_delivery::{SmtpSender, SmtpTls, WebhookConfig, WebhookSender};
@@ -75,7 +75,8 @@ fn is_loopback_host(host: &str) -> bool {
 
 /// The senders the configuration asks for, behind one router; the outbox takes the rest.
 pub fn delivery(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<Delivery, StartError> {
-    let outbox: Arc<dyn Sender> = Arc::new(OutboxSender::new(store, clock.clone()));
+    // Codes in the log are a development convenience: only in local mode (loopback, no admin keys).
+    let outbox: Arc<dyn Sender> = Arc::new(OutboxSender::new(store, clock.clone()).logging_bodies(config.open_admin()));
     let mut delivery = Delivery::new(outbox);
     if let Some(smtp) = &config.smtp {
         let sender = SmtpSender::new(smtp).map_err(StartError::Smtp)?;
@@ -93,6 +94,14 @@ pub fn delivery(config: &Config, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -
         delivery = delivery.with_webhook(Arc::new(sender), &hook.channels);
     }
     tracing::info!(email = delivery.route(Channel::Email).as_str(), sms = delivery.route(Channel::Sms).as_str(), "message delivery");
+    let to_outbox: Vec<&str> = [(Channel::Email, "email"), (Channel::Sms, "SMS")]
+        .into_iter()
+        .filter(|(c, _)| delivery.route(*c) == Route::Outbox)
+        .map(|(_, name)| name)
+        .collect();
+    if !to_outbox.is_empty() && !config.bind.is_loopback() && !config.outbox {
+        return Err(StartError::OutboxOnNetwork { bind: config.bind, channels: to_outbox.join(" and ") });
+    }
     Ok(delivery)
 }
 

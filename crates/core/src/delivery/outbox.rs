@@ -1,6 +1,7 @@
 //! The default sender: stores every message in the outbox (readable through
-//! `GET /_cognate/outbox`) and logs it, so codes can be read without any mail or SMS set-up.
-//! This is the one place where codes are meant to be visible.
+//! `GET /_cognate/outbox`) and, in local mode only, logs it, so codes can be read without any mail
+//! or SMS set-up. This is the one place where codes are meant to be visible; outside local mode the
+//! log says a message was stored, never what it says.
 
 use std::sync::Arc;
 
@@ -13,11 +14,19 @@ use crate::store::{OutboxMessage, Store};
 pub struct OutboxSender {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// Whether the log shows the message itself (its code): local development mode only.
+    log_bodies: bool,
 }
 
 impl OutboxSender {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        OutboxSender { store, clock }
+        OutboxSender { store, clock, log_bodies: false }
+    }
+
+    /// Log each message's destination and text (codes included) as it is stored.
+    pub fn logging_bodies(mut self, on: bool) -> Self {
+        self.log_bodies = on;
+        self
     }
 }
 
@@ -36,6 +45,10 @@ impl Sender for OutboxSender {
             created_ms: self.clock.now_ms(),
         };
         self.store.append_message(&record).await.map_err(|e| DeliveryError(e.to_string()))?;
+        if !self.log_bodies {
+            tracing::info!(target: "cognate::outbox", pool = %m.pool_id, channel = m.channel.as_str(), purpose = m.purpose, "message stored in the outbox");
+            return Ok(());
+        }
         tracing::info!(
             target: "cognate::outbox",
             pool = %m.pool_id,

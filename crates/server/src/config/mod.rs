@@ -61,6 +61,8 @@ pub struct Config {
     pub webhook: Option<WebhookSettings>,
     /// Allowed passkey origins; empty means the default derived from each pool's RelyingPartyId.
     pub webauthn_origins: Vec<String>,
+    /// The development outbox may take messages on a non-loopback address too.
+    pub outbox: bool,
 }
 
 impl Default for Config {
@@ -79,6 +81,7 @@ impl Default for Config {
             smtp: None,
             webhook: None,
             webauthn_origins: Vec::new(),
+            outbox: false,
         }
     }
 }
@@ -132,6 +135,7 @@ impl Config {
             smtp,
             webhook,
             webauthn_origins,
+            outbox: s.outbox.unwrap_or(d.outbox),
         })
     }
 

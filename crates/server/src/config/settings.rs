@@ -122,6 +122,11 @@ settings! {
         /// `http://localhost:<any port>` when the RelyingPartyId is `localhost`.
         #[arg(long = "webauthn-origin", env = "COGNATE_WEBAUTHN_ORIGINS", value_delimiter = ',')]
         pub webauthn_origins: Option<Vec<String>>,
+        /// Keep email and SMS that no SMTP server or webhook takes in the development outbox even
+        /// when listening on a non-loopback address. Without it such a server refuses to start: in
+        /// production a code must reach the user, not a table. (On loopback the outbox is the default.)
+        #[arg(long, env = "COGNATE_OUTBOX")]
+        pub outbox: Option<bool>,
     }
 }
 

@@ -62,25 +62,11 @@ impl TestServer {
 
     /// An SDK client for any endpoint (local-mode credentials, no retries).
     pub fn client_for(endpoint: &str) -> Client {
-        let conf = SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .endpoint_url(endpoint)
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-            .retry_config(aws_sdk_cognitoidentityprovider::config::retry::RetryConfig::disabled())
-            .build();
-        Client::from_conf(conf)
+        client_at(endpoint, "test", "test")
     }
 
     pub fn client_with(&self, key: &str, secret: &str) -> Client {
-        let conf = SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .endpoint_url(self.endpoint())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new(key, secret, None, None, "static"))
-            .retry_config(aws_sdk_cognitoidentityprovider::config::retry::RetryConfig::disabled())
-            .build();
-        Client::from_conf(conf)
+        client_at(&self.endpoint(), key, secret)
     }
 
     pub async fn stop(mut self) {
@@ -88,6 +74,18 @@ impl TestServer {
             r.stop().await;
         }
     }
+}
+
+/// An SDK client for `endpoint` signing with `key` and `secret`, without retries.
+pub fn client_at(endpoint: &str, key: &str, secret: &str) -> Client {
+    let conf = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(key, secret, None, None, "static"))
+        .retry_config(aws_sdk_cognitoidentityprovider::config::retry::RetryConfig::disabled())
+        .build();
+    Client::from_conf(conf)
 }
 
 pub struct RawResponse {
