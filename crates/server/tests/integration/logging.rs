@@ -55,11 +55,14 @@ fn start(args: &[&str]) -> Cognate {
     let output = Arc::new(Mutex::new(String::new()));
     collect(child.stdout.take().expect("stdout"), output.clone());
     collect(child.stderr.take().expect("stderr"), output.clone());
+    // Owned from here, so the process is killed and reaped however the wait below ends.
+    let mut server = Cognate { child, output, addr: SocketAddr::from(([127, 0, 0, 1], 0)), _dir: dir };
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let text = output.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let text = server.output.lock().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(addr) = text.lines().find(|l| l.contains("cognate listening")).and_then(listening_addr) {
-            return Cognate { child, output, addr, _dir: dir };
+            server.addr = addr;
+            return server;
         }
         assert!(Instant::now() < deadline, "cognate did not start:\n{text}");
         std::thread::sleep(Duration::from_millis(20));
