@@ -14,6 +14,7 @@ pub mod errors;
 pub mod handlers;
 pub mod hashing;
 pub mod ids;
+pub mod janitor;
 pub mod mfa_settings;
 pub mod modify;
 pub mod paging;

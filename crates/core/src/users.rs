@@ -5,7 +5,7 @@ use cognate_wire::enums::{DeliveryMediumType, UserStatusType};
 use cognate_wire::shapes::{AttributeType, MFAOptionType, UserPoolType, UserType};
 
 use crate::errors::{OrInternal, unexpected_error};
-use crate::store::{PasswordRecord, PoolRecord, UserKey, UserRecord};
+use crate::store::{PasswordRecord, PoolRecord, RevokedOrigin, UserKey, UserRecord};
 use crate::time::wire_timestamp;
 use crate::{ApiError, ApiResult, App, api_error, attributes, ids, mfa_settings, modify};
 
@@ -324,6 +324,26 @@ pub fn check_deletable(pool: &UserPoolType, names: &[String]) -> ApiResult<()> {
     Ok(())
 }
 
+/// Sign-ins (origins) whose revocation a user record remembers (RevokeToken). Beyond this many,
+/// every token of the user issued so far is revoked at once instead, as GlobalSignOut does: the
+/// record stays small however many sign-ins a client opens and revokes.
+const MAX_REVOKED_ORIGINS: usize = 50;
+
+/// Remember that the sign-in `origin_jti` is revoked until its last refresh token would expire.
+pub fn remember_revoked(u: &mut UserRecord, origin_jti: &str, until_ms: i64, now_ms: i64) {
+    let sec = &mut u.data.security;
+    sec.revoked_origins.retain(|r| r.until_ms > now_ms);
+    if sec.revoked_origins.iter().any(|r| r.origin_jti == origin_jti) {
+        return;
+    }
+    if sec.revoked_origins.len() >= MAX_REVOKED_ORIGINS {
+        sec.signed_out_at_s = Some(now_ms.div_euclid(1000));
+        sec.revoked_origins.clear();
+        return;
+    }
+    sec.revoked_origins.push(RevokedOrigin { origin_jti: origin_jti.to_string(), until_ms });
+}
+
 /// Revoke every token of the user: tokens issued up to this second stop working (AWS revokes at
 /// second granularity: "GlobalSignOut").
 pub async fn sign_out_everywhere(app: &App, pool: &PoolRecord, user: &UserRecord) -> ApiResult<()> {
@@ -335,4 +355,28 @@ pub async fn sign_out_everywhere(app: &App, pool: &PoolRecord, user: &UserRecord
     .await?;
     app.store.revoke_user_refresh(&pool.id, &user.username_key).await.or_internal()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signin::policy::mfa::tests::user;
+
+    #[test]
+    fn revoked_sign_ins_stay_bounded_by_revoking_everything_so_far() {
+        let mut u = user(&[]);
+        for i in 0..MAX_REVOKED_ORIGINS {
+            remember_revoked(&mut u, &format!("o{i}"), 10_000, 1_000);
+        }
+        remember_revoked(&mut u, "o0", 10_000, 1_000);
+        assert_eq!(u.data.security.revoked_origins.len(), MAX_REVOKED_ORIGINS, "a repeat is not added twice");
+        assert_eq!(u.data.security.signed_out_at_s, None);
+        remember_revoked(&mut u, "one-more", 10_000, 2_500);
+        assert!(u.data.security.revoked_origins.is_empty());
+        assert_eq!(u.data.security.signed_out_at_s, Some(2), "every token issued up to now is revoked instead");
+        // Expired entries make room.
+        remember_revoked(&mut u, "a", 3_000, 2_500);
+        remember_revoked(&mut u, "b", 9_000, 4_000);
+        assert_eq!(u.data.security.revoked_origins.iter().map(|r| r.origin_jti.as_str()).collect::<Vec<_>>(), vec!["b"]);
+    }
 }

@@ -40,6 +40,8 @@ pub struct Running {
     task: tokio::task::JoinHandle<Result<(), std::io::Error>>,
     /// Closed once serving has stopped.
     store: Arc<dyn Store>,
+    /// The janitor's timer (see [`janitor`]); stopped before the store is closed.
+    janitor: tokio::task::JoinHandle<()>,
     /// Held while serving: the SQLite data directory belongs to this server alone.
     _data_lock: Option<std::fs::File>,
 }
@@ -49,13 +51,15 @@ impl Running {
     pub async fn stop(self) {
         let _ = self.shutdown.send(());
         let _ = self.task.await;
+        self.janitor.abort();
         self.store.close().await;
     }
 
     /// Wait until the server stops by itself (never, unless the listener fails).
     pub async fn wait(self) -> Result<(), std::io::Error> {
-        let Running { shutdown, task, store, _data_lock, .. } = self;
+        let Running { shutdown, task, store, janitor, _data_lock, .. } = self;
         let result = task.await.unwrap_or(Ok(()));
+        janitor.abort();
         store.close().await;
         drop(shutdown);
         result
@@ -170,6 +174,7 @@ pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<
         );
     }
     let state = Arc::new(ServerState { app, auth });
+    let janitor = tokio::spawn(janitor(state.clone(), config.janitor_every, config.outbox_retention));
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, router(state))
@@ -179,5 +184,21 @@ pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<
             .await
     });
     tracing::info!(%addr, database = %where_, "cognate listening");
-    Ok(Running { addr, shutdown: tx, task, store, _data_lock: data_lock })
+    Ok(Running { addr, shutdown: tx, task, store, janitor, _data_lock: data_lock })
+}
+
+/// Every `every`, delete what can no longer be used (`cognate_core::janitor`): expired sessions,
+/// codes and refresh tokens, and outbox messages older than `outbox_retention`.
+async fn janitor(state: Arc<ServerState>, every: std::time::Duration, outbox_retention: std::time::Duration) {
+    let retention_ms = i64::try_from(outbox_retention.as_millis()).unwrap_or(i64::MAX);
+    let mut timer = tokio::time::interval(every);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        timer.tick().await;
+        match cognate_core::janitor::sweep(&state.app, retention_ms).await {
+            Ok(purged) if purged.total() > 0 => tracing::debug!(?purged, "janitor purged expired state"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "janitor sweep failed; the next one tries again"),
+        }
+    }
 }

@@ -389,8 +389,13 @@ impl<S: Store> SessionStore for CachedStore<S> {
     async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64> {
         self.inner.count_session_failure(id_hash).await
     }
-    async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64> {
-        self.inner.purge_sessions(before_ms).await
+}
+
+#[async_trait]
+impl<S: Store> MaintenanceStore for CachedStore<S> {
+    /// Only sign-in state and messages are purged, none of which the cache holds.
+    async fn purge_expired(&self, expired_before_ms: i64, messages_before_ms: i64, limit: u32) -> StoreResult<Purged> {
+        self.inner.purge_expired(expired_before_ms, messages_before_ms, limit).await
     }
 }
 

@@ -8,11 +8,13 @@ pub mod conformance;
 mod json;
 pub mod postgres;
 mod postgres_auth;
+mod postgres_maintenance;
 mod rows;
 mod sql;
 pub mod sqlite;
 mod sqlite_auth;
 mod sqlite_engine;
+mod sqlite_maintenance;
 mod sqlite_migrate;
 
 pub use cached::{CacheLimits, CachedStore};

@@ -66,11 +66,6 @@ impl SessionStore for PgStore {
             sqlx::query_scalar(q::COUNT_SESSION_FAILURE).bind(id_hash).fetch_optional(&self.write).await.map_err(backend)?;
         Ok(n.unwrap_or(0))
     }
-
-    async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64> {
-        let res = sqlx::query(q::PURGE_SESSIONS).bind(before_ms).execute(&self.write).await.map_err(backend)?;
-        Ok(res.rows_affected())
-    }
 }
 
 #[async_trait]

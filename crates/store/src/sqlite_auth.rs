@@ -73,10 +73,6 @@ impl SessionStore for SqliteStore {
         })
         .await
     }
-
-    async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64> {
-        self.write(move |c| Ok(run(c, q::PURGE_SESSIONS, [before_ms])? as u64)).await
-    }
 }
 
 #[async_trait]

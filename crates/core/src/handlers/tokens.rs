@@ -7,7 +7,7 @@ use crate::codes::token_hash;
 use crate::errors::OrInternal;
 use crate::signin::ClientContext;
 use crate::signin::refresh::{check_client_secret, load};
-use crate::store::{RevokedOrigin, UserKey};
+use crate::store::UserKey;
 use crate::tokens::Grant;
 use crate::{ApiResult, App, api_error, users};
 
@@ -59,11 +59,7 @@ pub async fn revoke_token(app: &App, input: RevokeTokenRequest) -> ApiResult<Rev
     if let Some(user) = app.store.find_user(&record.pool_id, &UserKey::username(&record.username_key)).await.or_internal()? {
         let now = app.now_ms();
         users::modify(app, &ctx.pool, &user.username, |u| {
-            let origins = &mut u.data.security.revoked_origins;
-            origins.retain(|r| r.until_ms > now);
-            if !origins.iter().any(|r| r.origin_jti == record.origin_jti) {
-                origins.push(RevokedOrigin { origin_jti: record.origin_jti.clone(), until_ms: record.expires_ms });
-            }
+            users::remember_revoked(u, &record.origin_jti, record.expires_ms, now);
             Ok(())
         })
         .await?;

@@ -54,8 +54,6 @@ pub trait SessionStore: Send + Sync {
     async fn consume_session(&self, id_hash: &str) -> StoreResult<bool>;
     /// Count a wrong answer; returns the new count.
     async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64>;
-    /// Forget sessions that expired before `before_ms`.
-    async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64>;
 }
 
 /// A one-time code (sign-up confirmation, password reset, attribute verification), stored hashed.

@@ -7,11 +7,13 @@
 
 mod auth;
 mod challenge_state;
+mod maintenance;
 mod outbox;
 mod records;
 
 pub use auth::*;
 pub use challenge_state::*;
+pub use maintenance::*;
 pub use outbox::*;
 pub use records::*;
 
@@ -117,11 +119,31 @@ pub trait HealthStore: Send + Sync {
 
 /// Everything Cognate keeps.
 pub trait Store:
-    PoolStore + ClientStore + UserStore + GroupStore + OutboxStore + KeyStore + SessionStore + CodeStore + RefreshStore + HealthStore
+    PoolStore
+    + ClientStore
+    + UserStore
+    + GroupStore
+    + OutboxStore
+    + KeyStore
+    + SessionStore
+    + CodeStore
+    + RefreshStore
+    + MaintenanceStore
+    + HealthStore
 {
 }
 
 impl<T> Store for T where
-    T: PoolStore + ClientStore + UserStore + GroupStore + OutboxStore + KeyStore + SessionStore + CodeStore + RefreshStore + HealthStore
+    T: PoolStore
+        + ClientStore
+        + UserStore
+        + GroupStore
+        + OutboxStore
+        + KeyStore
+        + SessionStore
+        + CodeStore
+        + RefreshStore
+        + MaintenanceStore
+        + HealthStore
 {
 }

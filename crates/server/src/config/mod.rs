@@ -14,6 +14,7 @@ mod tests;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use cognate_delivery::SmtpConfig;
 
@@ -63,6 +64,10 @@ pub struct Config {
     pub webauthn_origins: Vec<String>,
     /// The development outbox may take messages on a non-loopback address too.
     pub outbox: bool,
+    /// How long the janitor keeps outbox messages.
+    pub outbox_retention: Duration,
+    /// How often the janitor sweeps. Not a setting: a minute keeps the tables small; tests shorten it.
+    pub janitor_every: Duration,
 }
 
 impl Default for Config {
@@ -82,6 +87,8 @@ impl Default for Config {
             webhook: None,
             webauthn_origins: Vec::new(),
             outbox: false,
+            outbox_retention: Duration::from_secs(24 * 3600),
+            janitor_every: Duration::from_secs(60),
         }
     }
 }
@@ -136,6 +143,8 @@ impl Config {
             webhook,
             webauthn_origins,
             outbox: s.outbox.unwrap_or(d.outbox),
+            outbox_retention: s.outbox_retention_hours.map_or(d.outbox_retention, |h| Duration::from_secs(h.saturating_mul(3600))),
+            janitor_every: d.janitor_every,
         })
     }
 

@@ -127,6 +127,9 @@ settings! {
         /// production a code must reach the user, not a table. (On loopback the outbox is the default.)
         #[arg(long, env = "COGNATE_OUTBOX")]
         pub outbox: Option<bool>,
+        /// Hours a message stays in the development outbox before the janitor deletes it. Default 24.
+        #[arg(long, env = "COGNATE_OUTBOX_RETENTION_HOURS")]
+        pub outbox_retention_hours: Option<u64>,
     }
 }
 

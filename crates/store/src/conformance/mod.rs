@@ -4,6 +4,7 @@
 //! links it, this crate's tests turn it on.
 
 mod fixtures;
+mod maintenance;
 mod schema;
 mod schema_checks;
 
@@ -29,6 +30,8 @@ pub async fn run_all(store: Arc<dyn Store>, schema: &dyn Schema) {
     delete_pool_removes_everything(&store).await;
     delete_pool_empties_every_table(&store, schema).await;
     sign_in_state(store.clone()).await;
+    // Last: the purge is global and deletes the earlier checks' expired rows too.
+    maintenance::purge_expired(&store).await;
 }
 
 pub async fn pools(store: &Arc<dyn Store>) {
@@ -225,7 +228,7 @@ pub async fn sign_in_state(store: Arc<dyn Store>) {
     assert_eq!(wins, 1, "a session is consumed exactly once");
     let stored = store.get_session(&session.id_hash).await.expect("get").expect("exists");
     assert!(stored.used && stored.failures == 1 && stored.state == session.state);
-    assert_eq!(store.purge_sessions(11).await.expect("purge"), 1);
+    assert_eq!(store.purge_expired(11, 0, 100).await.expect("purge").sessions, 1);
 
     let code = code(&pid, "h1");
     store.put_code(&code).await.expect("put code");

@@ -28,6 +28,7 @@ macro_rules! delete_from_each {
 }
 
 pub(crate) mod directory;
+pub(crate) mod maintenance;
 pub(crate) mod sign_in;
 
 /// Every table that holds a pool's rows, besides `pools` itself: DeletePool empties each of them in
@@ -45,7 +46,7 @@ pub(crate) const USER_CASCADE: &[(&str, &str)] =
 /// Every shared statement by name, the cascades' by their table.
 #[cfg(any(test, feature = "conformance"))]
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
-    directory::ALL.iter().chain(sign_in::ALL).chain(POOL_CASCADE).chain(USER_CASCADE).copied()
+    directory::ALL.iter().chain(sign_in::ALL).chain(maintenance::ALL).chain(POOL_CASCADE).chain(USER_CASCADE).copied()
 }
 
 /// Panics unless parameter `i` of `sql`, prepared on `conn`, is named `$i` for every `i`: what binding

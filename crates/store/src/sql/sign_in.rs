@@ -15,7 +15,6 @@ statements! {
     /// Changes a row only for the first caller: a session answers one challenge.
     CONSUME_SESSION = "UPDATE auth_sessions SET used = 1 WHERE id_hash = $1 AND used = 0";
     COUNT_SESSION_FAILURE = "UPDATE auth_sessions SET failures = failures + 1 WHERE id_hash = $1 RETURNING failures";
-    PURGE_SESSIONS = "DELETE FROM auth_sessions WHERE expires_ms < $1";
 
     /// A new code replaces the user's earlier one for the same purpose, failures included.
     PUT_CODE = "INSERT INTO codes (pool_id, username_key, purpose, code_hash, expires_ms, failures, created_ms) \

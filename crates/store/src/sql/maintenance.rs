@@ -1,0 +1,13 @@
+//! The janitor's deletes: expired sign-in state and old outbox messages, a bounded batch at a
+//! time (`LIMIT $2` in a subquery: both dialects delete by key, SQLite has no `DELETE ... LIMIT` by
+//! default), each served by an index on its age column (migrations: SQLite 7, PostgreSQL 3).
+
+statements! {
+    PURGE_SESSIONS = "DELETE FROM auth_sessions WHERE id_hash IN \
+                      (SELECT id_hash FROM auth_sessions WHERE expires_ms < $1 LIMIT $2)";
+    PURGE_CODES = "DELETE FROM codes WHERE (pool_id, username_key, purpose) IN \
+                   (SELECT pool_id, username_key, purpose FROM codes WHERE expires_ms < $1 LIMIT $2)";
+    PURGE_REFRESH_TOKENS = "DELETE FROM refresh_tokens WHERE id_hash IN \
+                            (SELECT id_hash FROM refresh_tokens WHERE expires_ms < $1 LIMIT $2)";
+    PURGE_MESSAGES = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created_ms < $1 LIMIT $2)";
+}
