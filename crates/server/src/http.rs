@@ -2,11 +2,12 @@
 //! back. Every answer carries `x-amzn-RequestId` and the CORS headers; errors are answered by
 //! [`error_response`]. Each request runs in one `request` span carrying its operation and id.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, to_bytes};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Request, header};
 use axum::response::Response;
 use cognate_core::Caller;
@@ -64,6 +65,7 @@ fn acceptable_content_type(headers: &HeaderMap) -> bool {
 }
 
 async fn handle(state: &ServerState, req: Request<Body>, span: &Span) -> Result<Vec<u8>, ApiError> {
+    let source = req.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
     let (parts, body) = req.into_parts();
     if !acceptable_content_type(&parts.headers) {
         return Err(ApiError::new(
@@ -80,5 +82,6 @@ async fn handle(state: &ServerState, req: Request<Body>, span: &Span) -> Result<
         Access::AccessToken | Access::Public => Caller::Anonymous,
     };
     let value = decode_body(op, &body)?;
+    state.limits.check(op, &value, source)?;
     dispatch(&state.app, op, caller, value).await
 }

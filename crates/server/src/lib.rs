@@ -11,6 +11,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod outbox;
+pub mod rate_limit;
 pub mod response;
 pub mod routes;
 pub mod state;
@@ -30,6 +31,7 @@ use tokio::sync::oneshot;
 use crate::auth::AdminAuth;
 use crate::config::Config;
 pub use crate::error::StartError;
+use crate::rate_limit::RateLimits;
 use crate::routes::router;
 use crate::state::ServerState;
 
@@ -173,11 +175,15 @@ pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<
             "no admin keys configured: admin calls with any well-formed SigV4 signature are accepted (local mode, loopback only)"
         );
     }
-    let state = Arc::new(ServerState { app, auth });
+    let limits = RateLimits::new(config.rate_limits_on(), &config.rate_overrides);
+    if !limits.enabled() {
+        tracing::info!("request-rate limits are off (--rate-limits true turns them on)");
+    }
+    let state = Arc::new(ServerState { app, auth, limits });
     let janitor = tokio::spawn(janitor(state.clone(), config.janitor_every, config.outbox_retention));
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, router(state))
+        axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = rx.await;
             })

@@ -4,8 +4,10 @@
 use cognate_core::App;
 
 use crate::auth::AdminAuth;
+use crate::rate_limit::RateLimits;
 
 pub struct ServerState {
     pub app: App,
     pub auth: AdminAuth,
+    pub limits: RateLimits,
 }

@@ -39,6 +39,8 @@ pub enum ConfigError {
     WebhookChannel(String),
     #[error("webhook_channels names no channel (email, sms)")]
     NoWebhookChannel,
+    #[error("rate_limit: `{value}` is not CATEGORY=RPS with a category such as UserAuthentication (docs/security.md)")]
+    RateLimit { value: String },
     /// Admin calls would be open to anyone who can reach the address.
     #[error(
         "refusing to listen on {bind} without admin keys: set --admin-key ACCESS_KEY_ID:SECRET (or COGNATE_ADMIN_KEYS), \

@@ -18,6 +18,8 @@ use std::time::Duration;
 
 use cognate_delivery::SmtpConfig;
 
+use crate::rate_limit::Category;
+
 pub use delivery::WebhookSettings;
 pub use error::ConfigError;
 use secrets::{read_text, secret};
@@ -68,6 +70,10 @@ pub struct Config {
     pub outbox_retention: Duration,
     /// How often the janitor sweeps. Not a setting: a minute keeps the tables small; tests shorten it.
     pub janitor_every: Duration,
+    /// Rate limits on or off; `None`: on unless in local mode.
+    pub rate_limits: Option<bool>,
+    /// Categories whose rate differs from the default (requests per second).
+    pub rate_overrides: Vec<(Category, u32)>,
 }
 
 impl Default for Config {
@@ -89,6 +95,8 @@ impl Default for Config {
             outbox: false,
             outbox_retention: Duration::from_secs(24 * 3600),
             janitor_every: Duration::from_secs(60),
+            rate_limits: None,
+            rate_overrides: Vec::new(),
         }
     }
 }
@@ -145,12 +153,19 @@ impl Config {
             outbox: s.outbox.unwrap_or(d.outbox),
             outbox_retention: s.outbox_retention_hours.map_or(d.outbox_retention, |h| Duration::from_secs(h.saturating_mul(3600))),
             janitor_every: d.janitor_every,
+            rate_limits: s.rate_limits,
+            rate_overrides: rate_overrides(s.rate_limit.unwrap_or_default())?,
         })
     }
 
     /// Local development mode: loopback only, no keys, any well-formed signature accepted.
     pub fn open_admin(&self) -> bool {
         self.admin_keys.is_empty()
+    }
+
+    /// Whether rate limits apply: as configured, else everywhere but local mode.
+    pub fn rate_limits_on(&self) -> bool {
+        self.rate_limits.unwrap_or(!self.open_admin())
     }
 
     /// Refuse configurations that would expose unauthenticated admin calls.
@@ -160,4 +175,18 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// `CATEGORY=RPS` entries, e.g. `UserAuthentication=300`.
+fn rate_overrides(entries: Vec<String>) -> Result<Vec<(Category, u32)>, ConfigError> {
+    entries
+        .iter()
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            let bad = || ConfigError::RateLimit { value: e.to_string() };
+            let (name, rps) = e.split_once('=').ok_or_else(bad)?;
+            Ok((Category::from_name(name.trim()).ok_or_else(bad)?, rps.trim().parse().map_err(|_| bad())?))
+        })
+        .collect()
 }

@@ -130,6 +130,14 @@ settings! {
         /// Hours a message stays in the development outbox before the janitor deletes it. Default 24.
         #[arg(long, env = "COGNATE_OUTBOX_RETENTION_HOURS")]
         pub outbox_retention_hours: Option<u64>,
+        /// Request-rate limits per user pool and per source address, in AWS's categories
+        /// (TooManyRequestsException "Rate exceeded"). Default: on, except in local mode (no admin keys).
+        #[arg(long, env = "COGNATE_RATE_LIMITS")]
+        pub rate_limits: Option<bool>,
+        /// A category's rate in requests per second, as CATEGORY=RPS (e.g. UserAuthentication=300),
+        /// comma separated or repeated. Categories and defaults: docs/security.md.
+        #[arg(long = "rate-limit", env = "COGNATE_RATE_LIMIT", value_delimiter = ',')]
+        pub rate_limit: Option<Vec<String>>,
     }
 }
 

@@ -19,6 +19,7 @@ mod multi_node;
 mod outbox;
 mod postgres_fault;
 mod races;
+mod rate_limits;
 mod readme_operations;
 mod sdk_admin;
 mod sdk_mfa;
