@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use cognate_crypto::envelope::Kek;
+
 use crate::clock::Clock;
 use crate::delivery::Sender;
 use crate::errors::{OrInternal, unexpected_conflict};
@@ -23,6 +25,8 @@ pub struct CoreConfig {
     pub aws_issuer: bool,
     /// Origins allowed in passkey ceremonies; empty means the default of `passkeys::origin_allowed`.
     pub webauthn_origins: Vec<String>,
+    /// Encrypts the private signing keys the store keeps (`tokens::keys`); none: stored in the clear.
+    pub signing_key_kek: Option<Arc<Kek>>,
 }
 
 impl Default for CoreConfig {
@@ -33,6 +37,7 @@ impl Default for CoreConfig {
             public_url: "http://127.0.0.1:9229".into(),
             aws_issuer: false,
             webauthn_origins: Vec::new(),
+            signing_key_kek: None,
         }
     }
 }

@@ -16,6 +16,7 @@
 
 mod primitives;
 
+pub mod envelope;
 pub mod jwt;
 pub mod password;
 pub mod secret_hash;

@@ -41,4 +41,10 @@ pub enum StartError {
          --webhook-channels), or pass --outbox to keep messages in the outbox on purpose"
     )]
     OutboxOnNetwork { bind: IpAddr, channels: String },
+    /// The stored signing keys cannot be opened (logged with the cause just before).
+    #[error(
+        "the stored signing keys cannot be opened: give the key-encryption key they were sealed under \
+         (--signing-key-encryption-key-file)"
+    )]
+    SigningKeys,
 }

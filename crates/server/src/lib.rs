@@ -145,6 +145,9 @@ async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, String, Option<s
     Ok((Arc::new(CachedStore::new(store, CacheLimits::default())), db.display().to_string(), Some(lock)))
 }
 
+/// Pools whose stored signing keys are opened at start-up (a sample: the key-encryption key is one).
+const STARTUP_KEY_CHECK_POOLS: usize = 8;
+
 /// Open the store, bind the listener and start serving.
 pub async fn start(config: &Config) -> Result<Running, StartError> {
     start_with_clock(config, Arc::new(SystemClock)).await
@@ -165,10 +168,14 @@ pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<
         public_url: config.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
         aws_issuer: config.aws_issuer,
         webauthn_origins: config.webauthn_origins.clone(),
+        signing_key_kek: config.signing_key_kek.clone(),
         ..Default::default()
     };
     let delivery = delivery(config, store.clone(), clock.clone())?;
     let app = App::new(store.clone(), clock, core, Arc::new(delivery));
+    // Refuse to serve what could not be signed: stored keys under another key-encryption key (or
+    // none) are a fault to fix, never a reason to mint new ones.
+    app.check_stored_keys(STARTUP_KEY_CHECK_POOLS).await.map_err(|_| StartError::SigningKeys)?;
     let auth = AdminAuth::new(&config.admin_keys);
     if auth.is_open() {
         tracing::warn!(

@@ -39,6 +39,8 @@ pub enum ConfigError {
     WebhookChannel(String),
     #[error("webhook_channels names no channel (email, sms)")]
     NoWebhookChannel,
+    #[error("{}: {why} (make one with `openssl rand -base64 32`)", path.display())]
+    KeyEncryptionKey { path: PathBuf, why: String },
     #[error("rate_limit: `{value}` is not CATEGORY=RPS with a category such as UserAuthentication (docs/security.md)")]
     RateLimit { value: String },
     /// Admin calls would be open to anyone who can reach the address.

@@ -16,6 +16,10 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use base64::Engine;
+use cognate_crypto::envelope::Kek;
 use cognate_delivery::SmtpConfig;
 
 use crate::rate_limit::Category;
@@ -74,6 +78,8 @@ pub struct Config {
     pub rate_limits: Option<bool>,
     /// Categories whose rate differs from the default (requests per second).
     pub rate_overrides: Vec<(Category, u32)>,
+    /// Seals the private signing keys at rest.
+    pub signing_key_kek: Option<Arc<Kek>>,
 }
 
 impl Default for Config {
@@ -97,6 +103,7 @@ impl Default for Config {
             janitor_every: Duration::from_secs(60),
             rate_limits: None,
             rate_overrides: Vec::new(),
+            signing_key_kek: None,
         }
     }
 }
@@ -155,6 +162,7 @@ impl Config {
             janitor_every: d.janitor_every,
             rate_limits: s.rate_limits,
             rate_overrides: rate_overrides(s.rate_limit.unwrap_or_default())?,
+            signing_key_kek: s.signing_key_encryption_key_file.as_deref().map(key_encryption_key).transpose()?,
         })
     }
 
@@ -189,4 +197,12 @@ fn rate_overrides(entries: Vec<String>) -> Result<Vec<(Category, u32)>, ConfigEr
             Ok((Category::from_name(name.trim()).ok_or_else(bad)?, rps.trim().parse().map_err(|_| bad())?))
         })
         .collect()
+}
+
+/// The key-encryption key in `path`: 32 bytes, base64 (standard alphabet), surrounding blanks ignored.
+fn key_encryption_key(path: &std::path::Path) -> Result<Arc<Kek>, ConfigError> {
+    let bad = |why: &str| ConfigError::KeyEncryptionKey { path: path.to_path_buf(), why: why.to_string() };
+    let text = read_text(path)?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).map_err(|_| bad("not base64"))?;
+    Kek::new(&bytes).map(Arc::new).map_err(|e| bad(&e.to_string()))
 }

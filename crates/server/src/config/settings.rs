@@ -138,6 +138,10 @@ settings! {
         /// comma separated or repeated. Categories and defaults: docs/security.md.
         #[arg(long = "rate-limit", env = "COGNATE_RATE_LIMIT", value_delimiter = ',')]
         pub rate_limit: Option<Vec<String>>,
+        /// File holding a 256-bit key-encryption key (base64, e.g. from `openssl rand -base64 32`): the
+        /// pools' private signing keys are stored encrypted under it. Every node needs the same file.
+        #[arg(long, env = "COGNATE_SIGNING_KEY_ENCRYPTION_KEY_FILE")]
+        pub signing_key_encryption_key_file: Option<PathBuf>,
     }
 }
 

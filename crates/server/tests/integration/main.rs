@@ -14,6 +14,7 @@ mod bad_input;
 mod delivery;
 mod durability;
 mod janitor;
+mod key_encryption;
 mod logging;
 mod multi_node;
 mod outbox;
