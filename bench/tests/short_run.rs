@@ -12,6 +12,8 @@ async fn short_run_reports_no_errors() {
         port: 0,
         data_dir: dir.path().to_path_buf(),
         admin_keys: vec![AdminKey { access_key_id: "bench-test".into(), secret: "bench-test-secret".into() }],
+        // The tool measures a node's capacity; request-rate limits would cap it.
+        rate_limits: Some(false),
         ..Config::default()
     };
     let server = cognate::start(&config).await.expect("server starts");
@@ -56,6 +58,8 @@ async fn user_auth_scenarios_report_no_errors() {
         port: 0,
         data_dir: dir.path().to_path_buf(),
         admin_keys: vec![AdminKey { access_key_id: "bench-test".into(), secret: "bench-test-secret".into() }],
+        // The tool measures a node's capacity; request-rate limits would cap it.
+        rate_limits: Some(false),
         ..Config::default()
     };
     let server = cognate::start(&config).await.expect("server starts");
@@ -98,6 +102,8 @@ async fn wrong_admin_keys_fail_seeding_with_the_error_type() {
         port: 0,
         data_dir: dir.path().to_path_buf(),
         admin_keys: vec![AdminKey { access_key_id: "bench-test".into(), secret: "bench-test-secret".into() }],
+        // The tool measures a node's capacity; request-rate limits would cap it.
+        rate_limits: Some(false),
         ..Config::default()
     };
     let server = cognate::start(&config).await.expect("server starts");
