@@ -386,8 +386,8 @@ impl<S: Store> SessionStore for CachedStore<S> {
     async fn consume_session(&self, id_hash: &str) -> StoreResult<bool> {
         self.inner.consume_session(id_hash).await
     }
-    async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64> {
-        self.inner.count_session_failure(id_hash).await
+    async fn claim_session_attempt(&self, id_hash: &str, limit: i64) -> StoreResult<Option<i64>> {
+        self.inner.claim_session_attempt(id_hash, limit).await
     }
     async fn purge_sessions(&self, before_ms: i64) -> StoreResult<u64> {
         self.inner.purge_sessions(before_ms).await
@@ -405,8 +405,14 @@ impl<S: Store> CodeStore for CachedStore<S> {
     async fn consume_code(&self, pool_id: &str, username_key: &str, purpose: &str, code_hash: &str) -> StoreResult<bool> {
         self.inner.consume_code(pool_id, username_key, purpose, code_hash).await
     }
-    async fn count_code_failure(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<i64> {
-        self.inner.count_code_failure(pool_id, username_key, purpose).await
+    async fn claim_code_attempt(&self, pool_id: &str, username_key: &str, purpose: &str, limit: i64) -> StoreResult<Option<CodeRecord>> {
+        self.inner.claim_code_attempt(pool_id, username_key, purpose, limit).await
+    }
+    async fn claim_window_attempt(&self, key: &AttemptKey, window: &AttemptWindow) -> StoreResult<bool> {
+        self.inner.claim_window_attempt(key, window).await
+    }
+    async fn clear_window(&self, key: &AttemptKey) -> StoreResult<()> {
+        self.inner.clear_window(key).await
     }
 }
 

@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "pool mfa", include_str!("../migrations/sqlite/0004_pool_mfa.sql")),
     (5, "users rowid", include_str!("../migrations/sqlite/0005_users_rowid.sql")),
     (6, "invalidate sessions", include_str!("../migrations/sqlite/0006_invalidate_sessions.sql")),
+    (7, "attempt windows", include_str!("../migrations/sqlite/0007_attempt_windows.sql")),
 ];
 
 fn failed(e: rusqlite::Error) -> StoreError {

@@ -4,6 +4,7 @@
 
 use cognate_wire::shapes::*;
 
+use crate::attempt_windows::{self, limit_exceeded};
 use crate::codes_delivery::{Destination, check_code, send_code};
 use crate::errors::OrInternal;
 use crate::signin::errors::wrong_password;
@@ -80,7 +81,10 @@ pub async fn update_user_attributes(
             && auto_verified(pool, attr)
             && let Some(to) = Destination::of(&updated, attr)
         {
-            send_code(app, pool, &updated, &to, &format!("verify:{attr}"), "VerifyAttribute", VERIFY_CODE_MS).await?;
+            let purpose = format!("verify:{attr}");
+            // UpdateUserAttributes documents no LimitExceededException: counted, never refused.
+            attempt_windows::record(app, &attempt_windows::key(&pool.id, &updated.username_key, &purpose)).await?;
+            send_code(app, pool, &updated, &to, &purpose, "VerifyAttribute", VERIFY_CODE_MS).await?;
             details.push(to.details());
         }
     }
@@ -117,7 +121,9 @@ pub async fn get_user_attribute_verification_code(
     let attr = verifiable(&input.attribute_name)?;
     let to = Destination::of(&me.user, attr)
         .ok_or_else(|| api_error!(InvalidParameterException, "User does not have a value for the attribute: {attr}"))?;
-    send_code(app, &me.pool, &me.user, &to, &format!("verify:{attr}"), "VerifyAttribute", VERIFY_CODE_MS).await?;
+    let purpose = format!("verify:{attr}");
+    attempt_windows::claim(app, &attempt_windows::key(&me.pool.id, &me.user.username_key, &purpose), limit_exceeded).await?;
+    send_code(app, &me.pool, &me.user, &to, &purpose, "VerifyAttribute", VERIFY_CODE_MS).await?;
     Ok(GetUserAttributeVerificationCodeResponse { code_delivery_details: Some(to.details()) })
 }
 

@@ -13,6 +13,7 @@ mod common;
 mod bad_input;
 mod delivery;
 mod durability;
+mod guessing;
 mod multi_node;
 mod outbox;
 mod postgres_fault;
