@@ -81,12 +81,31 @@ pub async fn run<T: Send + 'static>(f: impl FnOnce(&mut Workspace) -> T + Send +
     if queue.threads == 0 {
         return None;
     }
+    #[cfg(test)]
+    let _ = JOBS.try_with(|jobs| jobs.set(jobs.get() + 1));
     let (answer, answered) = tokio::sync::oneshot::channel();
     queue.lock().push_back(Box::new(move |workspace| {
         let _ = answer.send(f(workspace));
     }));
     queue.ready.notify_one();
     answered.await.ok()
+}
+
+#[cfg(test)]
+tokio::task_local! {
+    /// Jobs handed to the hashing threads by the task [`count_jobs`] runs.
+    static JOBS: std::cell::Cell<usize>;
+}
+
+/// What `work` returns, and how many jobs it ran on the hashing threads: for tests that check a
+/// request costs a hash.
+#[cfg(test)]
+pub(crate) async fn count_jobs<T>(work: impl std::future::Future<Output = T>) -> (T, usize) {
+    JOBS.scope(std::cell::Cell::new(0), async {
+        let out = work.await;
+        (out, JOBS.with(std::cell::Cell::get))
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -197,11 +197,29 @@ pub async fn password_record(
     Ok(PasswordRecord { hash, srp_salt: verifier.salt_hex, srp_verifier: verifier.verifier_hex, set_ms: now_ms, temporary })
 }
 
-/// Check a password against the stored hash (on a hashing thread).
-pub async fn password_matches(record: &PasswordRecord, password: &str) -> bool {
-    let hash = record.hash.clone();
+/// Check a password against the stored hash (on a hashing thread). Without one (an unknown user,
+/// or one without a password) it is checked against [`decoy_hash`] and never matches: the answer
+/// costs one argon2id verification either way, so its time does not tell whether the user exists.
+pub async fn password_matches(record: Option<&PasswordRecord>, password: &str) -> bool {
+    let stored = record.map(|r| r.hash.clone());
     let password = password.to_string();
-    crate::hashing::run(move |workspace| cognate_crypto::password::verify_in(workspace, &password, &hash)).await.unwrap_or(false)
+    crate::hashing::run(move |workspace| {
+        let hash = match &stored {
+            Some(hash) => hash.as_str(),
+            None => decoy_hash(workspace),
+        };
+        let matched = cognate_crypto::password::verify_in(workspace, &password, hash);
+        matched && stored.is_some()
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// The argon2id hash of a random password nobody ever sees, made once, with the parameters every
+/// stored hash is made with (so verifying against it costs the same).
+fn decoy_hash(workspace: &mut cognate_crypto::password::Workspace) -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| cognate_crypto::password::hash_in(workspace, &crate::codes::opaque_token(32)).unwrap_or_default())
 }
 
 /// Legacy `MFAOptions`, present only when SMS MFA was set through SetUserSettings.
@@ -324,4 +342,30 @@ pub async fn sign_out_everywhere(app: &App, pool: &PoolRecord, user: &UserRecord
     .await?;
     app.store.revoke_user_refresh(&pool.id, &user.username_key).await.or_internal()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sign-in's password check costs one argon2id verification whether or not there is a
+    /// password to check (an unknown user, a passwordless one), with the same parameters: its time
+    /// does not tell the two apart. Never a match without a stored password.
+    #[tokio::test]
+    async fn a_missing_password_costs_the_same_hash() {
+        let stored = cognate_crypto::password::hash("Correct-horse-9").expect("hash");
+        let record =
+            PasswordRecord { hash: stored.clone(), srp_salt: String::new(), srp_verifier: String::new(), set_ms: 0, temporary: false };
+        let (matched, known) = crate::hashing::count_jobs(password_matches(Some(&record), "Correct-horse-9")).await;
+        assert!(matched);
+        for password in ["Correct-horse-9", ""] {
+            let (matched, unknown) = crate::hashing::count_jobs(password_matches(None, password)).await;
+            assert!(!matched, "nothing matches a missing password");
+            assert_eq!(unknown, known, "as many hashes as for a known user");
+        }
+        let params = |phc: &str| phc.split('$').nth(3).map(str::to_string);
+        let decoy = decoy_hash(&mut cognate_crypto::password::Workspace::default());
+        assert_eq!(params(decoy), params(&stored), "the decoy hash costs what a stored one does");
+        assert!(params(decoy).is_some_and(|p| p.starts_with("m=")), "{decoy}");
+    }
 }

@@ -29,18 +29,20 @@ pub async fn get_user(_app: &App, me: TokenUser, _input: GetUserRequest) -> ApiR
 }
 
 pub async fn change_password(app: &App, me: TokenUser, input: ChangePasswordRequest) -> ApiResult<ChangePasswordResponse> {
-    let (pool, user) = (&me.pool, &me.user);
-    lockout::check(app, user)?;
+    let pool = &me.pool;
+    // Claimed before it is checked, like a sign-in's password: a burst of guesses cannot all be
+    // checked before the lockout takes hold.
+    let user = lockout::claim(app, pool, &me.user).await?;
     let previous_ok = match (&user.data.password, input.previous_password.as_deref()) {
-        (Some(record), Some(previous)) => users::password_matches(record, previous).await,
+        (Some(record), Some(previous)) => users::password_matches(Some(record), previous).await,
         // A passwordless user sets a first password without a previous one.
         (None, None) => true,
         _ => false,
     };
     if !previous_ok {
-        lockout::record_failure(app, pool, user).await?;
         return Err(wrong_password());
     }
+    let user = lockout::record_success(app, pool, user).await?;
     password_policy::check(&password_policy::of(pool), &input.proposed_password)?;
     let record = users::password_record(&pool.id, &user.username, &input.proposed_password, false, app.now_ms()).await?;
     users::modify(app, pool, &user.username, |u| {

@@ -1,7 +1,8 @@
-//! Guessing codes through the AWS SDK for Rust, on SQLite and (when `COGNATE_TEST_POSTGRES_URL` is
-//! set) PostgreSQL: parallel bursts of wrong codes make at most the attempt limit's worth of real
-//! comparisons; asking again for a code does not buy fresh guesses without end (docs/security.md,
-//! Guessing, lockout and refresh tokens).
+//! Guessing codes and passwords through the AWS SDK for Rust, on SQLite and (when
+//! `COGNATE_TEST_POSTGRES_URL` is set) PostgreSQL: parallel bursts of wrong codes make at most the
+//! attempt limit's worth of real comparisons; asking again for a code does not buy fresh guesses
+//! without end; a burst of passwords cannot slip past the lockout, nor can an SRP challenge opened
+//! before it (docs/security.md, Guessing, lockout and refresh tokens).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,8 +17,10 @@ use aws_sdk_cognitoidentityprovider::types::{
     SmsMfaSettingsType, UserPoolMfaType, UserPoolPolicyType, VerifiedAttributeType,
 };
 use cognate_core::ManualClock;
+use cognate_crypto::srp;
 
 const PASSWORD: &str = "Correct-horse-9";
+const WRONG_PASSWORD: &str = "Wrong-horse-9";
 const T0: i64 = 1_800_000_000_000;
 const EMAIL: &str = "alice@example.com";
 const PHONE: &str = "+14155550123";
@@ -29,6 +32,8 @@ const LIMIT: &str = "LimitExceededException: Attempt limit exceeded, please try 
 /// (InitiateAuth, RespondToAuthChallenge): docs/security.md.
 const SIGN_IN_LIMIT: &str = "NotAuthorizedException: Attempt limit exceeded, please try after some time.";
 const SESSION_USED: &str = "NotAuthorizedException: Invalid session for the user, session can only be used once.";
+const INCORRECT: &str = "NotAuthorizedException: Incorrect username or password.";
+const LOCKED: &str = "NotAuthorizedException: Password attempts exceeded";
 
 fn err_text<E: ProvideErrorMetadata>(e: &E) -> String {
     format!("{}: {}", e.code().unwrap_or(""), e.message().unwrap_or(""))
@@ -117,6 +122,10 @@ impl F {
 
     async fn code(&self, user: &str) -> String {
         common::outbox_code(self.server.addr, &self.pool_id, user).await
+    }
+
+    async fn password_sign_in(&self, user: &str, password: &str) -> Result<Option<ChallengeNameType>, String> {
+        password_sign_in(&self.c, &self.client_id, user, password).await.map(|(challenge, _)| challenge)
     }
 
     async fn forgot_password(&self, user: &str) -> Result<(), String> {
@@ -405,4 +414,113 @@ async fn resends_and_failures_share_a_window_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn resends_and_failures_share_a_window_on_postgres() {
     resends_and_failures_share_a_window(Backend::Postgres).await;
+}
+
+/// Four wrong passwords, then ten at once with the right one among them: the fifth attempt is the
+/// last compared (it locks the user), every other one is refused without checking the password.
+async fn password_burst_cannot_pass_the_lockout(backend: Backend) {
+    let Some(f) = fixture(backend).await else { return };
+    f.user("alice").await;
+    for _ in 0..4 {
+        assert_eq!(f.password_sign_in("alice", WRONG_PASSWORD).await, Err(INCORRECT.to_string()));
+    }
+    let tasks = (0..10)
+        .map(|i| {
+            let (c, client_id) = (f.c.clone(), f.client_id.clone());
+            let password = if i == 5 { PASSWORD } else { WRONG_PASSWORD };
+            tokio::spawn(async move { password_sign_in(&c, &client_id, "alice", password).await.map(drop) })
+        })
+        .collect();
+    let counts = tally(join_all(tasks).await);
+    let compared = counts.get(INCORRECT).unwrap_or(&0) + counts.get("ok").unwrap_or(&0);
+    assert_eq!(compared, 1, "{backend:?}: one comparison, the fifth attempt: {counts:?}");
+    assert_eq!(counts.get(LOCKED), Some(&9), "{backend:?}: {counts:?}");
+    f.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn password_burst_cannot_pass_the_lockout_on_sqlite() {
+    password_burst_cannot_pass_the_lockout(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn password_burst_cannot_pass_the_lockout_on_postgres() {
+    password_burst_cannot_pass_the_lockout(Backend::Postgres).await;
+}
+
+/// USER_SRP_AUTH: the PASSWORD_VERIFIER challenge and the parameters to answer it with.
+async fn open_srp(f: &F, user: &str) -> (srp::client::ClientSecret, HashMap<String, String>) {
+    let (secret, srp_a) = srp::client::start();
+    let out =
+        f.c.initiate_auth()
+            .client_id(&f.client_id)
+            .auth_flow(AuthFlowType::UserSrpAuth)
+            .auth_parameters("USERNAME", user)
+            .auth_parameters("SRP_A", srp_a)
+            .send()
+            .await
+            .expect("PASSWORD_VERIFIER");
+    (secret, out.challenge_parameters().cloned().unwrap_or_default())
+}
+
+async fn answer_srp(f: &F, (secret, p): &(srp::client::ClientSecret, HashMap<String, String>), password: &str) -> Result<(), String> {
+    let timestamp = srp::format_timestamp(chrono::DateTime::from_timestamp_millis(f.clock_ms()).expect("time"));
+    let signature = srp::client::respond(
+        secret,
+        &srp::client::Challenge {
+            pool_name: srp::pool_name(&f.pool_id),
+            user_id_for_srp: &p["USER_ID_FOR_SRP"],
+            password,
+            salt_hex: &p["SALT"],
+            srp_b_hex: &p["SRP_B"],
+            secret_block_b64: &p["SECRET_BLOCK"],
+            timestamp: &timestamp,
+        },
+    )
+    .expect("client signature");
+    let answers = [
+        ("USERNAME", p["USER_ID_FOR_SRP"].as_str()),
+        ("PASSWORD_CLAIM_SECRET_BLOCK", p["SECRET_BLOCK"].as_str()),
+        ("PASSWORD_CLAIM_SIGNATURE", signature.as_str()),
+        ("TIMESTAMP", timestamp.as_str()),
+    ];
+    let mut req = f.c.respond_to_auth_challenge().client_id(&f.client_id).challenge_name(ChallengeNameType::PasswordVerifier);
+    for (k, v) in answers {
+        req = req.challenge_responses(k, v);
+    }
+    req.send().await.map(drop).map_err(|e| err_text(&e.into_service_error()))
+}
+
+impl F {
+    fn clock_ms(&self) -> i64 {
+        cognate_core::Clock::now_ms(&*self.clock)
+    }
+}
+
+/// SRP challenges opened before the lockout: their wrong answers count towards it, and once it
+/// holds, the right answer to one of them is refused like any password attempt.
+async fn srp_challenges_opened_before_the_lockout(backend: Backend) {
+    let Some(f) = fixture(backend).await else { return };
+    f.user("alice").await;
+    let mut challenges = Vec::new();
+    for _ in 0..6 {
+        challenges.push(open_srp(&f, "alice").await);
+    }
+    let right = challenges.pop().expect("six");
+    for challenge in &challenges {
+        assert_eq!(answer_srp(&f, challenge, WRONG_PASSWORD).await, Err(INCORRECT.to_string()), "{backend:?}");
+    }
+    assert_eq!(answer_srp(&f, &right, PASSWORD).await, Err(LOCKED.to_string()), "{backend:?}: opened before the lockout");
+    assert_eq!(f.password_sign_in("alice", PASSWORD).await, Err(LOCKED.to_string()), "{backend:?}");
+    f.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn srp_challenges_opened_before_the_lockout_on_sqlite() {
+    srp_challenges_opened_before_the_lockout(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn srp_challenges_opened_before_the_lockout_on_postgres() {
+    srp_challenges_opened_before_the_lockout(Backend::Postgres).await;
 }
