@@ -19,6 +19,7 @@ mod outbox;
 mod postgres_fault;
 mod races;
 mod readme_operations;
+mod refresh_reuse;
 mod sdk_admin;
 mod sdk_mfa;
 mod sdk_passkeys;

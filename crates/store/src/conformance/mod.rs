@@ -32,6 +32,7 @@ pub async fn run_all(store: Arc<dyn Store>, schema: &dyn Schema) {
     concurrent_code_guesses(store.clone()).await;
     concurrent_session_answers(store.clone()).await;
     concurrent_window_attempts(store.clone()).await;
+    deleted_users_and_clients_take_their_state(store.clone()).await;
 }
 
 pub async fn pools(store: &Arc<dyn Store>) {
@@ -359,4 +360,28 @@ pub async fn concurrent_window_attempts(store: Arc<dyn Store>) {
     assert!(!store.claim_window_attempt(&key("u", "forgot_password"), &at(1_150)).await.expect("claim"));
     store.clear_window(&key("u", "forgot_password")).await.expect("clear");
     assert!(store.claim_window_attempt(&key("u", "forgot_password"), &at(1_150)).await.expect("claim"), "cleared");
+}
+
+/// Deleting a user takes its attempt windows; deleting an app client takes its refresh tokens.
+pub async fn deleted_users_and_clients_take_their_state(store: Arc<dyn Store>) {
+    let pid = unique("gone");
+    store.create_pool(&pool(&pid)).await.expect("create pool");
+    store.create_user(&with_keys(user(&pid, "u"))).await.expect("create user");
+    let k = AttemptKey { pool_id: pid.clone(), username_key: "u".into(), purpose: "signup".into() };
+    let w = AttemptWindow { now_ms: 1, length_ms: 100, limit: 1 };
+    assert!(store.claim_window_attempt(&k, &w).await.expect("claim"));
+    assert!(!store.claim_window_attempt(&k, &w).await.expect("claim"), "full");
+    assert!(store.delete_user(&pid, "u").await.expect("delete user"));
+    assert!(store.claim_window_attempt(&k, &w).await.expect("claim"), "the window went with the user");
+
+    let client_id = format!("{pid}-client");
+    store.create_client(&client(&pid, &client_id)).await.expect("create client");
+    let token = RefreshRecord { client_id: client_id.clone(), ..refresh(&pid, &format!("{pid}-r"), "o") };
+    let other = refresh(&pid, &format!("{pid}-other"), "o");
+    store.put_refresh(&token).await.expect("put refresh");
+    store.put_refresh(&other).await.expect("put refresh");
+    assert!(store.delete_client(&client_id).await.expect("delete client"));
+    assert!(store.get_refresh(&token.id_hash).await.expect("get").is_none(), "the client's refresh tokens went with it");
+    assert!(store.get_refresh(&other.id_hash).await.expect("get").is_some(), "another client's stayed");
+    assert!(store.get_client_shared(&client_id).await.expect("get").is_none());
 }

@@ -50,6 +50,8 @@ statements! {
     REFRESH = "SELECT * FROM refresh_tokens WHERE id_hash = $1";
     REVOKE_REFRESH_FAMILY = "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = $1 AND origin_jti = $2";
     REVOKE_USER_REFRESH = "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = $1 AND username_key = $2";
+    /// The refresh tokens of a deleted app client go with it.
+    DELETE_CLIENT_REFRESH = "DELETE FROM refresh_tokens WHERE client_id = $1";
     /// Changes a row only for the first caller: a refresh token is rotated once.
     MARK_REFRESH_REPLACED = "UPDATE refresh_tokens SET replaced_ms = $1 WHERE id_hash = $2 AND replaced_ms IS NULL";
 
