@@ -1,15 +1,17 @@
 //! Sending one-time codes to users and checking them back: sign-up confirmation, password reset,
-//! attribute verification. Codes are stored hashed with an expiry and an attempt count.
+//! attribute verification. Codes are stored hashed with an expiry and an attempt count; attempts
+//! are also bounded per user and purpose across codes ([`crate::attempt_windows`]).
 
 use cognate_wire::shapes::CodeDeliveryDetailsType;
 
+use crate::attempt_windows::{self, limit_exceeded};
 use crate::delivery::{Channel, Message, purpose, templates};
 use crate::errors::OrInternal;
 use crate::store::{CodeRecord, PoolRecord, UserRecord};
-use crate::{ApiError, ApiResult, App, api_error, codes};
+use crate::{ApiResult, App, api_error, codes};
 
-/// Wrong guesses allowed for one code before it is discarded.
-const MAX_FAILURES: i64 = 5;
+/// Comparisons allowed with one code; after them it is refused, right or wrong.
+const MAX_ATTEMPTS: i64 = 5;
 
 /// Where a code goes.
 #[derive(Debug, Clone)]
@@ -104,18 +106,21 @@ pub async fn send_authentication_code(
     Ok(codes::hash(&code))
 }
 
-/// Check and use up a code. Wrong codes count towards a limit; an expired code is refused.
+/// Check and use up a code. Each comparison is claimed first, in one store step that counts it
+/// (in the user's window for `purpose`, then on the code): N concurrent guesses make at most
+/// [`MAX_ATTEMPTS`] comparisons, and a right code after them is refused. An expired code is refused.
 pub async fn check_code(app: &App, pool: &PoolRecord, user: &UserRecord, purpose: &str, code: &str) -> ApiResult<()> {
     let mismatch = || api_error!(CodeMismatchException, "Invalid verification code provided, please try again.");
-    let Some(record) = app.store.get_code(&pool.id, &user.username_key, purpose).await.or_internal()? else {
-        return Err(mismatch());
+    let window = attempt_windows::key(&pool.id, &user.username_key, purpose);
+    attempt_windows::claim(app, &window, limit_exceeded).await?;
+    let claimed = app.store.claim_code_attempt(&pool.id, &user.username_key, purpose, MAX_ATTEMPTS).await.or_internal()?;
+    let Some(record) = claimed else {
+        // No claim: no code at all, or one whose attempts are spent.
+        let spent = app.store.get_code(&pool.id, &user.username_key, purpose).await.or_internal()?.is_some();
+        return Err(if spent { limit_exceeded() } else { mismatch() });
     };
-    if record.failures >= MAX_FAILURES {
-        return Err(attempts_exceeded());
-    }
     if !codes::matches(&record.code_hash, code) {
-        let n = app.store.count_code_failure(&pool.id, &user.username_key, purpose).await.or_internal()?;
-        return Err(if n > MAX_FAILURES { attempts_exceeded() } else { mismatch() });
+        return Err(mismatch());
     }
     if app.now_ms() > record.expires_ms {
         return Err(api_error!(ExpiredCodeException, "Invalid code provided, please request a code again."));
@@ -124,11 +129,7 @@ pub async fn check_code(app: &App, pool: &PoolRecord, user: &UserRecord, purpose
     if !app.store.consume_code(&pool.id, &user.username_key, purpose, &record.code_hash).await.or_internal()? {
         return Err(mismatch());
     }
-    Ok(())
-}
-
-fn attempts_exceeded() -> ApiError {
-    api_error!(LimitExceededException, "Attempt limit exceeded, please try after some time.")
+    attempt_windows::clear(app, &window).await
 }
 
 #[cfg(test)]

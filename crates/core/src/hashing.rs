@@ -103,6 +103,8 @@ fn submit<T: Send + 'static>(f: impl FnOnce(&mut Workspace) -> T + Send + 'stati
     if queue.threads == 0 {
         return Err(Refused::Failed);
     }
+    #[cfg(test)]
+    let _ = JOBS.try_with(|jobs| jobs.set(jobs.get() + 1));
     let (answer, answered) = tokio::sync::oneshot::channel();
     {
         let mut jobs = queue.lock();
@@ -115,6 +117,23 @@ fn submit<T: Send + 'static>(f: impl FnOnce(&mut Workspace) -> T + Send + 'stati
     }
     queue.ready.notify_one();
     Ok(answered)
+}
+
+#[cfg(test)]
+tokio::task_local! {
+    /// Jobs handed to the hashing threads by the task [`count_jobs`] runs.
+    static JOBS: std::cell::Cell<usize>;
+}
+
+/// What `work` returns, and how many jobs it ran on the hashing threads: for tests that check a
+/// request costs a hash.
+#[cfg(test)]
+pub(crate) async fn count_jobs<T>(work: impl std::future::Future<Output = T>) -> (T, usize) {
+    JOBS.scope(std::cell::Cell::new(0), async {
+        let out = work.await;
+        (out, JOBS.with(std::cell::Cell::get))
+    })
+    .await
 }
 
 #[cfg(test)]

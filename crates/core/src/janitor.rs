@@ -25,6 +25,7 @@ pub async fn sweep(app: &App, outbox_retention_ms: i64) -> StoreResult<Purged> {
         total.sessions += batch.sessions;
         total.codes += batch.codes;
         total.refresh_tokens += batch.refresh_tokens;
+        total.windows += batch.windows;
         total.messages += batch.messages;
         if !batch.any_full(BATCH) {
             break;

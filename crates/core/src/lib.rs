@@ -4,6 +4,7 @@
 //! or SQL.
 
 pub mod app;
+pub mod attempt_windows;
 pub mod attributes;
 pub mod caller;
 pub mod clock;

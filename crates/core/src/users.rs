@@ -197,12 +197,24 @@ pub async fn password_record(
     Ok(PasswordRecord { hash, srp_salt: verifier.salt_hex, srp_verifier: verifier.verifier_hex, set_ms: now_ms, temporary })
 }
 
-/// Check a password against the stored hash (on a hashing thread). A check that could not run is an
-/// error, never a wrong password (which would count towards the user's lockout).
-pub async fn password_matches(record: &PasswordRecord, password: &str) -> ApiResult<bool> {
-    let hash = record.hash.clone();
+/// Check a password against the stored hash (on a hashing thread). Without one (an unknown user,
+/// or one without a password) it is checked against [`decoy_hash`] and never matches: the answer
+/// costs one argon2id verification either way, so its time does not tell whether the user exists.
+/// A check that could not run is an error, never a wrong password (which would count towards the
+/// user's lockout).
+pub async fn password_matches(record: Option<&PasswordRecord>, password: &str) -> ApiResult<bool> {
+    let stored = record.map(|r| r.hash.clone());
     let password = password.to_string();
-    crate::hashing::run(move |workspace| cognate_crypto::password::verify_in(workspace, &password, &hash)).await.map_err(hashing_refused)
+    crate::hashing::run(move |workspace| {
+        let hash = match &stored {
+            Some(hash) => hash.as_str(),
+            None => decoy_hash(workspace),
+        };
+        let matched = cognate_crypto::password::verify_in(workspace, &password, hash);
+        matched && stored.is_some()
+    })
+    .await
+    .map_err(hashing_refused)
 }
 
 /// The answer when the hashing queue is full (`TooManyRequestsException`, with AWS's "Rate
@@ -213,6 +225,13 @@ fn hashing_refused(why: crate::hashing::Refused) -> ApiError {
         crate::hashing::Refused::Busy => api_error!(TooManyRequestsException, "Rate exceeded"),
         crate::hashing::Refused::Failed => unexpected_error("password hashing could not run", &"no hashing thread or a panic"),
     }
+}
+
+/// The argon2id hash of a random password nobody ever sees, made once, with the parameters every
+/// stored hash is made with (so verifying against it costs the same).
+fn decoy_hash(workspace: &mut cognate_crypto::password::Workspace) -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| cognate_crypto::password::hash_in(workspace, &crate::codes::opaque_token(32)).unwrap_or_default())
 }
 
 /// Legacy `MFAOptions`, present only when SMS MFA was set through SetUserSettings.
@@ -378,5 +397,26 @@ mod tests {
         remember_revoked(&mut u, "a", 3_000, 2_500);
         remember_revoked(&mut u, "b", 9_000, 4_000);
         assert_eq!(u.data.security.revoked_origins.iter().map(|r| r.origin_jti.as_str()).collect::<Vec<_>>(), vec!["b"]);
+    }
+
+    /// A sign-in's password check costs one argon2id verification whether or not there is a
+    /// password to check (an unknown user, a passwordless one), with the same parameters: its time
+    /// does not tell the two apart. Never a match without a stored password.
+    #[tokio::test]
+    async fn a_missing_password_costs_the_same_hash() {
+        let stored = cognate_crypto::password::hash("Correct-horse-9").expect("hash");
+        let record =
+            PasswordRecord { hash: stored.clone(), srp_salt: String::new(), srp_verifier: String::new(), set_ms: 0, temporary: false };
+        let (matched, known) = crate::hashing::count_jobs(password_matches(Some(&record), "Correct-horse-9")).await;
+        assert_eq!(matched, Ok(true));
+        for password in ["Correct-horse-9", ""] {
+            let (matched, unknown) = crate::hashing::count_jobs(password_matches(None, password)).await;
+            assert_eq!(matched, Ok(false), "nothing matches a missing password");
+            assert_eq!(unknown, known, "as many hashes as for a known user");
+        }
+        let params = |phc: &str| phc.split('$').nth(3).map(str::to_string);
+        let decoy = decoy_hash(&mut cognate_crypto::password::Workspace::default());
+        assert_eq!(params(decoy), params(&stored), "the decoy hash costs what a stored one does");
+        assert!(params(decoy).is_some_and(|p| p.starts_with("m=")), "{decoy}");
     }
 }

@@ -1,10 +1,11 @@
-//! A read-through cache of pools and users in front of a store that this process alone writes.
+//! A read-through cache of pools, app clients and users in front of a store that this process
+//! alone writes.
 //!
-//! Why: every token-authorized request reads its pool and its user; answering those from memory
-//! instead of the database is most of what separates ~10k from ~50k requests per second. Why it is
-//! safe only for a store no other process writes: the cache learns about changes from the writes
-//! that pass through it. The server wraps the SQLite store (whose data directory it locks for
-//! itself) and never the PostgreSQL one, which other nodes share.
+//! Why: every token-authorized request reads its pool, its app client and its user; answering those
+//! from memory instead of the database is most of what separates ~10k from ~50k requests per
+//! second. Why it is safe only for a store no other process writes: the cache learns about changes
+//! from the writes that pass through it. The server wraps the SQLite store (whose data directory it
+//! locks for itself) and never the PostgreSQL one, which other nodes share.
 //!
 //! Coherence without holding a lock across the database call. A write marks its key *pending*
 //! before it reaches the database and settles it after the database answered, under a sequence
@@ -152,28 +153,36 @@ impl<K: Hash + Eq + Clone, V> Table<K, V> {
 pub struct CacheLimits {
     pub users: usize,
     pub pools: usize,
+    pub clients: usize,
 }
 
 impl Default for CacheLimits {
     /// 100,000 users is a few tens of MiB; enough for the users active in any hour of a small
     /// deployment, and bounded when the directory holds millions.
     fn default() -> Self {
-        CacheLimits { users: 100_000, pools: 10_000 }
+        CacheLimits { users: 100_000, pools: 10_000, clients: 10_000 }
     }
 }
 
-/// `inner` with pools and users (by username key) cached. See the module documentation for when
-/// this is correct.
+/// `inner` with pools, app clients and users (by username key) cached. See the module documentation
+/// for when this is correct.
 pub struct CachedStore<S> {
     inner: S,
     seq: AtomicU64,
     users: Table<(String, String), UserRecord>,
     pools: Table<String, PoolRecord>,
+    clients: Table<String, ClientRecord>,
 }
 
 impl<S: Store> CachedStore<S> {
     pub fn new(inner: S, limits: CacheLimits) -> Self {
-        CachedStore { inner, seq: AtomicU64::new(0), users: Table::new(limits.users), pools: Table::new(limits.pools) }
+        CachedStore {
+            inner,
+            seq: AtomicU64::new(0),
+            users: Table::new(limits.users),
+            pools: Table::new(limits.pools),
+            clients: Table::new(limits.clients),
+        }
     }
 
     pub fn inner(&self) -> &S {
@@ -257,6 +266,8 @@ impl<S: Store> PoolStore for CachedStore<S> {
         // User writes racing the delete are pending in their own table and settle to empty entries.
         let seq = self.next_seq();
         self.users.forget_where(seq, |(pool_id, _)| pool_id == id);
+        // Clients are keyed by id alone; forgetting them all costs a few reads after a rare call.
+        self.clients.forget_where(seq, |_| true);
         r
     }
 
@@ -311,19 +322,33 @@ impl<S: Store> UserStore for CachedStore<S> {
 #[async_trait]
 impl<S: Store> ClientStore for CachedStore<S> {
     async fn create_client(&self, client: &ClientRecord) -> StoreResult<()> {
-        self.inner.create_client(client).await
+        let stored = |r: &StoreResult<()>| r.is_ok().then(|| Arc::new(client.clone()));
+        self.write(&self.clients, client.client_id.clone(), self.inner.create_client(client), stored).await
     }
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>> {
-        self.inner.get_client(client_id).await
+        Ok(self.get_client_shared(client_id).await?.map(|c| (*c).clone()))
+    }
+    async fn get_client_shared(&self, client_id: &str) -> StoreResult<Option<Arc<ClientRecord>>> {
+        let key = client_id.to_string();
+        if let Some(c) = self.clients.get(&key) {
+            return Ok(Some(c));
+        }
+        let from = self.read_point();
+        let found = self.inner.get_client(client_id).await?.map(Arc::new);
+        if let Some(c) = &found {
+            self.clients.fill(key, c.clone(), from);
+        }
+        Ok(found)
     }
     async fn update_client(&self, client: &ClientRecord) -> StoreResult<()> {
-        self.inner.update_client(client).await
+        let stored = |r: &StoreResult<()>| r.is_ok().then(|| Arc::new(client.clone()));
+        self.write(&self.clients, client.client_id.clone(), self.inner.update_client(client), stored).await
     }
     async fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<ClientRecord>> {
         self.inner.list_clients(pool_id, after, limit).await
     }
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
-        self.inner.delete_client(client_id).await
+        self.write(&self.clients, client_id.to_string(), self.inner.delete_client(client_id), |_| None).await
     }
 }
 
@@ -386,8 +411,8 @@ impl<S: Store> SessionStore for CachedStore<S> {
     async fn consume_session(&self, id_hash: &str) -> StoreResult<bool> {
         self.inner.consume_session(id_hash).await
     }
-    async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64> {
-        self.inner.count_session_failure(id_hash).await
+    async fn claim_session_attempt(&self, id_hash: &str, limit: i64) -> StoreResult<Option<i64>> {
+        self.inner.claim_session_attempt(id_hash, limit).await
     }
 }
 
@@ -410,8 +435,14 @@ impl<S: Store> CodeStore for CachedStore<S> {
     async fn consume_code(&self, pool_id: &str, username_key: &str, purpose: &str, code_hash: &str) -> StoreResult<bool> {
         self.inner.consume_code(pool_id, username_key, purpose, code_hash).await
     }
-    async fn count_code_failure(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<i64> {
-        self.inner.count_code_failure(pool_id, username_key, purpose).await
+    async fn claim_code_attempt(&self, pool_id: &str, username_key: &str, purpose: &str, limit: i64) -> StoreResult<Option<CodeRecord>> {
+        self.inner.claim_code_attempt(pool_id, username_key, purpose, limit).await
+    }
+    async fn claim_window_attempt(&self, key: &AttemptKey, window: &AttemptWindow) -> StoreResult<bool> {
+        self.inner.claim_window_attempt(key, window).await
+    }
+    async fn clear_window(&self, key: &AttemptKey) -> StoreResult<()> {
+        self.inner.clear_window(key).await
     }
 }
 

@@ -239,7 +239,10 @@ impl ClientStore for PgStore {
     }
 
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
-        let res = sqlx::query(q::DELETE_CLIENT).bind(client_id).execute(&self.write).await.map_err(backend)?;
+        let mut tx = self.write.begin().await.map_err(backend)?;
+        let res = sqlx::query(q::DELETE_CLIENT).bind(client_id).execute(&mut *tx).await.map_err(backend)?;
+        sqlx::query(sql::sign_in::DELETE_CLIENT_REFRESH).bind(client_id).execute(&mut *tx).await.map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
         Ok(res.rows_affected() > 0)
     }
 }

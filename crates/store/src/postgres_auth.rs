@@ -61,10 +61,8 @@ impl SessionStore for PgStore {
         Ok(res.rows_affected() == 1)
     }
 
-    async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64> {
-        let n: Option<i64> =
-            sqlx::query_scalar(q::COUNT_SESSION_FAILURE).bind(id_hash).fetch_optional(&self.write).await.map_err(backend)?;
-        Ok(n.unwrap_or(0))
+    async fn claim_session_attempt(&self, id_hash: &str, limit: i64) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar(q::CLAIM_SESSION_ATTEMPT).bind(id_hash).bind(limit).fetch_optional(&self.write).await.map_err(backend)
     }
 }
 
@@ -102,15 +100,41 @@ impl CodeStore for PgStore {
         Ok(res.rows_affected() == 1)
     }
 
-    async fn count_code_failure(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<i64> {
-        let n: Option<i64> = sqlx::query_scalar(q::COUNT_CODE_FAILURE)
+    async fn claim_code_attempt(&self, pool_id: &str, username_key: &str, purpose: &str, limit: i64) -> StoreResult<Option<CodeRecord>> {
+        let row = sqlx::query(q::CLAIM_CODE_ATTEMPT)
             .bind(pool_id)
             .bind(username_key)
             .bind(purpose)
+            .bind(limit)
             .fetch_optional(&self.write)
             .await
             .map_err(backend)?;
-        Ok(n.unwrap_or(0))
+        row.as_ref().map(code_row).transpose()
+    }
+
+    async fn claim_window_attempt(&self, key: &AttemptKey, window: &AttemptWindow) -> StoreResult<bool> {
+        let counted: Option<i64> = sqlx::query_scalar(q::CLAIM_WINDOW_ATTEMPT)
+            .bind(&key.pool_id)
+            .bind(&key.username_key)
+            .bind(&key.purpose)
+            .bind(window.now_ms)
+            .bind(window.now_ms.saturating_sub(window.length_ms))
+            .bind(window.limit)
+            .fetch_optional(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(counted.is_some())
+    }
+
+    async fn clear_window(&self, key: &AttemptKey) -> StoreResult<()> {
+        sqlx::query(q::CLEAR_WINDOW)
+            .bind(&key.pool_id)
+            .bind(&key.username_key)
+            .bind(&key.purpose)
+            .execute(&self.write)
+            .await
+            .map_err(backend)?;
+        Ok(())
     }
 }
 

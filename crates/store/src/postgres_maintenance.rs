@@ -21,6 +21,7 @@ impl MaintenanceStore for PgStore {
             sessions: self.purge(q::PURGE_SESSIONS, expired_before_ms, limit).await?,
             codes: self.purge(q::PURGE_CODES, expired_before_ms, limit).await?,
             refresh_tokens: self.purge(q::PURGE_REFRESH_TOKENS, expired_before_ms, limit).await?,
+            windows: self.purge(q::PURGE_WINDOWS, expired_before_ms, limit).await?,
             messages: self.purge(q::PURGE_MESSAGES, messages_before_ms, limit).await?,
         })
     }

@@ -244,7 +244,12 @@ impl ClientStore for SqliteStore {
 
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
         let id = client_id.to_string();
-        self.write(move |c| Ok(run(c, q::DELETE_CLIENT, [&id])? > 0)).await
+        self.write(move |c| {
+            let deleted = run(c, q::DELETE_CLIENT, [&id])? > 0;
+            run(c, sql::sign_in::DELETE_CLIENT_REFRESH, [&id])?;
+            Ok(deleted)
+        })
+        .await
     }
 }
 

@@ -65,13 +65,9 @@ impl SessionStore for SqliteStore {
         self.write(move |c| Ok(run(c, q::CONSUME_SESSION, [&id])? == 1)).await
     }
 
-    async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64> {
+    async fn claim_session_attempt(&self, id_hash: &str, limit: i64) -> StoreResult<Option<i64>> {
         let id = id_hash.to_string();
-        self.write(move |c| {
-            let n = one(c, q::COUNT_SESSION_FAILURE, [&id], |r| r.get::<_, i64>(0).map_err(backend))?;
-            Ok(n.unwrap_or(0))
-        })
-        .await
+        self.write(move |c| one(c, q::CLAIM_SESSION_ATTEMPT, params![id, limit], |r| r.get::<_, i64>(0).map_err(backend))).await
     }
 }
 
@@ -95,13 +91,23 @@ impl CodeStore for SqliteStore {
         self.write(move |c| Ok(run(c, q::CONSUME_CODE, args)? == 1)).await
     }
 
-    async fn count_code_failure(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<i64> {
-        let args = [pool_id.to_string(), username_key.to_string(), purpose.to_string()];
+    async fn claim_code_attempt(&self, pool_id: &str, username_key: &str, purpose: &str, limit: i64) -> StoreResult<Option<CodeRecord>> {
+        let (pool_id, username_key, purpose) = (pool_id.to_string(), username_key.to_string(), purpose.to_string());
+        self.write(move |c| one(c, q::CLAIM_CODE_ATTEMPT, params![pool_id, username_key, purpose, limit], |r| code_row(r))).await
+    }
+
+    async fn claim_window_attempt(&self, key: &AttemptKey, window: &AttemptWindow) -> StoreResult<bool> {
+        let (k, w) = (key.clone(), *window);
         self.write(move |c| {
-            let n = one(c, q::COUNT_CODE_FAILURE, args, |r| r.get::<_, i64>(0).map_err(backend))?;
-            Ok(n.unwrap_or(0))
+            let args = params![k.pool_id, k.username_key, k.purpose, w.now_ms, w.now_ms.saturating_sub(w.length_ms), w.limit];
+            Ok(one(c, q::CLAIM_WINDOW_ATTEMPT, args, |r| r.get::<_, i64>(0).map_err(backend))?.is_some())
         })
         .await
+    }
+
+    async fn clear_window(&self, key: &AttemptKey) -> StoreResult<()> {
+        let args = [key.pool_id.clone(), key.username_key.clone(), key.purpose.clone()];
+        self.write(move |c| run(c, q::CLEAR_WINDOW, args).map(drop)).await
     }
 }
 

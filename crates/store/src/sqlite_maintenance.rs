@@ -16,6 +16,7 @@ impl MaintenanceStore for SqliteStore {
                 sessions: run(c, q::PURGE_SESSIONS, [expired_before_ms, limit])? as u64,
                 codes: run(c, q::PURGE_CODES, [expired_before_ms, limit])? as u64,
                 refresh_tokens: run(c, q::PURGE_REFRESH_TOKENS, [expired_before_ms, limit])? as u64,
+                windows: run(c, q::PURGE_WINDOWS, [expired_before_ms, limit])? as u64,
                 messages: run(c, q::PURGE_MESSAGES, [messages_before_ms, limit])? as u64,
             })
         })

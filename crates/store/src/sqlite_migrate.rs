@@ -16,6 +16,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "users rowid", include_str!("../migrations/sqlite/0005_users_rowid.sql")),
     (6, "invalidate sessions", include_str!("../migrations/sqlite/0006_invalidate_sessions.sql")),
     (7, "expiry indexes", include_str!("../migrations/sqlite/0007_expiry_indexes.sql")),
+    (9, "attempt windows", include_str!("../migrations/sqlite/0009_attempt_windows.sql")),
 ];
 
 fn failed(e: rusqlite::Error) -> StoreError {

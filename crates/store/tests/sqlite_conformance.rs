@@ -18,7 +18,8 @@ async fn sqlite_behind_the_cache_passes_the_conformance_suite() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("cognate.db");
     let store = SqliteStore::open(&path, SqliteOptions::default()).await.expect("open");
-    conformance::run_all(Arc::new(CachedStore::new(store, CacheLimits { users: 64, pools: 64 })), &SqliteSchema::new(&path)).await;
+    conformance::run_all(Arc::new(CachedStore::new(store, CacheLimits { users: 64, pools: 64, clients: 64 })), &SqliteSchema::new(&path))
+        .await;
 }
 
 #[tokio::test]

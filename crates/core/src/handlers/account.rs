@@ -6,6 +6,7 @@ use cognate_wire::shapes::*;
 
 use cognate_wire::enums::AuthFlowType;
 
+use crate::attempt_windows::{self, limit_exceeded};
 use crate::codes_delivery::{Destination, check_code, send_code};
 use crate::errors::internal;
 use crate::signin::ClientContext;
@@ -63,6 +64,8 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> ApiResult<SignUpRespons
     }
     let details = match confirmation_destination(pool, &user) {
         Some(to) => {
+            // A new user's first code: counted, never refused.
+            attempt_windows::record(app, &attempt_windows::key(&pool.id, &user.username_key, "signup")).await?;
             send_code(app, pool, &user, &to, "signup", "SignUp", SIGN_UP_CODE_MS).await?;
             Some(to.details())
         }
@@ -119,6 +122,7 @@ pub async fn resend_confirmation_code(app: &App, input: ResendConfirmationCodeRe
     }
     let to = confirmation_destination(&ctx.pool, &user)
         .ok_or_else(|| api_error!(InvalidParameterException, "Auto verification not turned on."))?;
+    attempt_windows::claim(app, &attempt_windows::key(&ctx.pool.id, &user.username_key, "signup"), limit_exceeded).await?;
     send_code(app, &ctx.pool, &user, &to, "signup", "SignUp", SIGN_UP_CODE_MS).await?;
     Ok(ResendConfirmationCodeResponse { code_delivery_details: Some(to.details()) })
 }
@@ -148,7 +152,10 @@ pub async fn forgot_password(app: &App, input: ForgotPasswordRequest) -> ApiResu
     ctx.check_secret_hash(input.secret_hash.as_deref(), &[&input.username])?;
     let Some(user) = users::find(app, &ctx.pool, &input.username).await? else {
         if ctx.prevents_existence_errors() {
-            // Look the same as a real reset, without telling whether the user exists.
+            // Look the same as a real reset, without telling whether the user exists: the unknown
+            // name has a window too, which fills up like a real user's.
+            let key = users::username_key(&ctx.pool.settings, &input.username);
+            attempt_windows::claim(app, &attempt_windows::key(&ctx.pool.id, &key, "forgot_password"), limit_exceeded).await?;
             let details = CodeDeliveryDetailsType {
                 destination: Some("u***@e***".into()),
                 delivery_medium: Some(DeliveryMediumType::Email.as_str().into()),
@@ -164,6 +171,7 @@ pub async fn forgot_password(app: &App, input: ForgotPasswordRequest) -> ApiResu
     let to = recovery_destination(&ctx.pool, &user).ok_or_else(|| {
         api_error!(InvalidParameterException, "Cannot reset password for the user as there is no registered/verified email or phone_number")
     })?;
+    attempt_windows::claim(app, &attempt_windows::key(&ctx.pool.id, &user.username_key, "forgot_password"), limit_exceeded).await?;
     send_code(app, &ctx.pool, &user, &to, "forgot_password", "ForgotPassword", RESET_CODE_MS).await?;
     Ok(ForgotPasswordResponse { code_delivery_details: Some(to.details()) })
 }
@@ -204,6 +212,8 @@ pub async fn admin_reset_user_password(
         Ok(())
     })
     .await?;
+    // An administrator's reset is counted, never refused.
+    attempt_windows::record(app, &attempt_windows::key(&pool.id, &user.username_key, "forgot_password")).await?;
     send_code(app, &pool, &user, &to, "forgot_password", "ForgotPassword", RESET_CODE_MS).await?;
     Ok(AdminResetUserPasswordResponse {})
 }

@@ -4,6 +4,7 @@
 
 use cognate_wire::shapes::*;
 
+use crate::attempt_windows::{self, limit_exceeded};
 use crate::codes_delivery::{Destination, check_code, send_code};
 use crate::errors::OrInternal;
 use crate::signin::errors::wrong_password;
@@ -28,18 +29,20 @@ pub async fn get_user(_app: &App, me: TokenUser, _input: GetUserRequest) -> ApiR
 }
 
 pub async fn change_password(app: &App, me: TokenUser, input: ChangePasswordRequest) -> ApiResult<ChangePasswordResponse> {
-    let (pool, user) = (&me.pool, &me.user);
-    lockout::check(app, user)?;
+    let pool = &me.pool;
+    // Claimed before it is checked, like a sign-in's password: a burst of guesses cannot all be
+    // checked before the lockout takes hold.
+    let user = lockout::claim(app, pool, &me.user).await?;
     let previous_ok = match (&user.data.password, input.previous_password.as_deref()) {
-        (Some(record), Some(previous)) => users::password_matches(record, previous).await?,
+        (Some(record), Some(previous)) => users::password_matches(Some(record), previous).await?,
         // A passwordless user sets a first password without a previous one.
         (None, None) => true,
         _ => false,
     };
     if !previous_ok {
-        lockout::record_failure(app, pool, user).await?;
         return Err(wrong_password());
     }
+    let user = lockout::record_success(app, pool, user).await?;
     password_policy::check(&password_policy::of(pool), &input.proposed_password)?;
     let record = users::password_record(&pool.id, &user.username, &input.proposed_password, false, app.now_ms()).await?;
     users::modify(app, pool, &user.username, |u| {
@@ -80,7 +83,10 @@ pub async fn update_user_attributes(
             && auto_verified(pool, attr)
             && let Some(to) = Destination::of(&updated, attr)
         {
-            send_code(app, pool, &updated, &to, &format!("verify:{attr}"), "VerifyAttribute", VERIFY_CODE_MS).await?;
+            let purpose = format!("verify:{attr}");
+            // UpdateUserAttributes documents no LimitExceededException: counted, never refused.
+            attempt_windows::record(app, &attempt_windows::key(&pool.id, &updated.username_key, &purpose)).await?;
+            send_code(app, pool, &updated, &to, &purpose, "VerifyAttribute", VERIFY_CODE_MS).await?;
             details.push(to.details());
         }
     }
@@ -117,7 +123,9 @@ pub async fn get_user_attribute_verification_code(
     let attr = verifiable(&input.attribute_name)?;
     let to = Destination::of(&me.user, attr)
         .ok_or_else(|| api_error!(InvalidParameterException, "User does not have a value for the attribute: {attr}"))?;
-    send_code(app, &me.pool, &me.user, &to, &format!("verify:{attr}"), "VerifyAttribute", VERIFY_CODE_MS).await?;
+    let purpose = format!("verify:{attr}");
+    attempt_windows::claim(app, &attempt_windows::key(&me.pool.id, &me.user.username_key, &purpose), limit_exceeded).await?;
+    send_code(app, &me.pool, &me.user, &to, &purpose, "VerifyAttribute", VERIFY_CODE_MS).await?;
     Ok(GetUserAttributeVerificationCodeResponse { code_delivery_details: Some(to.details()) })
 }
 

@@ -127,7 +127,7 @@ async fn advance(app: &App, ctx: &ClientContext, mut outcome: Outcome) -> ApiRes
             Outcome::Challenge(challenge) => return issue(app, ctx, challenge).await,
             Outcome::FirstFactorChosen { who, factor, answers } => begin_first_factor(app, ctx, who, factor, &answers).await?,
             Outcome::FirstFactorPassed { user, satisfies_mfa } => {
-                lockout::record_success(app, &ctx.pool, &user).await?;
+                let user = lockout::record_success(app, &ctx.pool, user).await?;
                 if satisfies_mfa {
                     Outcome::SignedIn(user)
                 } else if user_state::must_change_password(&user) {

@@ -1,6 +1,12 @@
 //! Password lockout: after 5 consecutive failures the user is locked for 1 s, doubling
 //! with each further failure up to 15 minutes; attempts while locked are refused without extending
 //! the lock; 15 minutes without failures reset the count.
+//!
+//! Enforced where the password (or the SRP proof) is checked, atomically with the count: each
+//! attempt is [`claim`]ed on the user record before the password is compared, counted as a failure
+//! at once, and a right password takes the count back ([`record_success`]). So parallel attempts
+//! cannot all pass the check before a failure lands, and an SRP challenge opened before the lockout
+//! is refused after it.
 
 use crate::store::{PoolRecord, SecurityState, UserRecord};
 use crate::{ApiResult, App, api_error, users};
@@ -34,29 +40,31 @@ fn count_failure(sec: &mut SecurityState, now_ms: i64) {
     }
 }
 
-/// Count a failed attempt (atomically, so concurrent failures on several nodes all count).
-pub async fn record_failure(app: &App, pool: &PoolRecord, user: &UserRecord) -> ApiResult<()> {
+/// Claim a password attempt before the password is checked: refused while the user is locked
+/// out (nothing written then); otherwise counted as a failure now, with the lock that failure
+/// brings, in one conditional write of the user record. Returns the user as written.
+pub async fn claim(app: &App, pool: &PoolRecord, user: &UserRecord) -> ApiResult<UserRecord> {
     let now = app.now_ms();
     users::modify(app, pool, &user.username, |u| {
+        check_at(&u.data.security, now)?;
         count_failure(&mut u.data.security, now);
         Ok(())
     })
-    .await?;
-    Ok(())
+    .await
 }
 
-/// A successful sign-in clears the count (written only when there is something to clear).
-pub async fn record_success(app: &App, pool: &PoolRecord, user: &UserRecord) -> ApiResult<()> {
-    if user.data.security.failed_attempts == 0 {
-        return Ok(());
+/// A successful sign-in (or a right password for a claimed attempt) clears the count; written only
+/// when there is something to clear. Returns the user as it now is.
+pub async fn record_success(app: &App, pool: &PoolRecord, user: UserRecord) -> ApiResult<UserRecord> {
+    if user.data.security.failed_attempts == 0 && user.data.security.locked_until_ms == 0 {
+        return Ok(user);
     }
     users::modify(app, pool, &user.username, |u| {
         u.data.security.failed_attempts = 0;
         u.data.security.locked_until_ms = 0;
         Ok(())
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 #[cfg(test)]

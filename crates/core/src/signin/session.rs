@@ -2,15 +2,18 @@
 //! Stored by hash, bound to the user and the app client, single-use, and valid for the client's
 //! AuthSessionValidity (AWS: "Session" in the InitiateAuth API reference).
 
+use std::future::Future;
+
 use super::ClientContext;
 use super::errors::{invalid_session, session_expired, session_used};
+use crate::attempt_windows;
 use crate::codes::{opaque_token, token_hash};
 use crate::errors::OrInternal;
 use crate::store::{AuthSession, ChallengeState};
-use crate::{ApiError, ApiResult, App};
+use crate::{ApiResult, App, ErrorCode};
 
-/// Wrong answers allowed on one session; the next one ends it.
-const MAX_WRONG_ANSWERS: i64 = 3;
+/// Answers one session takes (docs/sign-in.md, Sessions); a wrong last one ends it.
+const MAX_ANSWERS: i64 = 3;
 
 fn record(now: i64, ctx: &ClientContext, token: &str, username_key: &str, state: ChallengeState) -> AuthSession {
     AuthSession {
@@ -78,14 +81,30 @@ pub async fn consume(app: &App, session: &AuthSession) -> ApiResult<()> {
     if app.store.consume_session(&session.id_hash).await.or_internal()? { Ok(()) } else { Err(session_used()) }
 }
 
-/// Count a wrong answer to `session` and return `err`; after too many the session ends.
-pub async fn wrong_answer(app: &App, session: &AuthSession, err: ApiError) -> ApiError {
-    if let Ok(n) = app.store.count_session_failure(&session.id_hash).await
-        && n >= MAX_WRONG_ANSWERS
-    {
-        let _ = app.store.consume_session(&session.id_hash).await;
+/// Check a code answered to `session` (an MFA code, a one-time code as the first factor): the answer
+/// is claimed first, in one store step that counts it and refuses once the session is used or has
+/// taken [`MAX_ANSWERS`], then counted in the user's window of sign-in codes, and only then
+/// compared by `check`. N concurrent answers make at most [`MAX_ANSWERS`] comparisons. A wrong last
+/// answer ends the session; a right one clears the window. `check`'s `CodeMismatchException` is a
+/// wrong answer; its other errors pass through.
+pub async fn check_code<F, Fut>(app: &App, session: &AuthSession, check: F) -> ApiResult<()>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = ApiResult<()>>,
+{
+    let answers = app.store.claim_session_attempt(&session.id_hash, MAX_ANSWERS).await.or_internal()?.ok_or_else(session_used)?;
+    let window = attempt_windows::key(&session.pool_id, &session.username_key, attempt_windows::SIGN_IN);
+    attempt_windows::claim(app, &window, attempt_windows::sign_in_limit_exceeded).await?;
+    match check().await {
+        Ok(()) => attempt_windows::clear(app, &window).await,
+        Err(e) if e.code == ErrorCode::CodeMismatchException => {
+            if answers >= MAX_ANSWERS {
+                let _ = app.store.consume_session(&session.id_hash).await;
+            }
+            Err(e)
+        }
+        Err(e) => Err(e),
     }
-    err
 }
 
 /// Move a session on: the old one is used up and a new one, with `state`, replaces it (MFA_SETUP,

@@ -41,7 +41,8 @@ pub struct AuthSession {
     pub state: super::ChallengeState,
     pub created_ms: i64,
     pub expires_ms: i64,
-    /// Wrong answers so far.
+    /// Answers claimed so far ([`SessionStore::claim_session_attempt`]): each is counted before it
+    /// is compared, so that a burst of answers cannot all be compared before any count lands.
     pub failures: i64,
     pub used: bool,
 }
@@ -52,8 +53,10 @@ pub trait SessionStore: Send + Sync {
     async fn get_session(&self, id_hash: &str) -> StoreResult<Option<AuthSession>>;
     /// Mark the session used. True only for the one call that did so: sessions are single-use.
     async fn consume_session(&self, id_hash: &str) -> StoreResult<bool>;
-    /// Count a wrong answer; returns the new count.
-    async fn count_session_failure(&self, id_hash: &str) -> StoreResult<i64>;
+    /// Claim one answer to a live session: count it, unless the session is used or already had
+    /// `limit` answers. Returns the count with this answer, or `None` when refused. The caller
+    /// compares the answer only after a claim: N concurrent answers make at most `limit` comparisons.
+    async fn claim_session_attempt(&self, id_hash: &str, limit: i64) -> StoreResult<Option<i64>>;
 }
 
 /// A one-time code (sign-up confirmation, password reset, attribute verification), stored hashed.
@@ -66,6 +69,7 @@ pub struct CodeRecord {
     /// `salt$sha256hex`, see `crate::codes`.
     pub code_hash: String,
     pub expires_ms: i64,
+    /// Comparisons claimed so far ([`CodeStore::claim_code_attempt`]), wrong or right.
     pub failures: i64,
     pub created_ms: i64,
 }
@@ -77,8 +81,37 @@ pub trait CodeStore: Send + Sync {
     async fn get_code(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<Option<CodeRecord>>;
     /// Delete the code if it is still the one with `code_hash`. True only for the call that did so.
     async fn consume_code(&self, pool_id: &str, username_key: &str, purpose: &str, code_hash: &str) -> StoreResult<bool>;
-    /// Count a wrong attempt; returns the new count.
-    async fn count_code_failure(&self, pool_id: &str, username_key: &str, purpose: &str) -> StoreResult<i64>;
+    /// Claim one comparison with the stored code: count it, unless the code already had `limit`.
+    /// Returns the code (with this claim counted) to compare with, or `None` when there is no code
+    /// or it is used up. The comparison happens only after the claim, so N concurrent guesses make
+    /// at most `limit` comparisons, and a right code after the limit is refused.
+    async fn claim_code_attempt(&self, pool_id: &str, username_key: &str, purpose: &str, limit: i64) -> StoreResult<Option<CodeRecord>>;
+    /// Count one attempt (a code sent, or a code compared) in the window of `key`, unless the
+    /// window already holds `limit`; a window over (it started `window.length_ms` or more before
+    /// `window.now_ms`) starts again with this attempt. True if counted. One statement: concurrent
+    /// claims on several nodes add up and never pass the limit.
+    async fn claim_window_attempt(&self, key: &AttemptKey, window: &AttemptWindow) -> StoreResult<bool>;
+    /// Forget the window of `key` (a right code ends the guessing it bounds).
+    async fn clear_window(&self, key: &AttemptKey) -> StoreResult<()>;
+}
+
+/// Whose attempts a window counts: a user (known or not: an unknown name under
+/// PreventUserExistenceErrors counts like a real one) and a purpose (`signup`, `forgot_password`,
+/// `verify:<attribute>`, `sign_in`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptKey {
+    pub pool_id: String,
+    pub username_key: String,
+    pub purpose: String,
+}
+
+/// The window an attempt is claimed in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AttemptWindow {
+    pub now_ms: i64,
+    pub length_ms: i64,
+    /// Attempts a window allows; `i64::MAX` counts without ever refusing.
+    pub limit: i64,
 }
 
 /// A refresh token, found by the hash of the opaque string the client holds.

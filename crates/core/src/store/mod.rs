@@ -69,8 +69,15 @@ pub trait PoolStore: Send + Sync {
 pub trait ClientStore: Send + Sync {
     async fn create_client(&self, client: &ClientRecord) -> StoreResult<()>;
     async fn get_client(&self, client_id: &str) -> StoreResult<Option<ClientRecord>>;
+    /// [`Self::get_client`] without a copy of a cached record (see [`PoolStore::get_pool_shared`]):
+    /// the access-token check reads the token's app client on every request.
+    async fn get_client_shared(&self, client_id: &str) -> StoreResult<Option<Arc<ClientRecord>>> {
+        Ok(self.get_client(client_id).await?.map(Arc::new))
+    }
     async fn update_client(&self, client: &ClientRecord) -> StoreResult<()>;
     async fn list_clients(&self, pool_id: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<ClientRecord>>;
+    /// Delete the app client and, in the same transaction, its refresh tokens. False if it did not
+    /// exist.
     async fn delete_client(&self, client_id: &str) -> StoreResult<bool>;
 }
 

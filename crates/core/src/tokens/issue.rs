@@ -40,11 +40,27 @@ pub struct Grant {
     pub auth_time: Option<i64>,
     /// Whether to mint a refresh token (sign-in, or refresh with rotation).
     pub with_refresh: bool,
+    /// When that refresh token expires: `None` for the app client's RefreshTokenValidity from now
+    /// (a sign-in); a rotated token keeps the expiry of the one it replaces, so that refreshing
+    /// cannot stretch a sign-in for ever (AWS, Refresh tokens: the new refresh token is valid for
+    /// the remaining time of the original).
+    pub refresh_expires_ms: Option<i64>,
 }
 
 impl Grant {
     pub fn new_sign_in() -> Self {
-        Grant { origin_jti: crate::ids::uuid(), auth_time: None, with_refresh: true }
+        Grant { origin_jti: crate::ids::uuid(), auth_time: None, with_refresh: true, refresh_expires_ms: None }
+    }
+
+    /// New tokens for the sign-in `record` belongs to; with `rotate`, a new refresh token expiring
+    /// with `record`.
+    pub fn refreshing(record: &RefreshRecord, rotate: bool) -> Self {
+        Grant {
+            origin_jti: record.origin_jti.clone(),
+            auth_time: Some(record.auth_time),
+            with_refresh: rotate,
+            refresh_expires_ms: Some(record.expires_ms),
+        }
     }
 }
 
@@ -132,7 +148,7 @@ impl App {
                 origin_jti: grant.origin_jti.clone(),
                 auth_time,
                 created_ms: self.now_ms(),
-                expires_ms: self.now_ms() + refresh_s * 1000,
+                expires_ms: grant.refresh_expires_ms.unwrap_or(self.now_ms() + refresh_s * 1000),
                 revoked: false,
                 replaced_ms: None,
             };

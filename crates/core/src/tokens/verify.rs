@@ -132,13 +132,17 @@ impl App {
             .or_internal()?
             // A user deleted and created again under the same name is another user.
             .filter(|u| Some(u.sub.as_str()) == claims.sub.as_deref());
-        if let Some(u) = &user {
+        // Deleting an app client ends its users' sessions (AWS, DeleteUserPoolClient: users can no
+        // longer sign in to its application): its tokens are revoked with it.
+        let client = self.store.get_client_shared(&claims.client_id).await.or_internal()?;
+        let client_deleted = client.is_none_or(|c| c.pool_id != pool.id);
+        let revoked_for_user = user.as_deref().is_some_and(|u| {
             let sec = &u.data.security;
             let signed_out = sec.signed_out_at_s.is_some_and(|t| iat <= t);
-            let revoked = sec.revoked_origins.iter().any(|r| r.origin_jti == claims.origin_jti);
-            if signed_out || revoked {
-                return Err(api_error!(NotAuthorizedException, "Access Token has been revoked"));
-            }
+            signed_out || sec.revoked_origins.iter().any(|r| r.origin_jti == claims.origin_jti)
+        });
+        if client_deleted || revoked_for_user {
+            return Err(api_error!(NotAuthorizedException, "Access Token has been revoked"));
         }
         if !claims.has_admin_scope {
             return Err(api_error!(NotAuthorizedException, "Access Token does not have required scopes"));

@@ -28,9 +28,18 @@ pub async fn purge_expired(store: &Arc<dyn Store>) {
     store.append_message(&OutboxMessage { created_ms: T - 10, ..message(&pid, &unique("old-message"), "u") }).await.expect("message");
     store.append_message(&OutboxMessage { created_ms: T, ..message(&pid, &unique("new-message"), "u") }).await.expect("message");
 
+    let window = |purpose: &str| AttemptKey { pool_id: pid.clone(), username_key: "u".into(), purpose: purpose.into() };
+    let old_window = AttemptWindow { now_ms: T - 10, length_ms: 3_600_000, limit: 1 };
+    let live_window = AttemptWindow { now_ms: T + 10, length_ms: 3_600_000, limit: 1 };
+    assert!(store.claim_window_attempt(&window("old"), &old_window).await.expect("claim"));
+    assert!(store.claim_window_attempt(&window("live"), &live_window).await.expect("claim"));
+
     // A batch of one deletes at most one row of each kind.
     let one = store.purge_expired(T, T - 5, 1).await.expect("purge");
-    assert!(one.sessions <= 1 && one.codes <= 1 && one.refresh_tokens <= 1 && one.messages <= 1, "batch exceeded: {one:?}");
+    assert!(
+        one.sessions <= 1 && one.codes <= 1 && one.refresh_tokens <= 1 && one.windows <= 1 && one.messages <= 1,
+        "batch exceeded: {one:?}"
+    );
     // Then until nothing expired is left.
     while store.purge_expired(T, T - 5, 1000).await.expect("purge").any_full(1000) {}
 
@@ -40,6 +49,9 @@ pub async fn purge_expired(store: &Arc<dyn Store>) {
     assert!(store.get_code(&pid, "u", "forgot_password").await.expect("get").is_some(), "a live code stays");
     assert!(store.get_refresh(&old_token.id_hash).await.expect("get").is_none(), "an expired refresh token is purged");
     assert!(store.get_refresh(&live_token.id_hash).await.expect("get").is_some(), "a live refresh token stays");
+    // A purged window starts again: the claim at its limit is granted once more; a live one is not.
+    assert!(store.claim_window_attempt(&window("old"), &old_window).await.expect("claim"), "an old window is purged");
+    assert!(!store.claim_window_attempt(&window("live"), &live_window).await.expect("claim"), "a live window stays");
     let left: Vec<i64> = store.list_messages(&pid, None, 10).await.expect("list").iter().map(|m| m.created_ms).collect();
     assert_eq!(left, vec![T], "messages older than the cut-off are purged, newer ones stay");
 }

@@ -30,6 +30,10 @@ pub async fn run_all(store: Arc<dyn Store>, schema: &dyn Schema) {
     delete_pool_removes_everything(&store).await;
     delete_pool_empties_every_table(&store, schema).await;
     sign_in_state(store.clone()).await;
+    concurrent_code_guesses(store.clone()).await;
+    concurrent_session_answers(store.clone()).await;
+    concurrent_window_attempts(store.clone()).await;
+    deleted_users_and_clients_take_their_state(store.clone()).await;
     // Last: the purge is global and deletes the earlier checks' expired rows too.
     maintenance::purge_expired(&store).await;
 }
@@ -214,7 +218,7 @@ pub async fn sign_in_state(store: Arc<dyn Store>) {
 
     let session = session(&pid, &unique("sess"));
     store.put_session(&session).await.expect("put session");
-    assert_eq!(store.count_session_failure(&session.id_hash).await.expect("count"), 1);
+    assert_eq!(store.claim_session_attempt(&session.id_hash, 3).await.expect("claim"), Some(1));
     let mut tasks = Vec::new();
     for _ in 0..10 {
         let store = store.clone();
@@ -233,7 +237,7 @@ pub async fn sign_in_state(store: Arc<dyn Store>) {
     let code = code(&pid, "h1");
     store.put_code(&code).await.expect("put code");
     store.put_code(&CodeRecord { code_hash: "h2".into(), ..code.clone() }).await.expect("replace code");
-    assert_eq!(store.count_code_failure(&pid, "u", "signup").await.expect("count"), 1);
+    assert_eq!(store.claim_code_attempt(&pid, "u", "signup", 5).await.expect("claim").map(|c| c.failures), Some(1));
     assert!(!store.consume_code(&pid, "u", "signup", "h1").await.expect("old code"), "a replaced code is gone");
     let mut tasks = Vec::new();
     for _ in 0..10 {
@@ -272,4 +276,115 @@ pub async fn sign_in_state(store: Arc<dyn Store>) {
     assert_eq!(wins, 1, "a refresh token is rotated exactly once");
     store.revoke_user_refresh(&pid, "u").await.expect("revoke user");
     assert_eq!(revoked("c").await, Some(true));
+}
+
+/// Spawn `n` copies of `task` at once and collect their answers.
+async fn burst<T: Send + 'static, Fut: std::future::Future<Output = T> + Send + 'static>(n: usize, task: impl Fn(usize) -> Fut) -> Vec<T> {
+    let tasks: Vec<_> = (0..n).map(|i| tokio::spawn(task(i))).collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.expect("task"));
+    }
+    out
+}
+
+/// Ten wrong guesses and the right one at once, with a limit of five: exactly five claims to
+/// compare are granted; the right guess gets through only if it holds one of them, and once the
+/// five are spent nothing more is granted, the right guess included.
+pub async fn concurrent_code_guesses(store: Arc<dyn Store>) {
+    let pid = unique("guesses");
+    store.put_code(&code(&pid, "right")).await.expect("put code");
+    let outcomes = burst(11, |i| {
+        let (store, pid) = (store.clone(), pid.clone());
+        async move {
+            let claimed = store.claim_code_attempt(&pid, "u", "signup", 5).await.expect("claim");
+            // The right guess, once compared, uses the code up (what core does after a match).
+            let used = match &claimed {
+                Some(c) if i == 10 => store.consume_code(&pid, "u", "signup", &c.code_hash).await.expect("consume"),
+                _ => false,
+            };
+            (claimed.is_some(), used)
+        }
+    })
+    .await;
+    assert_eq!(outcomes.iter().filter(|(claimed, _)| *claimed).count(), 5, "exactly the limit's worth of comparisons");
+    let right_got_through = outcomes[10].1;
+    assert_eq!(outcomes[10].0, right_got_through, "a granted right guess uses the code");
+    if !right_got_through {
+        let stored = store.get_code(&pid, "u", "signup").await.expect("get").expect("code still there");
+        assert_eq!(stored.failures, 5);
+        assert!(store.claim_code_attempt(&pid, "u", "signup", 5).await.expect("claim").is_none(), "nothing past the limit");
+    }
+    assert!(store.claim_code_attempt(&pid, "nobody", "signup", 5).await.expect("claim").is_none(), "no code, no claim");
+}
+
+/// Ten answers at once to a session allowing three: three are granted (counts 1, 2, 3); a used
+/// session grants none.
+pub async fn concurrent_session_answers(store: Arc<dyn Store>) {
+    let pid = unique("answers");
+    let s = session(&pid, &unique("sess"));
+    store.put_session(&s).await.expect("put session");
+    let granted = burst(10, |_| {
+        let (store, id) = (store.clone(), s.id_hash.clone());
+        async move { store.claim_session_attempt(&id, 3).await.expect("claim") }
+    })
+    .await;
+    let mut counts: Vec<i64> = granted.into_iter().flatten().collect();
+    counts.sort();
+    assert_eq!(counts, vec![1, 2, 3]);
+    let fresh = session(&pid, &unique("sess"));
+    store.put_session(&fresh).await.expect("put session");
+    assert!(store.consume_session(&fresh.id_hash).await.expect("consume"));
+    assert_eq!(store.claim_session_attempt(&fresh.id_hash, 3).await.expect("claim"), None, "a used session");
+    assert_eq!(store.claim_session_attempt("no-such-session", 3).await.expect("claim"), None);
+}
+
+/// Ten attempts at once in a window allowing four: four are counted. The window is full until it
+/// is over, then starts again; clearing it starts it again at once; keys do not share windows.
+pub async fn concurrent_window_attempts(store: Arc<dyn Store>) {
+    let pid = unique("window");
+    let key = |user: &str, purpose: &str| AttemptKey { pool_id: pid.clone(), username_key: user.into(), purpose: purpose.into() };
+    let at = |now_ms: i64| AttemptWindow { now_ms, length_ms: 100, limit: 4 };
+    let counted = burst(10, |_| {
+        let (store, k) = (store.clone(), key("u", "forgot_password"));
+        async move { store.claim_window_attempt(&k, &at(1_000)).await.expect("claim") }
+    })
+    .await;
+    assert_eq!(counted.iter().filter(|c| **c).count(), 4);
+    assert!(!store.claim_window_attempt(&key("u", "forgot_password"), &at(1_099)).await.expect("claim"), "still full");
+    assert!(store.claim_window_attempt(&key("u", "signup"), &at(1_099)).await.expect("claim"), "another purpose");
+    assert!(store.claim_window_attempt(&key("v", "forgot_password"), &at(1_099)).await.expect("claim"), "another user");
+    let unlimited = AttemptWindow { limit: i64::MAX, ..at(1_099) };
+    assert!(store.claim_window_attempt(&key("u", "forgot_password"), &unlimited).await.expect("claim"), "counted without a limit");
+    // Over: a new window with this attempt as its first.
+    for _ in 0..4 {
+        assert!(store.claim_window_attempt(&key("u", "forgot_password"), &at(1_100)).await.expect("claim"));
+    }
+    assert!(!store.claim_window_attempt(&key("u", "forgot_password"), &at(1_150)).await.expect("claim"));
+    store.clear_window(&key("u", "forgot_password")).await.expect("clear");
+    assert!(store.claim_window_attempt(&key("u", "forgot_password"), &at(1_150)).await.expect("claim"), "cleared");
+}
+
+/// Deleting a user takes its attempt windows; deleting an app client takes its refresh tokens.
+pub async fn deleted_users_and_clients_take_their_state(store: Arc<dyn Store>) {
+    let pid = unique("gone");
+    store.create_pool(&pool(&pid)).await.expect("create pool");
+    store.create_user(&with_keys(user(&pid, "u"))).await.expect("create user");
+    let k = AttemptKey { pool_id: pid.clone(), username_key: "u".into(), purpose: "signup".into() };
+    let w = AttemptWindow { now_ms: 1, length_ms: 100, limit: 1 };
+    assert!(store.claim_window_attempt(&k, &w).await.expect("claim"));
+    assert!(!store.claim_window_attempt(&k, &w).await.expect("claim"), "full");
+    assert!(store.delete_user(&pid, "u").await.expect("delete user"));
+    assert!(store.claim_window_attempt(&k, &w).await.expect("claim"), "the window went with the user");
+
+    let client_id = format!("{pid}-client");
+    store.create_client(&client(&pid, &client_id)).await.expect("create client");
+    let token = RefreshRecord { client_id: client_id.clone(), ..refresh(&pid, &format!("{pid}-r"), "o") };
+    let other = refresh(&pid, &format!("{pid}-other"), "o");
+    store.put_refresh(&token).await.expect("put refresh");
+    store.put_refresh(&other).await.expect("put refresh");
+    assert!(store.delete_client(&client_id).await.expect("delete client"));
+    assert!(store.get_refresh(&token.id_hash).await.expect("get").is_none(), "the client's refresh tokens went with it");
+    assert!(store.get_refresh(&other.id_hash).await.expect("get").is_some(), "another client's stayed");
+    assert!(store.get_client_shared(&client_id).await.expect("get").is_none());
 }

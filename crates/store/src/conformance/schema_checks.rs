@@ -49,6 +49,8 @@ async fn fill_every_table(store: &Arc<dyn Store>, pool_id: &str) {
     store.put_session(&session).await.expect("put session");
     store.put_code(&code(pool_id, "h")).await.expect("put code");
     store.put_refresh(&refresh(pool_id, &format!("{pool_id}-refresh"), "o")).await.expect("put refresh");
+    let attempts = AttemptKey { pool_id: pool_id.into(), username_key: "u".into(), purpose: "signup".into() };
+    store.claim_window_attempt(&attempts, &AttemptWindow { now_ms: 1, length_ms: 1, limit: 1 }).await.expect("claim attempt");
 }
 
 /// Every table with a `pool_id` column is in the cascade list; with a row of the pool in each, and

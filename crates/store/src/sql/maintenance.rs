@@ -9,5 +9,7 @@ statements! {
                    (SELECT pool_id, username_key, purpose FROM codes WHERE expires_ms < $1 LIMIT $2)";
     PURGE_REFRESH_TOKENS = "DELETE FROM refresh_tokens WHERE id_hash IN \
                             (SELECT id_hash FROM refresh_tokens WHERE expires_ms < $1 LIMIT $2)";
+    PURGE_WINDOWS = "DELETE FROM attempt_windows WHERE (pool_id, username_key, purpose) IN \
+                     (SELECT pool_id, username_key, purpose FROM attempt_windows WHERE started_ms < $1 LIMIT $2)";
     PURGE_MESSAGES = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created_ms < $1 LIMIT $2)";
 }

@@ -36,12 +36,13 @@ pub(crate) mod sign_in;
 /// conformance suite reads the schema and fails for one that is not.
 pub(crate) const POOL_CASCADE: &[(&str, &str)] = delete_from_each!("pool_id = $1";
     "clients", "users", "user_keys", "groups", "group_members", "outbox", "signing_keys", "auth_sessions", "codes", "refresh_tokens",
+    "attempt_windows",
 );
 
 /// What goes with a user (`$1` pool, `$2` username key) in the transaction that deletes the user.
 /// (Challenge sessions are not in it: they are left to expire.)
 pub(crate) const USER_CASCADE: &[(&str, &str)] =
-    delete_from_each!("pool_id = $1 AND username_key = $2"; "user_keys", "group_members", "codes", "refresh_tokens");
+    delete_from_each!("pool_id = $1 AND username_key = $2"; "user_keys", "group_members", "codes", "refresh_tokens", "attempt_windows");
 
 /// Every shared statement by name, the cascades' by their table.
 #[cfg(any(test, feature = "conformance"))]

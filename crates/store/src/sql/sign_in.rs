@@ -14,7 +14,9 @@ statements! {
     SESSION = "SELECT * FROM auth_sessions WHERE id_hash = $1";
     /// Changes a row only for the first caller: a session answers one challenge.
     CONSUME_SESSION = "UPDATE auth_sessions SET used = 1 WHERE id_hash = $1 AND used = 0";
-    COUNT_SESSION_FAILURE = "UPDATE auth_sessions SET failures = failures + 1 WHERE id_hash = $1 RETURNING failures";
+    /// Counts an answer before it is compared, unless the session is used or at its limit ($2).
+    CLAIM_SESSION_ATTEMPT = "UPDATE auth_sessions SET failures = failures + 1 WHERE id_hash = $1 AND used = 0 AND failures < $2 \
+                             RETURNING failures";
 
     /// A new code replaces the user's earlier one for the same purpose, failures included.
     PUT_CODE = "INSERT INTO codes (pool_id, username_key, purpose, code_hash, expires_ms, failures, created_ms) \
@@ -24,8 +26,22 @@ statements! {
     CODE = "SELECT * FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3";
     /// Deletes the code only if it is the one given: of concurrent callers, one wins.
     CONSUME_CODE = "DELETE FROM codes WHERE pool_id = $1 AND username_key = $2 AND purpose = $3 AND code_hash = $4";
-    COUNT_CODE_FAILURE = "UPDATE codes SET failures = failures + 1 WHERE pool_id = $1 AND username_key = $2 AND purpose = $3 \
-                          RETURNING failures";
+    /// Counts a comparison before it is made, unless the code is at its limit ($4); returns the code.
+    CLAIM_CODE_ATTEMPT = "UPDATE codes SET failures = failures + 1 WHERE pool_id = $1 AND username_key = $2 AND purpose = $3 \
+                          AND failures < $4 RETURNING *";
+
+    /// One attempt in the window of (pool, user, purpose): a new row, or a window over (started at
+    /// or before $5, now minus its length) started again at $4, or one more in a window below its
+    /// limit ($6). A full window changes nothing and returns no row.
+    CLAIM_WINDOW_ATTEMPT = "INSERT INTO attempt_windows (pool_id, username_key, purpose, started_ms, attempts) \
+                            VALUES ($1, $2, $3, $4, 1) \
+                            ON CONFLICT (pool_id, username_key, purpose) DO UPDATE SET \
+                            started_ms = CASE WHEN attempt_windows.started_ms <= $5 THEN excluded.started_ms \
+                                         ELSE attempt_windows.started_ms END, \
+                            attempts = CASE WHEN attempt_windows.started_ms <= $5 THEN 1 ELSE attempt_windows.attempts + 1 END \
+                            WHERE attempt_windows.started_ms <= $5 OR attempt_windows.attempts < $6 \
+                            RETURNING attempts";
+    CLEAR_WINDOW = "DELETE FROM attempt_windows WHERE pool_id = $1 AND username_key = $2 AND purpose = $3";
 
     INSERT_REFRESH = "INSERT INTO refresh_tokens \
                       (id_hash, pool_id, client_id, username_key, origin_jti, auth_time, created_ms, expires_ms, revoked, replaced_ms) \
@@ -33,6 +49,8 @@ statements! {
     REFRESH = "SELECT * FROM refresh_tokens WHERE id_hash = $1";
     REVOKE_REFRESH_FAMILY = "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = $1 AND origin_jti = $2";
     REVOKE_USER_REFRESH = "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = $1 AND username_key = $2";
+    /// The refresh tokens of a deleted app client go with it.
+    DELETE_CLIENT_REFRESH = "DELETE FROM refresh_tokens WHERE client_id = $1";
     /// Changes a row only for the first caller: a refresh token is rotated once.
     MARK_REFRESH_REPLACED = "UPDATE refresh_tokens SET replaced_ms = $1 WHERE id_hash = $2 AND replaced_ms IS NULL";
 

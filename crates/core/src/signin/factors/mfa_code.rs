@@ -12,7 +12,7 @@ use crate::signin::outcome::Challenge;
 use crate::signin::params::{self, Params};
 use crate::signin::{ClientContext, Outcome, session};
 use crate::store::{AuthSession, ChallengeState, UserRecord};
-use crate::{ApiResult, App, api_error, attributes, codes, users};
+use crate::{ApiResult, App, api_error, attempt_windows, attributes, codes, users};
 
 const SMS_CODE_DIGITS: usize = 6;
 const EMAIL_CODE_DIGITS: usize = 8;
@@ -39,6 +39,9 @@ pub async fn challenge_to(
     setup_email: Option<String>,
 ) -> ApiResult<Outcome> {
     let digits = if factor == ChallengeName::SmsMfa { SMS_CODE_DIGITS } else { EMAIL_CODE_DIGITS };
+    // Each code sent counts in the user's window of sign-in codes (`attempt_windows`).
+    let window = attempt_windows::key(&ctx.pool.id, &user.username_key, attempt_windows::SIGN_IN);
+    attempt_windows::claim(app, &window, attempt_windows::sign_in_limit_exceeded).await?;
     let code_hash = send_authentication_code(app, &ctx.pool, &user.username, to, digits, purpose::MFA).await?;
     let parameters = params::with_user_id(
         &user.username,
@@ -66,9 +69,7 @@ pub async fn answer(
 ) -> ApiResult<Outcome> {
     let Sent { factor, code_hash, setup_email } = sent;
     let code = params::required(responses, &format!("{factor}_CODE"))?;
-    if !codes::matches(code_hash, code) {
-        return Err(session::wrong_answer(app, session, code_mismatch()).await);
-    }
+    session::check_code(app, session, || async { if codes::matches(code_hash, code) { Ok(()) } else { Err(code_mismatch()) } }).await?;
     session::consume(app, session).await?;
     let attribute = attribute(factor);
     let user = users::modify(app, &ctx.pool, &user.username, |u| {

@@ -15,7 +15,7 @@ use crate::signin::policy::user_state::check_after_password;
 use crate::signin::subject::Subject;
 use crate::signin::{ClientContext, Outcome, session};
 use crate::store::{AuthSession, ChallengeState};
-use crate::{ApiResult, App, api_error, codes};
+use crate::{ApiResult, App, api_error, attempt_windows, codes};
 
 const OTP_DIGITS: usize = 8;
 
@@ -26,16 +26,22 @@ fn attribute(factor: ChallengeName) -> &'static str {
 /// Send the code and issue the challenge (a decoy sends nothing and stores no code).
 pub async fn begin(app: &App, ctx: &ClientContext, who: Subject, factor: ChallengeName) -> ApiResult<Outcome> {
     let attribute = attribute(factor);
+    // Each code sent counts in the window of sign-in codes, a decoy's too (it fills up alike).
+    let window = attempt_windows::key(&ctx.pool.id, &who.username_key(&ctx.pool), attempt_windows::SIGN_IN);
     let (to, code_hash) = match &who {
         Subject::User(user) => {
             // No code goes to a user who could not sign in with it.
             check_after_password(user)?;
             let to = Destination::of(user, attribute)
                 .ok_or_else(|| api_error!(InvalidParameterException, "{factor} is not available to this user."))?;
+            attempt_windows::claim(app, &window, attempt_windows::sign_in_limit_exceeded).await?;
             let hash = send_authentication_code(app, &ctx.pool, &user.username, &to, OTP_DIGITS, purpose::SIGN_IN).await?;
             (to.address, Some(hash))
         }
-        Subject::Unknown(name) => (decoy_address(name, attribute), None),
+        Subject::Unknown(name) => {
+            attempt_windows::claim(app, &window, attempt_windows::sign_in_limit_exceeded).await?;
+            (decoy_address(name, attribute), None)
+        }
     };
     let medium = if attribute == "email" { Channel::Email } else { Channel::Sms };
     let parameters = Params::from([
@@ -69,10 +75,9 @@ pub async fn answer(
 ) -> ApiResult<Outcome> {
     let code = params::required(responses, &format!("{factor}_CODE"))?;
     // A decoy has no stored code, so nothing matches it.
-    let matched = code_hash.is_some_and(|stored| codes::matches(stored, code));
-    let (Subject::User(user), true) = (who, matched) else {
-        return Err(session::wrong_answer(app, session, code_mismatch()).await);
-    };
+    let matched = || async { if code_hash.is_some_and(|stored| codes::matches(stored, code)) { Ok(()) } else { Err(code_mismatch()) } };
+    session::check_code(app, session, matched).await?;
+    let Subject::User(user) = who else { return Err(code_mismatch()) };
     session::consume(app, session).await?;
     check_after_password(&user)?;
     // The user's state may have changed since the code was sent (MFA turned on, address removed or

@@ -17,27 +17,24 @@ pub async fn initiate(app: &App, ctx: &ClientContext, request: &Params) -> ApiRe
     let username = params::required(request, "USERNAME")?;
     ctx.check_secret_hash(params::secret_hash(request), &[username])?;
     let password = params::required(request, "PASSWORD")?;
-    let user = match users::find(app, &ctx.pool, username).await? {
-        Some(u) => u,
+    let Some(user) = users::find(app, &ctx.pool, username).await? else {
+        // The same work as for a known user (a password hash), whatever the answer.
+        users::password_matches(None, password).await?;
         // PreventUserExistenceErrors: an unknown user looks like a wrong password.
-        None if ctx.prevents_existence_errors() => return Err(wrong_password()),
-        None => return Err(users::user_not_found()),
+        return Err(if ctx.prevents_existence_errors() { wrong_password() } else { users::user_not_found() });
     };
     check(app, ctx, user, password).await
 }
 
-/// Check `password` under the lockout rules.
+/// Check `password` under the lockout rules: the attempt is claimed (counted) before the password
+/// is compared, and a right password takes the count back (`lockout`).
 pub async fn check(app: &App, ctx: &ClientContext, user: UserRecord, password: &str) -> ApiResult<Outcome> {
     check_can_sign_in(&user)?;
-    lockout::check(app, &user)?;
-    let ok = match &user.data.password {
-        Some(record) => users::password_matches(record, password).await?,
-        None => false,
-    };
-    if !ok {
-        lockout::record_failure(app, &ctx.pool, &user).await?;
+    let user = lockout::claim(app, &ctx.pool, &user).await?;
+    if !users::password_matches(user.data.password.as_ref(), password).await? {
         return Err(wrong_password());
     }
+    let user = lockout::record_success(app, &ctx.pool, user).await?;
     check_after_password(&user)?;
     Ok(Outcome::FirstFactorPassed { user, satisfies_mfa: false })
 }
@@ -45,7 +42,10 @@ pub async fn check(app: &App, ctx: &ClientContext, user: UserRecord, password: &
 async fn check_subject(app: &App, ctx: &ClientContext, who: Subject, password: &str) -> ApiResult<Outcome> {
     match who {
         Subject::User(user) => check(app, ctx, *user, password).await,
-        Subject::Unknown(_) => Err(wrong_password()),
+        Subject::Unknown(_) => {
+            users::password_matches(None, password).await?;
+            Err(wrong_password())
+        }
     }
 }
 

@@ -109,6 +109,10 @@ pub async fn answer(app: &App, ctx: &ClientContext, responses: &Params) -> ApiRe
         return Err(wrong_password());
     }
     let Some(password) = user.data.password.clone() else { return Err(wrong_password()) };
+    check_can_sign_in(&user)?;
+    // Claimed before the proof is checked, like a password: a challenge opened before the lockout
+    // is refused after it, and its wrong answer counts.
+    let user = lockout::claim(app, &ctx.pool, &user).await?;
     let pool_name = ids::pool_name_part(&ctx.pool.id).to_string();
     let (user_id, block, ts, sig) = (user.username.clone(), block.to_string(), timestamp.to_string(), signature.to_string());
     let verified = tokio::task::spawn_blocking(move || {
@@ -127,11 +131,10 @@ pub async fn answer(app: &App, ctx: &ClientContext, responses: &Params) -> ApiRe
     })
     .await
     .map_err(|e| unexpected_error("SRP task failed", &e))?;
-    check_can_sign_in(&user)?;
     if !verified {
-        lockout::record_failure(app, &ctx.pool, &user).await?;
         return Err(wrong_password());
     }
+    let user = lockout::record_success(app, &ctx.pool, user).await?;
     check_after_password(&user)?;
     Ok(Outcome::FirstFactorPassed { user, satisfies_mfa: false })
 }

@@ -7,7 +7,7 @@ use crate::signin::outcome::Challenge;
 use crate::signin::params::{self, Params};
 use crate::signin::{ClientContext, Outcome, session};
 use crate::store::{AuthSession, ChallengeState, PoolRecord, UserRecord};
-use crate::{ApiResult, App, ErrorCode, api_error, users};
+use crate::{ApiResult, App, api_error, users};
 
 pub fn challenge(user: &UserRecord) -> Outcome {
     let name = user.data.mfa.totp.as_ref().and_then(|t| t.friendly_name.clone()).unwrap_or_default();
@@ -18,9 +18,7 @@ pub fn challenge(user: &UserRecord) -> Outcome {
 
 pub async fn answer(app: &App, ctx: &ClientContext, session: &AuthSession, user: UserRecord, responses: &Params) -> ApiResult<Outcome> {
     let code = params::required(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-    if let Err(e) = use_code(app, &ctx.pool, &user, code).await {
-        return Err(if e.code == ErrorCode::CodeMismatchException { session::wrong_answer(app, session, e).await } else { e });
-    }
+    session::check_code(app, session, || use_code(app, &ctx.pool, &user, code)).await?;
     session::consume(app, session).await?;
     Ok(Outcome::SignedIn(user))
 }
