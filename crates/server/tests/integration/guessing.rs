@@ -416,6 +416,58 @@ async fn resends_and_failures_share_a_window_on_postgres() {
     resends_and_failures_share_a_window(Backend::Postgres).await;
 }
 
+/// MFA codes go out only after the password, so sign-ins left unanswered do not fill the window
+/// (a user signing in again and again is not refused); wrong MFA answers do, across sessions.
+async fn mfa_window_counts_answers_not_sends(backend: Backend) {
+    let Some(f) = fixture(backend).await else { return };
+    f.user("dana").await;
+    f.c.admin_set_user_mfa_preference()
+        .user_pool_id(&f.pool_id)
+        .username("dana")
+        .sms_mfa_settings(SmsMfaSettingsType::builder().enabled(true).preferred_mfa(true).build())
+        .send()
+        .await
+        .expect("SMS MFA on");
+    for i in 0..15 {
+        let (challenge, _) = f.password_sign_in_with_session("dana").await;
+        assert_eq!(challenge, Some(ChallengeNameType::SmsMfa), "{backend:?}: sign-in {i} left unanswered");
+    }
+    // Ten wrong answers over five sessions fill the window; the eleventh answer, right, is refused.
+    for _ in 0..5 {
+        let (_, session) = f.password_sign_in_with_session("dana").await;
+        let code = f.code("dana").await;
+        for _ in 0..2 {
+            let guess = wrong(&code);
+            let answer = [("USERNAME", "dana"), ("SMS_MFA_CODE", guess.as_str())];
+            assert_eq!(respond(&f.c, &f.client_id, ChallengeNameType::SmsMfa, &session, &answer).await, Err(SESSION_MISMATCH.to_string()));
+        }
+    }
+    let (_, session) = f.password_sign_in_with_session("dana").await;
+    let code = f.code("dana").await;
+    let answer = [("USERNAME", "dana"), ("SMS_MFA_CODE", code.as_str())];
+    assert_eq!(
+        respond(&f.c, &f.client_id, ChallengeNameType::SmsMfa, &session, &answer).await,
+        Err(SIGN_IN_LIMIT.to_string()),
+        "{backend:?}"
+    );
+    f.clock.advance_ms(3_600_000);
+    let (_, session) = f.password_sign_in_with_session("dana").await;
+    let code = f.code("dana").await;
+    let answer = [("USERNAME", "dana"), ("SMS_MFA_CODE", code.as_str())];
+    respond(&f.c, &f.client_id, ChallengeNameType::SmsMfa, &session, &answer).await.expect("a new hour");
+    f.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mfa_window_counts_answers_not_sends_on_sqlite() {
+    mfa_window_counts_answers_not_sends(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mfa_window_counts_answers_not_sends_on_postgres() {
+    mfa_window_counts_answers_not_sends(Backend::Postgres).await;
+}
+
 /// Four wrong passwords, then ten at once with the right one among them: the fifth attempt is the
 /// last compared (it locks the user), every other one is refused without checking the password.
 async fn password_burst_cannot_pass_the_lockout(backend: Backend) {

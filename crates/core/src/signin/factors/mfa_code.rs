@@ -12,7 +12,7 @@ use crate::signin::outcome::Challenge;
 use crate::signin::params::{self, Params};
 use crate::signin::{ClientContext, Outcome, session};
 use crate::store::{AuthSession, ChallengeState, UserRecord};
-use crate::{ApiResult, App, api_error, attempt_windows, attributes, codes, users};
+use crate::{ApiResult, App, api_error, attributes, codes, users};
 
 const SMS_CODE_DIGITS: usize = 6;
 const EMAIL_CODE_DIGITS: usize = 8;
@@ -39,9 +39,9 @@ pub async fn challenge_to(
     setup_email: Option<String>,
 ) -> ApiResult<Outcome> {
     let digits = if factor == ChallengeName::SmsMfa { SMS_CODE_DIGITS } else { EMAIL_CODE_DIGITS };
-    // Each code sent counts in the user's window of sign-in codes (`attempt_windows`).
-    let window = attempt_windows::key(&ctx.pool.id, &user.username_key, attempt_windows::SIGN_IN);
-    attempt_windows::claim(app, &window, attempt_windows::sign_in_limit_exceeded).await?;
+    // An MFA code goes out only after the password was proven, so sending one is not counted in
+    // the user's window of sign-in codes: its answers are (`session::check_code`). A user who signs
+    // in again and again without answering is not locked out of sign-in by the codes left unused.
     let code_hash = send_authentication_code(app, &ctx.pool, &user.username, to, digits, purpose::MFA).await?;
     let parameters = params::with_user_id(
         &user.username,
