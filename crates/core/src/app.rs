@@ -51,11 +51,21 @@ pub struct App {
     pub(crate) keys: KeyCache,
     /// Access tokens whose signature was already verified, by their exact bytes.
     pub(crate) verified: VerifiedCache,
+    /// The deployment's decoy secret, once read from the store (`crate::decoys`).
+    pub(crate) decoy_secret: tokio::sync::OnceCell<[u8; 32]>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: CoreConfig, delivery: Arc<dyn Sender>) -> Self {
-        App { store, clock, config, delivery, keys: KeyCache::default(), verified: VerifiedCache::default() }
+        App {
+            store,
+            clock,
+            config,
+            delivery,
+            keys: KeyCache::default(),
+            verified: VerifiedCache::default(),
+            decoy_secret: Default::default(),
+        }
     }
 
     pub fn now_ms(&self) -> i64 {

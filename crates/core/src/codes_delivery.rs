@@ -1,6 +1,12 @@
 //! Sending one-time codes to users and checking them back: sign-up confirmation, password reset,
 //! attribute verification. Codes are stored hashed with an expiry and an attempt count; attempts
 //! are also bounded per user and purpose across codes ([`crate::attempt_windows`]).
+//!
+//! A code that proves an address (sign-up confirmation, attribute verification, an email or SMS
+//! sign-in code) is bound to the address it was sent to: its stored hash covers the address with
+//! the code, and the check recomputes it with the address the user has *now*. Changing the email
+//! or phone number thus invalidates every code sent to the old one, with no extra state to keep in
+//! step (docs/security.md, "Attributes and user existence").
 
 use cognate_wire::shapes::CodeDeliveryDetailsType;
 
@@ -23,9 +29,13 @@ pub struct Destination {
 
 impl Destination {
     pub fn of(user: &UserRecord, attribute: &'static str) -> Option<Destination> {
-        let address = user.attribute(attribute)?.to_string();
+        Some(Destination::to(attribute, user.attribute(attribute)?.to_string()))
+    }
+
+    /// `address` as the `attribute` (email or phone_number) it is.
+    pub fn to(attribute: &'static str, address: String) -> Destination {
         let channel = if attribute == "phone_number" { Channel::Sms } else { Channel::Email };
-        Some(Destination { channel, attribute, address })
+        Destination { channel, attribute, address }
     }
 
     /// `CodeDeliveryDetails` with the address masked as the real service masks it.
@@ -51,7 +61,30 @@ pub fn mask(address: &str) -> String {
     format!("+{}{}", "*".repeat(hidden), digits[hidden..].iter().collect::<String>())
 }
 
-/// Generate a code for `purpose`, store its hash and send it.
+/// Whether codes for `purpose` prove the address they go to, and so are bound to it. A password
+/// reset code proves nothing about an address (it goes to whichever one is verified).
+fn binds_address(purpose: &str) -> bool {
+    purpose != "forgot_password"
+}
+
+/// What a bound code's hash covers: the address and the code. No address contains a line break
+/// (emails and phone numbers are checked for whitespace on the way in).
+fn bound(address: &str, code: &str) -> String {
+    format!("{address}\n{code}")
+}
+
+/// The hash a sign-in code is kept under in its session: bound to the address it went to.
+pub fn authentication_code_hash(address: &str, code: &str) -> String {
+    codes::hash(&bound(address, code))
+}
+
+/// Whether `code` is the sign-in code `stored` was made from, for the address the user has now.
+pub fn authentication_code_matches(stored: &str, address: Option<&str>, code: &str) -> bool {
+    address.is_some_and(|a| codes::matches(stored, &bound(a, code)))
+}
+
+/// Generate a code for `purpose`, store its hash (bound to the address for purposes that prove
+/// it) and send it.
 pub async fn send_code(
     app: &App,
     pool: &PoolRecord,
@@ -67,7 +100,7 @@ pub async fn send_code(
         pool_id: pool.id.clone(),
         username_key: user.username_key.clone(),
         purpose: purpose.to_string(),
-        code_hash: codes::hash(&code),
+        code_hash: if binds_address(purpose) { codes::hash(&bound(&to.address, &code)) } else { codes::hash(&code) },
         expires_ms: now + validity_ms,
         failures: 0,
         created_ms: now,
@@ -103,13 +136,22 @@ pub async fn send_authentication_code(
         tracing::warn!(error = %e, purpose = message_purpose, "authentication code delivery failed");
         api_error!(CodeDeliveryFailureException, "Unable to deliver the authentication code.")
     })?;
-    Ok(codes::hash(&code))
+    Ok(authentication_code_hash(&to.address, &code))
 }
 
 /// Check and use up a code. Each comparison is claimed first, in one store step that counts it
 /// (in the user's window for `purpose`, then on the code): N concurrent guesses make at most
 /// [`MAX_ATTEMPTS`] comparisons, and a right code after them is refused. An expired code is refused.
-pub async fn check_code(app: &App, pool: &PoolRecord, user: &UserRecord, purpose: &str, code: &str) -> ApiResult<()> {
+/// `sent_to`: the address the code must have gone to (the user's current one), for purposes bound
+/// to an address; a code sent to another address, or none, is a wrong code.
+pub async fn check_code(
+    app: &App,
+    pool: &PoolRecord,
+    user: &UserRecord,
+    purpose: &str,
+    code: &str,
+    sent_to: Option<&str>,
+) -> ApiResult<()> {
     let mismatch = || api_error!(CodeMismatchException, "Invalid verification code provided, please try again.");
     let window = attempt_windows::key(&pool.id, &user.username_key, purpose);
     attempt_windows::claim(app, &window, limit_exceeded).await?;
@@ -119,7 +161,8 @@ pub async fn check_code(app: &App, pool: &PoolRecord, user: &UserRecord, purpose
         let spent = app.store.get_code(&pool.id, &user.username_key, purpose).await.or_internal()?.is_some();
         return Err(if spent { limit_exceeded() } else { mismatch() });
     };
-    if !codes::matches(&record.code_hash, code) {
+    let candidate = if binds_address(purpose) { sent_to.map(|a| bound(a, code)) } else { Some(code.to_string()) };
+    if !candidate.is_some_and(|c| codes::matches(&record.code_hash, &c)) {
         return Err(mismatch());
     }
     if app.now_ms() > record.expires_ms {

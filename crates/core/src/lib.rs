@@ -5,11 +5,14 @@
 
 pub mod app;
 pub mod attempt_windows;
+pub mod attribute_access;
+pub mod attribute_updates;
 pub mod attributes;
 pub mod caller;
 pub mod clock;
 pub mod codes;
 pub mod codes_delivery;
+pub mod decoys;
 pub mod delivery;
 pub mod errors;
 pub mod handlers;

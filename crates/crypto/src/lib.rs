@@ -16,6 +16,9 @@
 
 mod primitives;
 
+/// Keyed derivations outside this crate (the existence decoys of `cognate-core`).
+pub use primitives::hmac_sha256;
+
 pub mod envelope;
 pub mod jwt;
 pub mod password;

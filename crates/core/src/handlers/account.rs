@@ -1,12 +1,13 @@
 //! Self-service account lifecycle through an app client: SignUp, ConfirmSignUp,
 //! ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword; and AdminResetUserPassword.
 
-use cognate_wire::enums::DeliveryMediumType;
 use cognate_wire::shapes::*;
 
 use cognate_wire::enums::AuthFlowType;
 
 use crate::attempt_windows::{self, limit_exceeded};
+use crate::attribute_access::{self, Writer};
+use crate::attribute_updates::auto_verified;
 use crate::codes_delivery::{Destination, check_code, send_code};
 use crate::errors::internal;
 use crate::signin::ClientContext;
@@ -14,15 +15,49 @@ use crate::signin::factors::sign_up_session;
 use crate::signin::policy::flows::flow_allowed;
 use crate::store::{PoolRecord, StoreError, UserData, UserRecord};
 use crate::users::{self, CONFIRMED, RESET_REQUIRED, UNCONFIRMED, set_verified};
-use crate::{ApiResult, App, IamCaller, api_error, attributes, ids, password_policy};
+use crate::{ApiError, ApiResult, App, IamCaller, api_error, attributes, decoys, ids, password_policy};
 
 const SIGN_UP_CODE_MS: i64 = 24 * 3_600_000;
 const RESET_CODE_MS: i64 = 3_600_000;
 
+/// The attributes a sign-up confirmation code may go to, in order: auto-verified phone number,
+/// then email.
+fn confirmation_attributes(pool: &PoolRecord) -> impl Iterator<Item = &'static str> + '_ {
+    ["phone_number", "email"].into_iter().filter(|a| auto_verified(pool, a))
+}
+
 /// Where the pool sends a sign-up confirmation code: an auto-verified phone number, else email.
 fn confirmation_destination(pool: &PoolRecord, user: &UserRecord) -> Option<Destination> {
-    let auto = pool.settings.auto_verified_attributes.as_deref().unwrap_or_default();
-    ["phone_number", "email"].into_iter().filter(|a| auto.iter().any(|x| x == a)).find_map(|a| Destination::of(user, a))
+    confirmation_attributes(pool).find_map(|a| Destination::of(user, a))
+}
+
+/// The `CodeDeliveryDetails` of a code "sent" to an unknown user under PreventUserExistenceErrors
+/// (AWS: a response "indicating a code was sent to a simulated destination"): the typed name when
+/// it is such an address, else one derived from it, the same at every attempt as a real user's is.
+async fn simulated_delivery(app: &App, pool: &PoolRecord, typed: &str, attribute: &'static str) -> ApiResult<CodeDeliveryDetailsType> {
+    let address = match attribute {
+        "email" if attributes::is_email(typed) => typed.to_string(),
+        "phone_number" if attributes::is_phone(typed) => typed.to_string(),
+        _ => {
+            let b = decoys::derive(app, &pool.id, &users::username_key(&pool.settings, typed), "destination").await?;
+            if attribute == "email" {
+                format!("{}@{}", decoys::letter(b[0]), decoys::letter(b[1]))
+            } else {
+                format!("+1{}", decoys::digits(&b, 10))
+            }
+        }
+    };
+    Ok(Destination::to(attribute, address).details())
+}
+
+/// An unknown user's code check under PreventUserExistenceErrors: counted in the name's window for
+/// `purpose`, as a real user's wrong code is, and answered as a wrong code.
+async fn unknown_user_code(app: &App, pool: &PoolRecord, typed: &str, purpose: &str) -> ApiError {
+    let key = users::username_key(&pool.settings, typed);
+    if let Err(refused) = attempt_windows::claim(app, &attempt_windows::key(&pool.id, &key, purpose), limit_exceeded).await {
+        return refused;
+    }
+    api_error!(CodeMismatchException, "Invalid verification code provided, please try again.")
 }
 
 pub async fn sign_up(app: &App, input: SignUpRequest) -> ApiResult<SignUpResponse> {
@@ -37,6 +72,9 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> ApiResult<SignUpRespons
     };
     password_policy::check(&password_policy::of(pool), password)?;
     let writes = attributes::check_writes(&pool.settings, input.user_attributes.as_deref().unwrap_or_default(), attributes::Write::Create)?;
+    // A new user asserts only what the app client lets its users write: never a verified flag it
+    // does not name, never a developer-only attribute.
+    attribute_access::check_writer(Writer::Client(&ctx.client), &writes)?;
     let sub = ids::uuid();
     let (username, mut attrs) = users::new_identity(&pool.settings, &input.username, &sub)?;
     attributes::apply(&mut attrs, &writes);
@@ -77,7 +115,12 @@ pub async fn sign_up(app: &App, input: SignUpRequest) -> ApiResult<SignUpRespons
 pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpRequest) -> ApiResult<ConfirmSignUpResponse> {
     let ctx = ClientContext::load(app, None, &input.client_id, false).await?;
     ctx.check_secret_hash(input.secret_hash.as_deref(), &[&input.username])?;
-    let user = users::get(app, &ctx.pool, &input.username).await?;
+    let Some(user) = users::find(app, &ctx.pool, &input.username).await? else {
+        if ctx.prevents_existence_errors() {
+            return Err(unknown_user_code(app, &ctx.pool, &input.username, "signup").await);
+        }
+        return Err(users::user_not_found());
+    };
     if user.data.status != UNCONFIRMED {
         return Err(api_error!(NotAuthorizedException, "User cannot be confirmed. Current status is {}", user.data.status));
     }
@@ -93,7 +136,9 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpRequest) -> ApiResul
     if let (Some(attr), false) = (contested, force) {
         return Err(api_error!(AliasExistsException, "An account with the given {attr} already exists."));
     }
-    check_code(app, &ctx.pool, &user, "signup", &input.confirmation_code).await?;
+    // The code proves the address it went to, which must still be the user's.
+    let sent_to = confirmation_destination(&ctx.pool, &user).map(|d| d.address);
+    check_code(app, &ctx.pool, &user, "signup", &input.confirmation_code, sent_to.as_deref()).await?;
     if let Some(attr) = contested {
         users::release_alias(app, &ctx.pool, attr, user.attribute(attr).unwrap_or_default(), &user).await?;
     }
@@ -116,7 +161,19 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpRequest) -> ApiResul
 pub async fn resend_confirmation_code(app: &App, input: ResendConfirmationCodeRequest) -> ApiResult<ResendConfirmationCodeResponse> {
     let ctx = ClientContext::load(app, None, &input.client_id, false).await?;
     ctx.check_secret_hash(input.secret_hash.as_deref(), &[&input.username])?;
-    let user = users::get(app, &ctx.pool, &input.username).await?;
+    let Some(user) = users::find(app, &ctx.pool, &input.username).await? else {
+        if !ctx.prevents_existence_errors() {
+            return Err(users::user_not_found());
+        }
+        // What a real user would be answered: the pool's confirmation channel, the name's window.
+        let attribute = confirmation_attributes(&ctx.pool)
+            .next()
+            .ok_or_else(|| api_error!(InvalidParameterException, "Auto verification not turned on."))?;
+        let key = users::username_key(&ctx.pool.settings, &input.username);
+        attempt_windows::claim(app, &attempt_windows::key(&ctx.pool.id, &key, "signup"), limit_exceeded).await?;
+        let details = simulated_delivery(app, &ctx.pool, &input.username, attribute).await?;
+        return Ok(ResendConfirmationCodeResponse { code_delivery_details: Some(details) });
+    };
     if user.data.status != UNCONFIRMED {
         return Err(api_error!(InvalidParameterException, "User is already confirmed."));
     }
@@ -127,10 +184,10 @@ pub async fn resend_confirmation_code(app: &App, input: ResendConfirmationCodeRe
     Ok(ResendConfirmationCodeResponse { code_delivery_details: Some(to.details()) })
 }
 
-/// Where a password-reset code goes: the first verified channel of the pool's recovery setting
-/// (legacy default: verified phone, then verified email).
-fn recovery_destination(pool: &PoolRecord, user: &UserRecord) -> Option<Destination> {
-    let order: Vec<&'static str> = match pool.settings.account_recovery_setting.as_ref().and_then(|r| r.recovery_mechanisms.as_ref()) {
+/// The channels a password-reset code may go to, in the pool's recovery order (legacy default:
+/// phone, then email).
+fn recovery_order(pool: &PoolRecord) -> Vec<&'static str> {
+    match pool.settings.account_recovery_setting.as_ref().and_then(|r| r.recovery_mechanisms.as_ref()) {
         Some(mechanisms) => {
             let mut m = mechanisms.clone();
             m.sort_by_key(|x| x.priority);
@@ -143,8 +200,12 @@ fn recovery_destination(pool: &PoolRecord, user: &UserRecord) -> Option<Destinat
                 .collect()
         }
         None => vec!["phone_number", "email"],
-    };
-    order.into_iter().filter(|a| user.attribute_is_true(&format!("{a}_verified"))).find_map(|a| Destination::of(user, a))
+    }
+}
+
+/// Where a password-reset code goes: the first verified channel of the pool's recovery setting.
+fn recovery_destination(pool: &PoolRecord, user: &UserRecord) -> Option<Destination> {
+    recovery_order(pool).into_iter().filter(|a| user.attribute_is_true(&format!("{a}_verified"))).find_map(|a| Destination::of(user, a))
 }
 
 pub async fn forgot_password(app: &App, input: ForgotPasswordRequest) -> ApiResult<ForgotPasswordResponse> {
@@ -156,11 +217,11 @@ pub async fn forgot_password(app: &App, input: ForgotPasswordRequest) -> ApiResu
             // name has a window too, which fills up like a real user's.
             let key = users::username_key(&ctx.pool.settings, &input.username);
             attempt_windows::claim(app, &attempt_windows::key(&ctx.pool.id, &key, "forgot_password"), limit_exceeded).await?;
-            let details = CodeDeliveryDetailsType {
-                destination: Some("u***@e***".into()),
-                delivery_medium: Some(DeliveryMediumType::Email.as_str().into()),
-                attribute_name: Some("email".into()),
-            };
+            // The channel most users of the pool have verified: the first in the recovery order
+            // the pool auto-verifies.
+            let order = recovery_order(&ctx.pool);
+            let attribute = order.iter().copied().find(|a| auto_verified(&ctx.pool, a)).or(order.first().copied()).unwrap_or("email");
+            let details = simulated_delivery(app, &ctx.pool, &input.username, attribute).await?;
             return Ok(ForgotPasswordResponse { code_delivery_details: Some(details) });
         }
         return Err(users::user_not_found());
@@ -179,9 +240,15 @@ pub async fn forgot_password(app: &App, input: ForgotPasswordRequest) -> ApiResu
 pub async fn confirm_forgot_password(app: &App, input: ConfirmForgotPasswordRequest) -> ApiResult<ConfirmForgotPasswordResponse> {
     let ctx = ClientContext::load(app, None, &input.client_id, false).await?;
     ctx.check_secret_hash(input.secret_hash.as_deref(), &[&input.username])?;
-    let user = users::get(app, &ctx.pool, &input.username).await?;
+    let found = users::find(app, &ctx.pool, &input.username).await?;
+    if found.is_none() && !ctx.prevents_existence_errors() {
+        return Err(users::user_not_found());
+    }
     password_policy::check(&password_policy::of(&ctx.pool), &input.password)?;
-    check_code(app, &ctx.pool, &user, "forgot_password", &input.confirmation_code).await?;
+    let Some(user) = found else {
+        return Err(unknown_user_code(app, &ctx.pool, &input.username, "forgot_password").await);
+    };
+    check_code(app, &ctx.pool, &user, "forgot_password", &input.confirmation_code, None).await?;
     let record = users::password_record(&ctx.pool.id, &user.username, &input.password, false, app.now_ms()).await?;
     users::modify(app, &ctx.pool, &user.username, |u| {
         u.data.password = Some(record.clone());

@@ -5,23 +5,22 @@
 use cognate_wire::shapes::*;
 
 use crate::attempt_windows::{self, limit_exceeded};
+use crate::attribute_access::{self, Writer};
 use crate::codes_delivery::{Destination, check_code, send_code};
 use crate::errors::OrInternal;
 use crate::signin::errors::wrong_password;
 use crate::signin::lockout;
 use crate::signin::policy::mfa::enabled_list;
-use crate::store::PoolRecord;
 use crate::tokens::TokenUser;
-use crate::users::{check_deletable, delete_attributes, set_verified, sign_out_everywhere, update_attributes};
-use crate::{ApiResult, App, IamCaller, api_error, attributes, password_policy, users};
-
-const VERIFY_CODE_MS: i64 = 24 * 3_600_000;
+use crate::users::{check_deletable, delete_attributes, sign_out_everywhere};
+use crate::{ApiResult, App, IamCaller, api_error, attribute_updates, attributes, password_policy, users};
 
 pub async fn get_user(_app: &App, me: TokenUser, _input: GetUserRequest) -> ApiResult<GetUserResponse> {
     let u = &me.user;
     Ok(GetUserResponse {
         username: u.username.clone(),
-        user_attributes: attributes::to_wire(&u.sub, &u.data.attributes),
+        // Only what the token's app client may read (its ReadAttributes).
+        user_attributes: attribute_access::readable(&me.client.settings, attributes::to_wire(&u.sub, &u.data.attributes)),
         mfa_options: users::mfa_options(u),
         preferred_mfa_setting: u.data.mfa.preferred.clone(),
         user_mfa_setting_list: enabled_list(&u.data.mfa),
@@ -53,44 +52,16 @@ pub async fn change_password(app: &App, me: TokenUser, input: ChangePasswordRequ
     Ok(ChangePasswordResponse {})
 }
 
-/// Attributes whose change sends a verification code (the pool's auto-verified ones).
-fn auto_verified(pool: &PoolRecord, attribute: &str) -> bool {
-    pool.settings.auto_verified_attributes.as_deref().unwrap_or_default().iter().any(|a| a == attribute)
-}
-
 pub async fn update_user_attributes(
     app: &App,
     me: TokenUser,
     input: UpdateUserAttributesRequest,
 ) -> ApiResult<UpdateUserAttributesResponse> {
     let pool = &me.pool;
-    let writes = attributes::check_writes(&pool.settings, &input.user_attributes, attributes::Write::Update)?;
-    if writes.iter().any(|a| a.name.ends_with("_verified")) {
-        return Err(api_error!(
-            InvalidParameterException,
-            "Cannot modify the verification status of an attribute; use VerifyUserAttribute."
-        ));
-    }
-    let updated = users::modify(app, pool, &me.user.username, |u| {
-        update_attributes(u, &writes);
-        Ok(())
-    })
-    .await?;
-    let mut details = Vec::new();
-    for attr in ["email", "phone_number"] {
-        let changed = writes.iter().any(|a| a.name == attr && a.value.as_deref() != me.user.attribute(attr));
-        if changed
-            && auto_verified(pool, attr)
-            && let Some(to) = Destination::of(&updated, attr)
-        {
-            let purpose = format!("verify:{attr}");
-            // UpdateUserAttributes documents no LimitExceededException: counted, never refused.
-            attempt_windows::record(app, &attempt_windows::key(&pool.id, &updated.username_key, &purpose)).await?;
-            send_code(app, pool, &updated, &to, &purpose, "VerifyAttribute", VERIFY_CODE_MS).await?;
-            details.push(to.details());
-        }
-    }
-    Ok(UpdateUserAttributesResponse { code_delivery_details_list: (!details.is_empty()).then_some(details) })
+    let writes = attribute_updates::check(pool, Writer::Client(&me.client), &input.user_attributes)?;
+    let applied = attribute_updates::apply(app, pool, &me.user.username, &writes, |_| Ok(())).await?;
+    let sent = applied.sent;
+    Ok(UpdateUserAttributesResponse { code_delivery_details_list: (!sent.is_empty()).then_some(sent) })
 }
 
 pub async fn delete_user_attributes(
@@ -121,22 +92,22 @@ pub async fn get_user_attribute_verification_code(
     input: GetUserAttributeVerificationCodeRequest,
 ) -> ApiResult<GetUserAttributeVerificationCodeResponse> {
     let attr = verifiable(&input.attribute_name)?;
-    let to = Destination::of(&me.user, attr)
+    // A new value waiting for verification is the one to verify.
+    let to = attribute_updates::verification_address(&me.user, attr)
+        .map(|address| Destination::to(attr, address.to_string()))
         .ok_or_else(|| api_error!(InvalidParameterException, "User does not have a value for the attribute: {attr}"))?;
     let purpose = format!("verify:{attr}");
     attempt_windows::claim(app, &attempt_windows::key(&me.pool.id, &me.user.username_key, &purpose), limit_exceeded).await?;
-    send_code(app, &me.pool, &me.user, &to, &purpose, "VerifyAttribute", VERIFY_CODE_MS).await?;
+    send_code(app, &me.pool, &me.user, &to, &purpose, "VerifyAttribute", attribute_updates::VERIFY_CODE_MS).await?;
     Ok(GetUserAttributeVerificationCodeResponse { code_delivery_details: Some(to.details()) })
 }
 
 pub async fn verify_user_attribute(app: &App, me: TokenUser, input: VerifyUserAttributeRequest) -> ApiResult<VerifyUserAttributeResponse> {
     let attr = verifiable(&input.attribute_name)?;
-    check_code(app, &me.pool, &me.user, &format!("verify:{attr}"), &input.code).await?;
-    users::modify(app, &me.pool, &me.user.username, |u| {
-        set_verified(u, attr);
-        Ok(())
-    })
-    .await?;
+    // The code must have gone to the address verified now: one sent before a change is wrong.
+    let address = attribute_updates::verification_address(&me.user, attr).unwrap_or_default().to_string();
+    check_code(app, &me.pool, &me.user, &format!("verify:{attr}"), &input.code, Some(&address)).await?;
+    users::modify(app, &me.pool, &me.user.username, |u| attribute_updates::verify(u, attr, &address)).await?;
     Ok(VerifyUserAttributeResponse {})
 }
 

@@ -5,14 +5,15 @@
 use cognate_wire::enums::DeliveryMediumType;
 use cognate_wire::shapes::*;
 
+use crate::attribute_access::Writer;
 use crate::attributes::{self, Write};
 use crate::errors::{OrInternal, internal};
 use crate::paging::{decode_token, encode_token};
 use crate::signin::policy::mfa::enabled_list;
 use crate::store::{PoolRecord, StoreError, UserData, UserRecord};
 use crate::time::wire_timestamp;
-use crate::users::{self, CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED, check_deletable, delete_attributes, update_attributes};
-use crate::{ApiResult, App, IamCaller, api_error, ids, password_policy};
+use crate::users::{self, CONFIRMED, FORCE_CHANGE_PASSWORD, UNCONFIRMED, check_deletable, delete_attributes};
+use crate::{ApiResult, App, IamCaller, api_error, attribute_updates, ids, password_policy};
 
 pub async fn admin_create_user(app: &App, _caller: &IamCaller, input: AdminCreateUserRequest) -> ApiResult<AdminCreateUserResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
@@ -141,12 +142,10 @@ pub async fn admin_update_user_attributes(
     let pool = app.pool(&input.user_pool_id).await?;
     // An unknown user is reported before anything wrong with the attributes, as on AWS.
     users::get(app, &pool, &input.username).await?;
-    let writes = attributes::check_writes(&pool.settings, &input.user_attributes, Write::Update)?;
-    users::modify(app, &pool, &input.username, |u| {
-        update_attributes(u, &writes);
-        Ok(())
-    })
-    .await?;
+    let writes = attribute_updates::check(&pool, Writer::Admin, &input.user_attributes)?;
+    // A changed email or phone number gets its verification message, as AdminUpdateUserAttributes
+    // documents, unless this call marks it verified itself.
+    attribute_updates::apply(app, &pool, &input.username, &writes, |_| Ok(())).await?;
     Ok(AdminUpdateUserAttributesResponse {})
 }
 

@@ -153,7 +153,7 @@ async fn advance(app: &App, ctx: &ClientContext, mut outcome: Outcome) -> ApiRes
 async fn begin_first_factor(app: &App, ctx: &ClientContext, who: Subject, factor: ChallengeName, answers: &Params) -> ApiResult<Outcome> {
     match factor {
         ChallengeName::Password => password::begin(app, ctx, who, answers).await,
-        ChallengeName::PasswordSrp => srp::begin(app, who, answers).await,
+        ChallengeName::PasswordSrp => srp::begin(app, ctx, who, answers).await,
         ChallengeName::EmailOtp | ChallengeName::SmsOtp => one_time_code::begin(app, ctx, who, factor).await,
         ChallengeName::WebAuthn => webauthn::begin(ctx, who).await,
         other => Err(api_error!(InvalidParameterException, "{other} is not available to this user.")),

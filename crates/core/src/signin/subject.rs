@@ -5,7 +5,7 @@ use super::ClientContext;
 use super::errors::invalid_session;
 use super::params::{self, Params};
 use crate::store::{AuthSession, PoolRecord, UserRecord};
-use crate::{ApiResult, App, ids, users};
+use crate::{ApiResult, App, decoys, users};
 
 pub enum Subject {
     User(Box<UserRecord>),
@@ -21,18 +21,27 @@ impl Subject {
     }
 
     /// USER_ID_FOR_SRP: the internal username (a sub-like UUID in pools that sign in with email or
-    /// phone number, where a decoy makes one up).
-    pub fn internal_name(&self, pool: &PoolRecord) -> String {
+    /// phone number, where a decoy derives one: the same at every attempt, as a real user's is).
+    pub async fn internal_name(&self, app: &App, pool: &PoolRecord) -> ApiResult<String> {
         match self {
-            Subject::User(u) => u.username.clone(),
-            Subject::Unknown(_) if users::uses_username_attributes(&pool.settings) => ids::uuid(),
-            Subject::Unknown(name) => name.clone(),
+            Subject::User(u) => Ok(u.username.clone()),
+            Subject::Unknown(name) => decoy_internal_name(app, pool, name).await,
         }
     }
 
     pub fn is_decoy(&self) -> bool {
         matches!(self, Subject::Unknown(_))
     }
+}
+
+/// The USER_ID_FOR_SRP of an unknown user called `name`: the typed name, or in pools that sign in
+/// with email or phone number a UUID derived from it ([`decoys`]).
+pub async fn decoy_internal_name(app: &App, pool: &PoolRecord, name: &str) -> ApiResult<String> {
+    if !users::uses_username_attributes(&pool.settings) {
+        return Ok(name.to_string());
+    }
+    let bytes = decoys::derive(app, &pool.id, &users::username_key(&pool.settings, name), "user-id-for-srp").await?;
+    Ok(decoys::uuid(&bytes))
 }
 
 /// Whether `name` (as the client sent it) refers to `user`: the internal username, the typed

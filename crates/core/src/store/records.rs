@@ -89,6 +89,11 @@ pub struct UserData {
     /// Registered passkeys and a registration in progress.
     #[serde(default, skip_serializing_if = "PasskeyState::is_empty")]
     pub passkeys: PasskeyState,
+    /// New emails or phone numbers not in force yet: the pool's
+    /// `AttributesRequireVerificationBeforeUpdate` keeps the old value until the new one is
+    /// verified (`crate::attribute_updates`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_attributes: Vec<(String, String)>,
 }
 
 /// A user's passkeys (docs/passkeys.md). Kept in the user document: at most 20 small entries, and

@@ -180,8 +180,7 @@ impl App {
         now: i64,
         id_s: i64,
     ) -> Map<String, Value> {
-        let readable = client.settings.read_attributes.as_deref();
-        let can_read = |name: &str| readable.is_none_or(|r| r.iter().any(|a| a == name));
+        let can_read = |name: &str| crate::attribute_access::client_may_read(&client.settings, name);
         let mut c = Map::new();
         c.insert("sub".into(), Value::String(user.sub.clone()));
         if let Some(g) = groups {

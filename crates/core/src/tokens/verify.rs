@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::issue::ADMIN_SCOPE;
 use crate::errors::OrInternal;
-use crate::store::{PoolRecord, UserRecord};
+use crate::store::{ClientRecord, PoolRecord, UserRecord};
 use crate::users::{self, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, UNCONFIRMED};
 use crate::{ApiError, ApiResult, App, api_error};
 
@@ -19,6 +19,9 @@ pub struct TokenUser {
     /// writes a modified copy through the store.
     pub pool: Arc<PoolRecord>,
     pub user: Arc<UserRecord>,
+    /// The app client the token was issued to: its ReadAttributes and WriteAttributes bound what
+    /// the user reads and writes of themselves.
+    pub client: Arc<ClientRecord>,
     pub client_id: String,
     pub origin_jti: String,
     pub iat: i64,
@@ -135,21 +138,21 @@ impl App {
         // Deleting an app client ends its users' sessions (AWS, DeleteUserPoolClient: users can no
         // longer sign in to its application): its tokens are revoked with it.
         let client = self.store.get_client_shared(&claims.client_id).await.or_internal()?;
-        let client_deleted = client.is_none_or(|c| c.pool_id != pool.id);
+        let client = client.filter(|c| c.pool_id == pool.id);
         let revoked_for_user = user.as_deref().is_some_and(|u| {
             let sec = &u.data.security;
             let signed_out = sec.signed_out_at_s.is_some_and(|t| iat <= t);
             signed_out || sec.revoked_origins.iter().any(|r| r.origin_jti == claims.origin_jti)
         });
-        if client_deleted || revoked_for_user {
+        let Some(client) = client.filter(|_| !revoked_for_user) else {
             return Err(api_error!(NotAuthorizedException, "Access Token has been revoked"));
-        }
+        };
         if !claims.has_admin_scope {
             return Err(api_error!(NotAuthorizedException, "Access Token does not have required scopes"));
         }
         let user = user.ok_or_else(users::user_not_found)?;
         check_user_state(&user, check)?;
-        Ok(TokenUser { pool, user, client_id: claims.client_id.clone(), origin_jti: claims.origin_jti.clone(), iat })
+        Ok(TokenUser { pool, user, client, client_id: claims.client_id.clone(), origin_jti: claims.origin_jti.clone(), iat })
     }
 
     async fn verify_signature(&self, token: &str) -> ApiResult<Value> {

@@ -10,6 +10,7 @@
 
 mod common;
 
+mod attribute_rights;
 mod bad_input;
 mod delivery;
 mod durability;
@@ -31,3 +32,4 @@ mod sdk_signin;
 mod sdk_user_auth;
 mod sdk_wire_details;
 mod sigv4;
+mod user_existence;

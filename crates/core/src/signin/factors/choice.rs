@@ -49,7 +49,7 @@ pub async fn initiate(app: &App, ctx: &ClientContext, username: &str, request: &
     let available = offered(&ctx.pool, &who);
     match preferred {
         Some(p) if available.contains(&p) => Ok(Outcome::FirstFactorChosen { who, factor: p, answers: request.clone() }),
-        _ => Ok(select_challenge(ctx, &who, available)),
+        _ => select_challenge(app, ctx, &who, available).await,
     }
 }
 
@@ -61,13 +61,13 @@ fn offered(pool: &PoolRecord, who: &Subject) -> Vec<ChallengeName> {
     }
 }
 
-fn select_challenge(ctx: &ClientContext, who: &Subject, available: Vec<ChallengeName>) -> Outcome {
-    let name = who.internal_name(&ctx.pool);
+async fn select_challenge(app: &App, ctx: &ClientContext, who: &Subject, available: Vec<ChallengeName>) -> ApiResult<Outcome> {
+    let name = who.internal_name(app, &ctx.pool).await?;
     let parameters = Params::from([("USERNAME".to_string(), name.clone()), ("USER_ID_FOR_SRP".to_string(), name)]);
     let state = ChallengeState::SelectChallenge { available: available.clone(), decoy: who.is_decoy() };
     let mut challenge = Challenge::in_session(ChallengeName::SelectChallenge, &who.username_key(&ctx.pool), state, parameters);
     challenge.available = Some(available);
-    Outcome::Challenge(challenge)
+    Ok(Outcome::Challenge(challenge))
 }
 
 /// The answer to SELECT_CHALLENGE: `ANSWER`, with `PASSWORD` or `SRP_A` when it needs them.

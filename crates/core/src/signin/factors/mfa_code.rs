@@ -5,14 +5,14 @@
 use cognate_wire::enums::ChallengeNameType as ChallengeName;
 use cognate_wire::shapes::AttributeType;
 
-use crate::codes_delivery::{Destination, mask, send_authentication_code};
+use crate::codes_delivery::{Destination, authentication_code_matches, mask, send_authentication_code};
 use crate::delivery::purpose;
 use crate::signin::errors::code_mismatch;
 use crate::signin::outcome::Challenge;
 use crate::signin::params::{self, Params};
 use crate::signin::{ClientContext, Outcome, session};
 use crate::store::{AuthSession, ChallengeState, UserRecord};
-use crate::{ApiResult, App, api_error, attributes, codes, users};
+use crate::{ApiResult, App, api_error, attributes, users};
 
 const SMS_CODE_DIGITS: usize = 6;
 const EMAIL_CODE_DIGITS: usize = 8;
@@ -69,10 +69,18 @@ pub async fn answer(
 ) -> ApiResult<Outcome> {
     let Sent { factor, code_hash, setup_email } = sent;
     let code = params::required(responses, &format!("{factor}_CODE"))?;
-    session::check_code(app, session, || async { if codes::matches(code_hash, code) { Ok(()) } else { Err(code_mismatch()) } }).await?;
-    session::consume(app, session).await?;
     let attribute = attribute(factor);
+    // The code proves the address it went to, which must still be the one it would verify: a code
+    // sent before the email or phone number changed is a wrong code.
+    let sent_to = setup_email.or(user.attribute(attribute)).map(str::to_string);
+    let matched = || async { if authentication_code_matches(code_hash, sent_to.as_deref(), code) { Ok(()) } else { Err(code_mismatch()) } };
+    session::check_code(app, session, matched).await?;
+    session::consume(app, session).await?;
     let user = users::modify(app, &ctx.pool, &user.username, |u| {
+        // Changed between the check and this write: not verified by a code sent elsewhere.
+        if setup_email.is_none() && u.attribute(attribute) != sent_to.as_deref() {
+            return Err(code_mismatch());
+        }
         // An email MFA set up during this sign-in (MFA_SETUP with EMAIL) takes effect now.
         if let Some(address) = setup_email {
             attributes::apply(&mut u.data.attributes, &[AttributeType { name: "email".into(), value: Some(address.into()) }]);

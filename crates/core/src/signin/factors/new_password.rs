@@ -4,12 +4,13 @@
 use cognate_wire::enums::ChallengeNameType as ChallengeName;
 use cognate_wire::shapes::AttributeType;
 
+use crate::attribute_access::Writer;
 use crate::signin::outcome::Challenge;
 use crate::signin::params::{self, Params};
 use crate::signin::{ClientContext, Outcome, session};
 use crate::store::{AuthSession, ChallengeState, UserRecord};
 use crate::users::CONFIRMED;
-use crate::{ApiResult, App, attributes, password_policy, users};
+use crate::{ApiResult, App, attribute_updates, attributes, password_policy, users};
 
 pub fn challenge(ctx: &ClientContext, user: &UserRecord) -> Outcome {
     let current: serde_json::Map<String, serde_json::Value> =
@@ -42,18 +43,20 @@ pub async fn answer(app: &App, ctx: &ClientContext, session: &AuthSession, user:
         .iter()
         .filter_map(|(k, v)| k.strip_prefix("userAttributes.").map(|name| AttributeType { name: name.to_string(), value: Some(v.clone()) }))
         .collect();
-    let writes = attributes::check_writes(&ctx.pool.settings, &requested, attributes::Write::Update)?;
+    // The app client's WriteAttributes bound these answers as they bound UpdateUserAttributes.
+    let writes = attribute_updates::check(&ctx.pool, Writer::Client(&ctx.client), &requested)?;
     let mut attrs = user.data.attributes.clone();
     attributes::apply(&mut attrs, &writes);
     attributes::check_required(&ctx.pool.settings, &attrs)?;
     session::consume(app, session).await?;
     let record = users::password_record(&ctx.pool.id, &user.username, new_password, false, app.now_ms()).await?;
-    let updated = users::modify(app, &ctx.pool, &user.username, |u| {
-        attributes::apply(&mut u.data.attributes, &writes);
+    // The same update path as UpdateUserAttributes: a changed email or phone number loses its
+    // verified flag and gets a code as the pool says.
+    let applied = attribute_updates::apply(app, &ctx.pool, &user.username, &writes, |u| {
         u.data.password = Some(record.clone());
         u.data.status = CONFIRMED.into();
         Ok(())
     })
     .await?;
-    Ok(Outcome::SecondFactorDue(updated))
+    Ok(Outcome::SecondFactorDue(applied.user))
 }

@@ -5,7 +5,7 @@
 
 use cognate_wire::enums::ChallengeNameType as ChallengeName;
 
-use crate::codes_delivery::{Destination, mask, send_authentication_code};
+use crate::codes_delivery::{Destination, authentication_code_matches, mask, send_authentication_code};
 use crate::delivery::{Channel, purpose};
 use crate::signin::errors::code_mismatch;
 use crate::signin::outcome::Challenge;
@@ -14,8 +14,9 @@ use crate::signin::policy::first_factors::available_challenges;
 use crate::signin::policy::user_state::check_after_password;
 use crate::signin::subject::Subject;
 use crate::signin::{ClientContext, Outcome, session};
+use crate::store::PoolRecord;
 use crate::store::{AuthSession, ChallengeState};
-use crate::{ApiResult, App, api_error, attempt_windows, codes};
+use crate::{ApiResult, App, api_error, attempt_windows, decoys, users};
 
 const OTP_DIGITS: usize = 8;
 
@@ -40,27 +41,31 @@ pub async fn begin(app: &App, ctx: &ClientContext, who: Subject, factor: Challen
         }
         Subject::Unknown(name) => {
             attempt_windows::claim(app, &window, attempt_windows::sign_in_limit_exceeded).await?;
-            (decoy_address(name, attribute), None)
+            (decoy_address(app, &ctx.pool, name, attribute).await?, None)
         }
     };
     let medium = if attribute == "email" { Channel::Email } else { Channel::Sms };
     let parameters = Params::from([
         ("CODE_DELIVERY_DELIVERY_MEDIUM".to_string(), medium.as_str().to_string()),
         ("CODE_DELIVERY_DESTINATION".to_string(), mask(&to)),
-        ("USER_ID_FOR_SRP".to_string(), who.internal_name(&ctx.pool)),
+        ("USER_ID_FOR_SRP".to_string(), who.internal_name(app, &ctx.pool).await?),
     ]);
     let state = ChallengeState::OneTimeCode { factor, code_hash };
     Ok(Outcome::Challenge(Challenge::in_session(factor, &who.username_key(&ctx.pool), state, parameters)))
 }
 
-/// An address for a decoy to mask: the typed username when it looks like one.
-fn decoy_address(name: &str, attribute: &str) -> String {
-    match attribute {
+/// An address for a decoy to mask: the typed username when it looks like one, else one derived
+/// from it, the same at every attempt (a real user's address does not change between attempts).
+async fn decoy_address(app: &App, pool: &PoolRecord, name: &str, attribute: &str) -> ApiResult<String> {
+    Ok(match attribute {
         "email" if name.contains('@') => name.to_string(),
         "email" => format!("{name}@example.com"),
         _ if name.starts_with('+') => name.to_string(),
-        _ => format!("+1{}", codes::generate(10)),
-    }
+        _ => {
+            let bytes = decoys::derive(app, &pool.id, &users::username_key(&pool.settings, name), "phone").await?;
+            format!("+1{}", decoys::digits(&bytes, 10))
+        }
+    })
 }
 
 /// The answer: `EMAIL_OTP_CODE` or `SMS_OTP_CODE`.
@@ -74,8 +79,15 @@ pub async fn answer(
     responses: &Params,
 ) -> ApiResult<Outcome> {
     let code = params::required(responses, &format!("{factor}_CODE"))?;
-    // A decoy has no stored code, so nothing matches it.
-    let matched = || async { if code_hash.is_some_and(|stored| codes::matches(stored, code)) { Ok(()) } else { Err(code_mismatch()) } };
+    // A decoy has no stored code, so nothing matches it; a code sent to an address the user no
+    // longer has matches nothing either.
+    let sent_to = match &who {
+        Subject::User(user) => user.attribute(attribute(factor)),
+        Subject::Unknown(_) => None,
+    };
+    let matched = || async {
+        if code_hash.is_some_and(|stored| authentication_code_matches(stored, sent_to, code)) { Ok(()) } else { Err(code_mismatch()) }
+    };
     session::check_code(app, session, matched).await?;
     let Subject::User(user) = who else { return Err(code_mismatch()) };
     session::consume(app, session).await?;

@@ -54,7 +54,7 @@ pub async fn begin(app: &App, ctx: &ClientContext, who: Subject, answers: &Param
     if let Some(password) = answers.get("PASSWORD").filter(|p| !p.is_empty()) {
         return check_subject(app, ctx, who, password).await;
     }
-    let parameters = Params::from([("USER_ID_FOR_SRP".to_string(), who.internal_name(&ctx.pool))]);
+    let parameters = Params::from([("USER_ID_FOR_SRP".to_string(), who.internal_name(app, &ctx.pool).await?)]);
     let state = ChallengeState::Password { decoy: who.is_decoy() };
     Ok(Outcome::Challenge(Challenge::in_session(ChallengeName::Password, &who.username_key(&ctx.pool), state, parameters)))
 }

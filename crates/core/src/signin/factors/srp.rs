@@ -15,10 +15,10 @@ use crate::signin::errors::wrong_password;
 use crate::signin::outcome::{Challenge, Pending};
 use crate::signin::params::{self, Params};
 use crate::signin::policy::user_state::{check_after_password, check_can_sign_in};
-use crate::signin::subject::{Subject, names_user};
+use crate::signin::subject::{Subject, decoy_internal_name, names_user};
 use crate::signin::{ClientContext, Outcome, lockout, session};
 use crate::store::{ChallengeState, UserRecord};
-use crate::{ApiResult, App, api_error, ids, users};
+use crate::{ApiResult, App, api_error, decoys, ids, users};
 
 /// How far the client's TIMESTAMP may be from ours.
 const MAX_SKEW_SECS: i64 = 300;
@@ -36,17 +36,17 @@ pub async fn initiate(app: &App, ctx: &ClientContext, request: &Params) -> ApiRe
     let srp_a = params::required(request, "SRP_A")?;
     match users::find(app, &ctx.pool, username).await? {
         Some(user) => challenge_for(app, &user, srp_a).await,
-        None if ctx.prevents_existence_errors() => decoy(username, srp_a),
+        None if ctx.prevents_existence_errors() => decoy(app, ctx, username, srp_a).await,
         None => Err(users::user_not_found()),
     }
 }
 
 /// USER_AUTH chose PASSWORD_SRP (its SRP_A comes with the choice).
-pub async fn begin(app: &App, who: Subject, answers: &Params) -> ApiResult<Outcome> {
+pub async fn begin(app: &App, ctx: &ClientContext, who: Subject, answers: &Params) -> ApiResult<Outcome> {
     let srp_a = params::required(answers, "SRP_A")?;
     match who {
         Subject::User(user) => challenge_for(app, &user, srp_a).await,
-        Subject::Unknown(name) => decoy(&name, srp_a),
+        Subject::Unknown(name) => decoy(app, ctx, &name, srp_a).await,
     }
 }
 
@@ -77,11 +77,22 @@ fn verifier_parameters(internal_name: &str, salt: &str, srp_b: &str, block: &str
 }
 
 /// An unknown user under PreventUserExistenceErrors: a challenge that looks real and can never be
-/// answered (nothing is stored for its secret block).
-fn decoy(username: &str, srp_a: &str) -> ApiResult<Outcome> {
-    let fake = srp::make_verifier("decoy", username, &ids::uuid());
-    let step = srp::server_challenge(&fake.verifier_hex, srp_a).map_err(|_| wrong_password())?;
-    let parameters = verifier_parameters(username, &fake.salt_hex, &step.big_b_hex, &secret_block());
+/// answered (nothing is stored for its secret block). Its SALT and USER_ID_FOR_SRP are derived
+/// from the deployment's secret ([`crate::decoys`]), so they are the same at every attempt, as a
+/// real user's are; SRP_B is computed as a real one is, on the same thread pool, with one modular
+/// exponentiation (B = k·v + g^b is uniform for a random b whatever v is, so the derived v needs no
+/// exponentiation of its own).
+async fn decoy(app: &App, ctx: &ClientContext, username: &str, srp_a: &str) -> ApiResult<Outcome> {
+    let bytes = decoys::derive(app, &ctx.pool.id, &users::username_key(&ctx.pool.settings, username), "srp-salt").await?;
+    let user_id = decoy_internal_name(app, &ctx.pool, username).await?;
+    let verifier =
+        hex::encode(decoys::derive(app, &ctx.pool.id, &users::username_key(&ctx.pool.settings, username), "srp-verifier").await?);
+    let a = srp_a.to_string();
+    let step = tokio::task::spawn_blocking(move || srp::server_challenge(&verifier, &a))
+        .await
+        .map_err(|e| unexpected_error("SRP task failed", &e))?
+        .map_err(|_| wrong_password())?;
+    let parameters = verifier_parameters(&user_id, &decoys::salt_hex(&bytes), &step.big_b_hex, &secret_block());
     Ok(Outcome::Challenge(Challenge::new(ChallengeName::PasswordVerifier, parameters, Pending::Nothing)))
 }
 
