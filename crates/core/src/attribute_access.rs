@@ -8,7 +8,7 @@
 //! by a client only when its `WriteAttributes` name it explicitly, and a developer-only attribute
 //! (`dev:custom:*`, `DeveloperOnlyAttribute`) by the admin API alone.
 
-use cognate_wire::shapes::{AttributeType, UserPoolClientType};
+use cognate_wire::shapes::{AttributeType, UserPoolClientType, UserPoolType};
 
 use crate::store::ClientRecord;
 use crate::{ApiError, ApiResult, api_error};
@@ -69,9 +69,35 @@ pub fn readable(client: &UserPoolClientType, attrs: Vec<AttributeType>) -> Vec<A
     attrs.into_iter().filter(|a| client_may_read(client, &a.name)).collect()
 }
 
+/// Whether an app client's ReadAttributes and WriteAttributes are valid for `pool`, as
+/// CreateUserPoolClient and UpdateUserPoolClient check them (`action` is "creating" or "updating",
+/// as in AWS's messages): every name must be one of the pool's attributes, and a client that lists
+/// what it writes must be able to write the pool's required attributes, or its users could never
+/// sign up.
+pub fn check_client_lists(pool: &UserPoolType, read: Option<&[String]>, write: Option<&[String]>, action: &str) -> ApiResult<()> {
+    let schema = pool.schema_attributes.as_deref().unwrap_or_default();
+    let known = |name: &String| schema.iter().any(|a| a.name.as_deref() == Some(name.as_str()));
+    if !read.unwrap_or_default().iter().all(known) {
+        return Err(api_error!(InvalidParameterException, "Invalid read attributes specified while {action} a client"));
+    }
+    if let Some(write) = listed(write) {
+        let required_missing = schema
+            .iter()
+            .filter(|a| a.required == Some(true) && a.mutable != Some(false))
+            .filter_map(|a| a.name.as_deref())
+            .filter(|name| *name != "sub")
+            .any(|name| !write.iter().any(|w| w == name));
+        if !write.iter().all(known) || required_missing {
+            return Err(api_error!(InvalidParameterException, "Invalid write attributes specified while {action} a client"));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cognate_wire::shapes::SchemaAttributeType;
 
     fn client(read: Option<&[&str]>, write: Option<&[&str]>) -> UserPoolClientType {
         let list = |l: Option<&[&str]>| l.map(|l| l.iter().map(|s| s.to_string()).collect());
@@ -106,5 +132,25 @@ mod tests {
         assert!(!client_may_read(&c, "name"));
         assert!(client_may_read(&client(None, None), "name"));
         assert!(client_may_read(&client(Some(&[]), None), "name"));
+    }
+
+    #[test]
+    fn client_lists_must_name_pool_attributes_and_cover_required_ones() {
+        let schema = crate::attributes::pool_schema(&[SchemaAttributeType {
+            name: Some("email".into()),
+            required: Some(true),
+            ..Default::default()
+        }])
+        .expect("schema");
+        let pool = UserPoolType { schema_attributes: Some(schema), ..Default::default() };
+        let names = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(check_client_lists(&pool, None, None, "creating").is_ok());
+        assert!(check_client_lists(&pool, Some(&names(&["email", "name"])), Some(&names(&["email", "name"])), "creating").is_ok());
+        assert!(check_client_lists(&pool, Some(&[]), Some(&[]), "creating").is_ok(), "empty lists are the default");
+        let bad_read = check_client_lists(&pool, Some(&names(&["nope"])), None, "creating").expect_err("unknown");
+        assert_eq!(bad_read.message, "Invalid read attributes specified while creating a client");
+        let bad_write = check_client_lists(&pool, None, Some(&names(&["custom:nope", "email"])), "updating").expect_err("unknown");
+        assert_eq!(bad_write.message, "Invalid write attributes specified while updating a client");
+        assert!(check_client_lists(&pool, None, Some(&names(&["name"])), "creating").is_err(), "required email not writable");
     }
 }

@@ -4,6 +4,7 @@
 use cognate_wire::enums::ExplicitAuthFlowsType;
 use cognate_wire::shapes::*;
 
+use crate::attribute_access::check_client_lists;
 use crate::errors::{OrInternal, unexpected_conflict};
 use crate::paging::{decode_token, encode_token};
 use crate::store::ClientRecord;
@@ -90,6 +91,7 @@ pub async fn create_user_pool_client(
     input: CreateUserPoolClientRequest,
 ) -> ApiResult<CreateUserPoolClientResponse> {
     let pool = app.pool(&input.user_pool_id).await?;
+    check_client_lists(&pool.settings, input.read_attributes.as_deref(), input.write_attributes.as_deref(), "creating")?;
     let now = app.now_ms();
     let client_id = ids::client_id();
     let mut settings = UserPoolClientType {
@@ -119,6 +121,8 @@ pub async fn update_user_pool_client(
     _caller: &IamCaller,
     input: UpdateUserPoolClientRequest,
 ) -> ApiResult<UpdateUserPoolClientResponse> {
+    let pool = app.pool(&input.user_pool_id).await?;
+    check_client_lists(&pool.settings, input.read_attributes.as_deref(), input.write_attributes.as_deref(), "updating")?;
     let errors =
         modify::Errors { kind: "app client", not_found: &|| client_not_found(&input.client_id), conflict: &|key| unexpected_conflict(key) };
     let change = |client: &mut ClientRecord| {

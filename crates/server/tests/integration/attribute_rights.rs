@@ -332,3 +332,93 @@ async fn verification_before_update_keeps_the_old_value_in_force() {
     assert_eq!(f.messages("erin").await.len(), before);
     f.server.stop().await;
 }
+
+#[tokio::test]
+async fn client_attribute_lists_name_pool_attributes_and_cover_required_ones() {
+    let server = TestServer::start().await;
+    let c = server.client();
+    let email = SchemaAttributeType::builder().name("email").required(true).build();
+    let pool = c.create_user_pool().pool_name("lists").schema(email).send().await.expect("pool");
+    let pool_id = pool.user_pool().and_then(|p| p.id()).expect("id").to_string();
+    let names = |l: &[&str]| Some(l.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+
+    let unknown_read = c
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("a")
+        .set_read_attributes(names(&["nickname", "custom:nope"]))
+        .send()
+        .await;
+    let e = unknown_read.expect_err("unknown read attribute");
+    assert_eq!(
+        err_text(e.as_service_error().expect("service error")),
+        "InvalidParameterException: Invalid read attributes specified while creating a client"
+    );
+
+    // The pool requires email: a client listing what it writes must be able to write it.
+    let no_email = c.create_user_pool_client().user_pool_id(&pool_id).client_name("a").set_write_attributes(names(&["name"])).send().await;
+    let e = no_email.expect_err("required attribute not writable");
+    assert_eq!(
+        err_text(e.as_service_error().expect("service error")),
+        "InvalidParameterException: Invalid write attributes specified while creating a client"
+    );
+
+    let ok = c
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("a")
+        .set_read_attributes(names(&["email", "name"]))
+        .set_write_attributes(names(&["email", "name"]))
+        .send()
+        .await
+        .expect("valid lists");
+    let client_id = ok.user_pool_client().and_then(|c| c.client_id()).expect("client id").to_string();
+    let update = c
+        .update_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .set_write_attributes(names(&["email", "custom:nope"]))
+        .send()
+        .await;
+    let e = update.expect_err("unknown write attribute");
+    assert_eq!(
+        err_text(e.as_service_error().expect("service error")),
+        "InvalidParameterException: Invalid write attributes specified while updating a client"
+    );
+    let kept = c.describe_user_pool_client().user_pool_id(&pool_id).client_id(&client_id).send().await.expect("describe");
+    assert_eq!(
+        kept.user_pool_client().map(|c| c.write_attributes()),
+        Some(&["email".to_string(), "name".to_string()][..]),
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
+async fn new_password_required_shows_only_readable_attributes() {
+    let f = fixture(false).await;
+    let client = f.client(Some(&["email"]), None).await;
+    f.c.admin_create_user()
+        .user_pool_id(&f.pool_id)
+        .username("fay")
+        .temporary_password("Temp-pass-1")
+        .message_action("SUPPRESS".into())
+        .user_attributes(attr("email", "fay@example.com"))
+        .user_attributes(attr("name", "Fay"))
+        .send()
+        .await
+        .expect("user");
+    let out =
+        f.c.initiate_auth()
+            .client_id(&client)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "fay")
+            .auth_parameters("PASSWORD", "Temp-pass-1")
+            .send()
+            .await
+            .expect("first sign in");
+    let shown = out.challenge_parameters().and_then(|p| p.get("userAttributes")).expect("userAttributes");
+    let shown: serde_json::Map<String, serde_json::Value> = serde_json::from_str(shown).expect("json");
+    assert_eq!(shown.get("email").and_then(|v| v.as_str()), Some("fay@example.com"));
+    assert!(!shown.contains_key("name"), "name is not among the client's ReadAttributes: {shown:?}");
+    f.server.stop().await;
+}

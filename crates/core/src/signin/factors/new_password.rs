@@ -4,7 +4,7 @@
 use cognate_wire::enums::ChallengeNameType as ChallengeName;
 use cognate_wire::shapes::AttributeType;
 
-use crate::attribute_access::Writer;
+use crate::attribute_access::{Writer, client_may_read};
 use crate::signin::outcome::Challenge;
 use crate::signin::params::{self, Params};
 use crate::signin::{ClientContext, Outcome, session};
@@ -13,8 +13,14 @@ use crate::users::CONFIRMED;
 use crate::{ApiResult, App, attribute_updates, attributes, password_policy, users};
 
 pub fn challenge(ctx: &ClientContext, user: &UserRecord) -> Outcome {
-    let current: serde_json::Map<String, serde_json::Value> =
-        user.data.attributes.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+    // What the client may read of the user, as GetUser would show it (ReadAttributes).
+    let current: serde_json::Map<String, serde_json::Value> = user
+        .data
+        .attributes
+        .iter()
+        .filter(|(k, _)| client_may_read(&ctx.client.settings, k))
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
     let required: Vec<String> = ctx
         .pool
         .settings
