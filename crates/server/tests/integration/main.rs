@@ -11,8 +11,10 @@
 mod common;
 
 mod bad_input;
+mod crafted_input;
 mod delivery;
 mod durability;
+mod fuzz_bodies;
 mod guessing;
 mod janitor;
 mod key_encryption;
