@@ -3,7 +3,6 @@
 
 use std::net::SocketAddr;
 
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata as _;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, SignInPolicyType,
     UserPoolPolicyType,
