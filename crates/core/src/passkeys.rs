@@ -5,6 +5,7 @@
 
 use cognate_crypto::webauthn::WebAuthnError;
 use cognate_wire::enums::AuthFactorType;
+use cognate_wire::error::quoted;
 
 use crate::store::{PoolRecord, UserRecord};
 use crate::{ApiError, ApiResult, App, api_error};
@@ -106,7 +107,7 @@ pub fn origin_allowed(app: &App, rp_id: &str, origin: &str) -> bool {
 pub fn registration_error(err: WebAuthnError, rp_id: &str) -> ApiError {
     match err {
         WebAuthnError::OriginNotAllowed(origin) => {
-            api_error!(WebAuthnOriginNotAllowedException, "Origin {origin} is not allowed for passkeys of this user pool.")
+            api_error!(WebAuthnOriginNotAllowedException, "Origin {} is not allowed for passkeys of this user pool.", quoted(&origin))
         }
         WebAuthnError::RelyingPartyMismatch => {
             api_error!(WebAuthnRelyingPartyMismatchException, "The passkey was not created for the relying party {rp_id}.")
@@ -123,7 +124,7 @@ pub fn registration_error(err: WebAuthnError, rp_id: &str) -> ApiError {
         WebAuthnError::UserNotPresent => api_error!(InvalidParameterException, "The authenticator did not report user presence."),
         WebAuthnError::BadSignature => api_error!(InvalidParameterException, "The attestation signature does not verify."),
         WebAuthnError::WrongType(t) => {
-            api_error!(InvalidParameterException, "Credential is not a registration response (clientDataJSON type {t}).")
+            api_error!(InvalidParameterException, "Credential is not a registration response (clientDataJSON type {}).", quoted(&t))
         }
         WebAuthnError::Malformed(what) => api_error!(InvalidParameterException, "Invalid Credential: {what}."),
         WebAuthnError::CounterNotIncreased => api_error!(InvalidParameterException, "Invalid Credential."),

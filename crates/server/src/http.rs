@@ -15,13 +15,14 @@ use cognate_wire::codec::{MAX_BODY_BYTES, decode_body, operation_from_target, to
 use cognate_wire::{Access, ApiError, CONTENT_TYPE, ErrorCode};
 use tracing::{Instrument, Span};
 
-use crate::cors::cors;
+use crate::catch_panic::RequestId;
+use crate::cors::Audience;
 use crate::dispatch::dispatch;
 use crate::response::{error_response, header_value};
 use crate::state::ServerState;
 
 pub async fn api(State(state): State<Arc<ServerState>>, req: Request<Body>) -> Response {
-    let request_id: Arc<str> = Arc::from(uuid::Uuid::new_v4().to_string());
+    let request_id = RequestId::of(&req);
     // The one span of an API request: every event of the handlers and the store below it carries
     // the operation and the request id. At `debug`, like the per-handler spans it stands for, so
     // under the default `info` filter it is never built and a request pays one cached level check:
@@ -38,7 +39,7 @@ pub async fn api(State(state): State<Arc<ServerState>>, req: Request<Body>) -> R
 
 async fn answer(state: &ServerState, req: Request<Body>, request_id: Arc<str>, span: &Span) -> Response {
     let mut cors_headers = HeaderMap::new();
-    cors(req.headers(), &mut cors_headers);
+    state.cors.headers(req.headers(), audience(req.headers()), &mut cors_headers);
     let mut resp = match cognate_core::request_id::scope(request_id.clone(), handle(state, req, span)).await {
         Ok(body) => {
             let mut r = Response::new(Body::from(body));
@@ -50,6 +51,15 @@ async fn answer(state: &ServerState, req: Request<Body>, request_id: Arc<str>, s
     };
     resp.headers_mut().extend(cors_headers);
     resp
+}
+
+/// Admin when the target names an admin operation; an unknown target's answer is public.
+fn audience(headers: &HeaderMap) -> Audience {
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
+    match operation_from_target(target).map(|op| op.access()) {
+        Ok(Access::Iam) => Audience::Admin,
+        _ => Audience::Public,
+    }
 }
 
 /// AWS JSON content types a client may send; anything else is refused.
@@ -78,7 +88,10 @@ async fn handle(state: &ServerState, req: Request<Body>, span: &Span) -> Result<
     span.record("op", op.name());
     let body = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| too_large())?;
     let caller = match op.access() {
-        Access::Iam => Caller::Iam(state.auth.verify(&parts, &body, state.app.now_ms())?),
+        Access::Iam => {
+            state.cors.check_admin(&parts.headers)?;
+            Caller::Iam(state.auth.verify(&parts, &body, state.app.now_ms())?)
+        }
         Access::AccessToken | Access::Public => Caller::Anonymous,
     };
     let value = decode_body(op, &body)?;

@@ -4,6 +4,7 @@
 //! [`outbox`]); the handlers share [`state`], [`cors`] and [`response`] and never import each other.
 
 pub mod auth;
+pub mod catch_panic;
 pub mod config;
 pub mod cors;
 pub mod dispatch;
@@ -30,6 +31,7 @@ use tokio::sync::oneshot;
 
 use crate::auth::AdminAuth;
 use crate::config::Config;
+use crate::cors::CorsPolicy;
 pub use crate::error::StartError;
 use crate::rate_limit::RateLimits;
 use crate::routes::router;
@@ -186,7 +188,8 @@ pub async fn start_with_clock(config: &Config, clock: Arc<dyn Clock>) -> Result<
     if !limits.enabled() {
         tracing::info!("request-rate limits are off (--rate-limits true turns them on)");
     }
-    let state = Arc::new(ServerState { app, auth, limits });
+    let cors = CorsPolicy::new(&config.cors_origins);
+    let state = Arc::new(ServerState { app, auth, limits, cors });
     let janitor = tokio::spawn(janitor(state.clone(), config.janitor_every, config.outbox_retention));
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {

@@ -1,7 +1,8 @@
 //! `GET /_cognate/outbox?pool=<id>&user=<name>&limit=<n>`: the development outbox, newest first.
 //!
 //! Open in local mode (no admin keys, loopback only); otherwise SigV4-signed with an admin key, like
-//! any admin call (service `cognito-idp`). Messages sent through SMTP or the webhook are never in
+//! any admin call (service `cognito-idp`). Like admin calls, it is granted to no browser origin but
+//! those of `--cors-origin` (crate::cors). Messages sent through SMTP or the webhook are never in
 //! the outbox. Errors use the API's `{"__type","message"}` form.
 
 use std::sync::Arc;
@@ -17,7 +18,8 @@ use cognate_wire::codec::{MAX_BODY_BYTES, too_large};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::cors::cors;
+use crate::catch_panic::RequestId;
+use crate::cors::Audience;
 use crate::response::{error_response, header_value};
 use crate::state::ServerState;
 
@@ -33,9 +35,9 @@ struct Params {
 }
 
 pub async fn list(State(state): State<Arc<ServerState>>, req: Request<Body>) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = RequestId::of(&req);
     let mut cors_headers = HeaderMap::new();
-    cors(req.headers(), &mut cors_headers);
+    state.cors.headers(req.headers(), Audience::Admin, &mut cors_headers);
     let mut resp = match handle(&state, req).await {
         Ok(value) => {
             let mut r = Response::new(Body::from(value.to_string()));
@@ -68,6 +70,7 @@ fn wire(m: &OutboxMessage) -> Value {
 
 async fn handle(state: &ServerState, req: Request<Body>) -> Result<Value, ApiError> {
     let (parts, body) = req.into_parts();
+    state.cors.check_admin(&parts.headers)?;
     let body = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| too_large())?;
     if !state.auth.is_open() {
         state.auth.verify(&parts, &body, state.app.now_ms())?;

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::error::quoted;
 use crate::schema::{model_operation, validate};
 use crate::{ApiError, ErrorCode, Operation, TARGET_PREFIX};
 
@@ -18,7 +19,7 @@ pub fn operation_from_target(target: Option<&str>) -> Result<Operation, ApiError
         return Err(ApiError::new(ErrorCode::UnknownOperationException, "Missing X-Amz-Target header."));
     };
     let Some(name) = target.strip_prefix(TARGET_PREFIX) else {
-        return Err(ApiError::new(ErrorCode::UnknownOperationException, format!("Unknown operation target: {target}")));
+        return Err(ApiError::new(ErrorCode::UnknownOperationException, format!("Unknown operation target: {}", quoted(target))));
     };
     if let Some(op) = Operation::from_name(name) {
         return Ok(op);
@@ -29,7 +30,7 @@ pub fn operation_from_target(target: Option<&str>) -> Result<Operation, ApiError
             format!("Operation {name} is part of the Cognito API but Cognate does not implement it yet."),
         ));
     }
-    Err(ApiError::new(ErrorCode::UnknownOperationException, format!("Unknown operation: {name}")))
+    Err(ApiError::new(ErrorCode::UnknownOperationException, format!("Unknown operation: {}", quoted(name))))
 }
 
 /// Parse and validate a request body for `op`. An empty body is read as `{}`.

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::Value;
 
+use crate::error::quoted;
 use crate::generated::schema_data::{PATTERNS, SHAPES};
 use crate::{ApiError, ErrorCode};
 
@@ -175,7 +176,7 @@ impl Validator {
 
     fn fail(&mut self, path: &str, shown: Option<String>, constraint: String) {
         let value = match shown {
-            Some(v) => format!("Value '{v}' at '{path}'"),
+            Some(v) => format!("Value '{}' at '{path}'", quoted(&v)),
             None => format!("Value at '{path}'"),
         };
         self.problems.push(format!("{value} failed to satisfy constraint: {constraint}"));
@@ -267,9 +268,11 @@ impl Validator {
                 };
                 self.length(path, None, entries.len() as i64, *min, *max);
                 for (k, v) in entries {
-                    self.check(*key, &Value::String(k.clone()), &format!("{path}.{k}.key"))?;
+                    // A key is the caller's text too: quoted in the path like a value.
+                    let k_shown = quoted(k);
+                    self.check(*key, &Value::String(k.clone()), &format!("{path}.{k_shown}.key"))?;
                     if !v.is_null() {
-                        self.check(*value_shape, v, &format!("{path}.{k}.value"))?;
+                        self.check(*value_shape, v, &format!("{path}.{k_shown}.value"))?;
                     }
                 }
             }

@@ -5,6 +5,7 @@
 //! "not a valid key=value pair" message rather than a silently wrong parse.
 
 use super::SigV4Error;
+use super::error::shown;
 
 /// The three parameters of an AWS4 `Authorization` header, borrowed from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +32,10 @@ pub(crate) fn parse(value: &str, has_date: bool) -> Result<Authorization<'_>, Si
     for token in rest.split(|c: char| c == ',' || c.is_whitespace()).filter(|t| !t.is_empty()) {
         let Some((key, val)) = token.split_once('=') else {
             return Err(SigV4Error::IncompleteSignature(format!(
-                "'{token}' not a valid key=value pair (missing equal-sign) in Authorization \
-                 header: '{value}'."
+                "'{}' not a valid key=value pair (missing equal-sign) in Authorization \
+                 header: '{}'.",
+                shown(token),
+                shown(value)
             )));
         };
         let slot = match key {
@@ -61,7 +64,7 @@ pub(crate) fn parse(value: &str, has_date: bool) -> Result<Authorization<'_>, Si
         (Some(credential), Some(signed_headers), Some(signature)) if message.is_empty() => {
             Ok(Authorization { algorithm, credential, signed_headers, signature })
         }
-        _ => Err(SigV4Error::IncompleteSignature(format!("{message}Authorization={value}"))),
+        _ => Err(SigV4Error::IncompleteSignature(format!("{message}Authorization={}", shown(value)))),
     }
 }
 

@@ -5,6 +5,16 @@
 //! front end with Cognito). Where several problems are found at one stage AWS
 //! concatenates the sentences, and so do we.
 
+/// A header's text as a message quotes it: at most 256 characters, cut between characters. The
+/// messages are echoed in a response header, which must stay small whatever was sent.
+pub(crate) fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    const MAX_CHARS: usize = 256;
+    match value.char_indices().nth(MAX_CHARS) {
+        None => std::borrow::Cow::Borrowed(value),
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}...", &value[..cut])),
+    }
+}
+
 /// Why a request's SigV4 signature was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SigV4Error {

@@ -11,7 +11,8 @@
 //!    (`IncompleteSignatureException`);
 //! 3. date well-formed (`Incomplete…`) and within 15 minutes of now (`InvalidSignature…`);
 //! 4. `host` signed (`InvalidSignature…`), algorithm supported and credential has five
-//!    parts (`Incomplete…`);
+//!    parts (`Incomplete…`); `x-amz-target` signed when the request has one
+//!    (`InvalidSignature…`, Cognate's rule: docs/security.md);
 //! 5. scope: region, service `cognito-idp`, `aws4_request`, date matching the request
 //!    date (`InvalidSignature…`);
 //! 6. access key known (`UnrecognizedClientException`);
@@ -25,6 +26,7 @@ mod error;
 mod tests;
 
 pub use error::SigV4Error;
+use error::shown;
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 
@@ -146,14 +148,16 @@ fn check_structure<'a>(request: &'a Request<'a>, now: Option<DateTime<Utc>>) -> 
         // `parse` already reported the missing date; this is unreachable in practice.
         return Err(SigV4Error::IncompleteSignature(format!(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. \
-             Authorization={auth_value}"
+             Authorization={}",
+            shown(auth_value)
         )));
     };
 
     let date = parse_request_date(raw_date.trim(), is_amz_date).ok_or_else(|| {
         SigV4Error::IncompleteSignature(format!(
-            "Date must be in ISO-8601 'basic format'. Got '{raw_date}'. See \
-             http://en.wikipedia.org/wiki/ISO_8601"
+            "Date must be in ISO-8601 'basic format'. Got '{}'. See \
+             http://en.wikipedia.org/wiki/ISO_8601",
+            shown(raw_date)
         ))
     })?;
     if let Some(now) = now {
@@ -168,7 +172,7 @@ fn check_structure<'a>(request: &'a Request<'a>, now: Option<DateTime<Utc>>) -> 
     if auth.algorithm != ALGORITHM {
         return Err(SigV4Error::IncompleteSignature(format!(
             "Unsupported AWS 'algorithm': '{}' (only AWS4-HMAC-SHA256 for now). ",
-            auth.algorithm
+            shown(auth.algorithm)
         )));
     }
 
@@ -178,13 +182,18 @@ fn check_structure<'a>(request: &'a Request<'a>, now: Option<DateTime<Utc>>) -> 
         return Err(SigV4Error::IncompleteSignature(format!(
             "Credential must have exactly 5 slash-delimited elements, e.g. \
              keyid/date/region/service/term, got '{}'",
-            auth.credential
+            shown(auth.credential)
         )));
     };
 
+    // The operation is part of what a signature vouches for: were `X-Amz-Target` left unsigned, a
+    // captured DescribeUserPool call could be replayed as DeleteUserPool with the same body.
+    if request.header("x-amz-target").is_some() && !signed_headers.iter().any(|h| h == "x-amz-target") {
+        return Err(SigV4Error::InvalidSignature("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.".into()));
+    }
     let mut scope_errors = String::new();
     if region.is_empty() || !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        scope_errors.push_str(&format!("Credential should be scoped to a valid region, not '{region}'. "));
+        scope_errors.push_str(&format!("Credential should be scoped to a valid region, not '{}'. ", shown(region)));
     }
     if service != SERVICE {
         scope_errors.push_str(&format!("Credential should be scoped to correct service: '{SERVICE}'. "));
@@ -192,14 +201,16 @@ fn check_structure<'a>(request: &'a Request<'a>, now: Option<DateTime<Utc>>) -> 
     if terminator != "aws4_request" {
         scope_errors.push_str(&format!(
             "Credential should be scoped with a valid terminator: 'aws4_request', not \
-             '{terminator}'. "
+             '{}'. ",
+            shown(terminator)
         ));
     }
     let request_day = amz_date.get(..8).unwrap_or_default();
     if scope_date != request_day {
         scope_errors.push_str(&format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date \
-             from HTTP: '{scope_date}' != '{request_day}', from '{amz_date}'."
+             from HTTP: '{}' != '{request_day}', from '{amz_date}'.",
+            shown(scope_date)
         ));
     }
     if !scope_errors.is_empty() {

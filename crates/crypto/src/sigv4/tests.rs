@@ -411,3 +411,26 @@ fn extreme_clocks_do_not_panic() {
         assert_eq!(err.aws_code(), "InvalidSignatureException");
     }
 }
+
+#[test]
+fn an_unsigned_target_is_refused() {
+    let (headers, sha) = client_headers("boto3");
+    let without: Vec<(String, String)> = headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("x-amz-target")).cloned().collect();
+    let mut sent = sign_with_sdk(&without, BODY, signing_time(), SECRET, "cognito-idp", sha);
+    sent.push(("X-Amz-Target".into(), "AWSCognitoIdentityProviderService.AdminDeleteUser".into()));
+    let refused = SigV4Error::InvalidSignature("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.".into());
+    assert_eq!(run(&sent, BODY, signing_time()), Err(refused.clone()));
+    assert_eq!(run_structure_only(&sent, BODY), Err(refused));
+    // Without a target (the outbox's GET) nothing is required beyond host.
+    let plain = sign_with_sdk(&without, BODY, signing_time(), SECRET, "cognito-idp", sha);
+    assert_eq!(run(&plain, BODY, signing_time()), Ok(caller()));
+}
+
+#[test]
+fn long_header_values_are_quoted_short() {
+    let long = format!("AWS4-HMAC-SHA256 {}", "x".repeat(70_000));
+    let mut sent = signed("boto3");
+    sent = replace(&sent, "authorization", &long);
+    let Err(SigV4Error::IncompleteSignature(message)) = run(&sent, BODY, signing_time()) else { panic!("not incomplete") };
+    assert!(message.len() < 1024, "{} bytes", message.len());
+}

@@ -87,6 +87,16 @@ pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
     B64URL.decode(s).ok()
 }
 
+/// For fuzzing (fuzz/fuzz_targets/webauthn_authdata.rs): the byte parsers a registration runs on
+/// an authenticator's output, without the ceremony around them: authenticator data for `rp_id`
+/// (flags, counter, attested credential, extensions) and the credential's COSE key, whose algorithm
+/// is returned. Any input gives an answer, never a panic.
+pub fn parse_authenticator_data(raw: &[u8], rp_id: &str) -> Result<Option<i64>> {
+    let expect = Expectation { challenge: &[], rp_id, origin_allowed: &|_| false, require_user_verification: false };
+    let data = authenticator_data::parse_and_check(raw, &expect)?;
+    data.attested.map(|credential| cose::parse(&credential.public_key).map(|key| key.algorithm())).transpose()
+}
+
 fn malformed(what: &str) -> WebAuthnError {
     WebAuthnError::Malformed(what.to_string())
 }

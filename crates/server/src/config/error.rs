@@ -21,6 +21,8 @@ pub enum ConfigError {
     AdminKey,
     #[error("webauthn_origins: `{value}` is not an origin (scheme://host[:port])")]
     WebauthnOrigin { value: String },
+    #[error("cors_origins: `{value}` is not an origin (scheme://host[:port])")]
+    CorsOrigin { value: String },
     #[error("SMTP settings are given but no smtp_host")]
     SmtpWithoutHost,
     #[error("smtp_host needs smtp_from (the From address of emails)")]

@@ -68,6 +68,8 @@ pub struct Config {
     pub webhook: Option<WebhookSettings>,
     /// Allowed passkey origins; empty means the default derived from each pool's RelyingPartyId.
     pub webauthn_origins: Vec<String>,
+    /// Browser origins granted admin operations and the outbox (crate::cors); none by default.
+    pub cors_origins: Vec<String>,
     /// The development outbox may take messages on a non-loopback address too.
     pub outbox: bool,
     /// How long the janitor keeps outbox messages.
@@ -98,6 +100,7 @@ impl Default for Config {
             smtp: None,
             webhook: None,
             webauthn_origins: Vec::new(),
+            cors_origins: Vec::new(),
             outbox: false,
             outbox_retention: Duration::from_secs(24 * 3600),
             janitor_every: Duration::from_secs(60),
@@ -133,16 +136,8 @@ impl Config {
             key_texts.extend(text.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).map(str::to_string));
         }
         let admin_keys = key_texts.iter().filter(|k| !k.trim().is_empty()).map(|k| k.parse()).collect::<Result<Vec<AdminKey>, _>>()?;
-        let webauthn_origins: Vec<String> = s
-            .webauthn_origins
-            .unwrap_or_default()
-            .iter()
-            .map(|o| o.trim().trim_end_matches('/').to_string())
-            .filter(|o| !o.is_empty())
-            .collect();
-        if let Some(bad) = webauthn_origins.iter().find(|o| !(o.starts_with("https://") || o.starts_with("http://"))) {
-            return Err(ConfigError::WebauthnOrigin { value: bad.clone() });
-        }
+        let webauthn_origins = origins(s.webauthn_origins.take()).map_err(|value| ConfigError::WebauthnOrigin { value })?;
+        let cors_origins = origins(s.cors_origins.take()).map_err(|value| ConfigError::CorsOrigin { value })?;
         Ok(Config {
             bind: s.bind.unwrap_or(d.bind),
             port: s.port.unwrap_or(d.port),
@@ -157,6 +152,7 @@ impl Config {
             smtp,
             webhook,
             webauthn_origins,
+            cors_origins,
             outbox: s.outbox.unwrap_or(d.outbox),
             outbox_retention: s.outbox_retention_hours.map_or(d.outbox_retention, |h| Duration::from_secs(h.saturating_mul(3600))),
             janitor_every: d.janitor_every,
@@ -182,6 +178,17 @@ impl Config {
             return Err(ConfigError::OpenAdmin { bind: self.bind });
         }
         Ok(())
+    }
+}
+
+/// Origins as browsers send them (`scheme://host[:port]`, no trailing slash); the first entry that
+/// is not one is the error.
+fn origins(entries: Option<Vec<String>>) -> Result<Vec<String>, String> {
+    let list: Vec<String> =
+        entries.unwrap_or_default().iter().map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect();
+    match list.iter().find(|o| !(o.starts_with("https://") || o.starts_with("http://"))) {
+        Some(bad) => Err(bad.clone()),
+        None => Ok(list),
     }
 }
 

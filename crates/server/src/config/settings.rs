@@ -122,6 +122,10 @@ settings! {
         /// `http://localhost:<any port>` when the RelyingPartyId is `localhost`.
         #[arg(long = "webauthn-origin", env = "COGNATE_WEBAUTHN_ORIGINS", value_delimiter = ',')]
         pub webauthn_origins: Option<Vec<String>>,
+        /// Browser origins granted admin operations and the outbox (CORS), e.g. `https://admin.example.com`,
+        /// comma separated or repeated. Public operations are open to every origin; admin ones to these only.
+        #[arg(long = "cors-origin", env = "COGNATE_CORS_ORIGINS", value_delimiter = ',')]
+        pub cors_origins: Option<Vec<String>>,
         /// Keep email and SMS that no SMTP server or webhook takes in the development outbox even
         /// when listening on a non-loopback address. Without it such a server refuses to start: in
         /// production a code must reach the user, not a table. (On loopback the outbox is the default.)

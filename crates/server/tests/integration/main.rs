@@ -12,8 +12,10 @@ mod common;
 
 mod attribute_rights;
 mod bad_input;
+mod crafted_input;
 mod delivery;
 mod durability;
+mod fuzz_bodies;
 mod guessing;
 mod janitor;
 mod key_encryption;

@@ -4,6 +4,7 @@
 //! handed back to the flow, which starts it.
 
 use cognate_wire::enums::ChallengeNameType as ChallengeName;
+use cognate_wire::error::quoted;
 
 use crate::signin::outcome::Challenge;
 use crate::signin::params::{self, Params};
@@ -31,13 +32,12 @@ pub fn check_request<'a>(ctx: &ClientContext, request: &'a Params) -> ApiResult<
 /// it, else SELECT_CHALLENGE.
 pub async fn initiate(app: &App, ctx: &ClientContext, username: &str, request: &Params) -> ApiResult<Outcome> {
     let preferred = params::optional(request, "PREFERRED_CHALLENGE").filter(|p| !p.is_empty());
-    let preferred =
-        match preferred {
-            None => None,
-            Some(p) => Some(ChallengeName::parse(p).ok_or_else(|| {
-                api_error!(InvalidParameterException, "Invalid value for PREFERRED_CHALLENGE: {p} is not a challenge name.")
-            })?),
-        };
+    let preferred = match preferred {
+        None => None,
+        Some(p) => Some(ChallengeName::parse(p).ok_or_else(|| {
+            api_error!(InvalidParameterException, "Invalid value for PREFERRED_CHALLENGE: {} is not a challenge name.", quoted(p))
+        })?),
+    };
     let who = match users::find(app, &ctx.pool, username).await? {
         Some(user) => {
             check_can_sign_in(&user)?;
@@ -80,7 +80,8 @@ pub async fn answer(
     responses: &Params,
 ) -> ApiResult<Outcome> {
     let choice = params::required(responses, "ANSWER")?;
-    let not_offered = || api_error!(InvalidParameterException, "Invalid value for ANSWER: {choice} is not one of AvailableChallenges.");
+    let not_offered =
+        || api_error!(InvalidParameterException, "Invalid value for ANSWER: {} is not one of AvailableChallenges.", quoted(choice));
     let factor = ChallengeName::parse(choice).ok_or_else(not_offered)?;
     // Offered then and still offered now: a user who turned MFA on in between gets no one-time code.
     if !available.contains(&factor) || !offered(&ctx.pool, &who).contains(&factor) {

@@ -1,6 +1,7 @@
 //! SELECT_MFA_TYPE: a user with several second factors activated and none preferred chooses one.
 
 use cognate_wire::enums::ChallengeNameType as ChallengeName;
+use cognate_wire::error::quoted;
 
 use crate::signin::outcome::Challenge;
 use crate::signin::params::{self, Params};
@@ -27,7 +28,7 @@ pub async fn answer(
     let factor = if answer == "EMAIL_MFA" { Some(ChallengeName::EmailOtp) } else { ChallengeName::parse(answer) };
     let Some(factor) = factor.filter(|f| choices.contains(f)) else {
         let answer = if answer == "EMAIL_MFA" { ChallengeName::EmailOtp.as_str() } else { answer };
-        return Err(api_error!(InvalidParameterException, "Invalid value for ANSWER: {answer} is not one of MFAS_CAN_CHOOSE."));
+        return Err(api_error!(InvalidParameterException, "Invalid value for ANSWER: {} is not one of MFAS_CAN_CHOOSE.", quoted(answer)));
     };
     session::consume(app, session).await?;
     Ok(Outcome::SecondFactorChosen(user, factor))

@@ -4,6 +4,7 @@
 
 use cognate_crypto::webauthn::{self, Expectation, WebAuthnError, b64url_decode, b64url_encode};
 use cognate_wire::enums::ChallengeNameType as ChallengeName;
+use cognate_wire::error::quoted;
 use serde_json::{Value, json};
 
 use crate::errors::unexpected_error;
@@ -47,7 +48,11 @@ pub async fn begin(ctx: &ClientContext, who: Subject) -> ApiResult<Outcome> {
 fn refused(err: &WebAuthnError) -> ApiError {
     match err {
         WebAuthnError::OriginNotAllowed(origin) => {
-            api_error!(NotAuthorizedException, "Passkey authentication failed: origin {origin} is not allowed for this user pool.")
+            api_error!(
+                NotAuthorizedException,
+                "Passkey authentication failed: origin {} is not allowed for this user pool.",
+                quoted(origin)
+            )
         }
         WebAuthnError::RelyingPartyMismatch => {
             api_error!(NotAuthorizedException, "Passkey authentication failed: the passkey belongs to a different relying party.")
