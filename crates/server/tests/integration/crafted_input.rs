@@ -8,32 +8,14 @@ use aws_sdk_cognitoidentityprovider::types::{
     UserPoolPolicyType,
 };
 
-use crate::common::{self, RawResponse, TestServer, raw, raw_path};
+use crate::common::{self, RawResponse, TestServer, raw, raw_path, sigv4_headers};
 
 const KEY: &str = "AKIDCRAFTED";
 const SECRET: &str = "crafted-secret";
 
 /// SigV4 headers for a POST of `body` to `/`, signing the listed request headers only.
 fn sigv4(addr: SocketAddr, key: &str, secret: &str, signed: &[(&str, &str)], body: &[u8]) -> Vec<(String, String)> {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-    use aws_sigv4::sign::v4;
-    let host = addr.to_string();
-    let identity = aws_credential_types::Credentials::new(key, secret, None, None, "test").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("cognito-idp")
-        .time(std::time::SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .expect("signing params")
-        .into();
-    let mut headers = vec![("host", host.as_str())];
-    headers.extend_from_slice(signed);
-    let signable =
-        SignableRequest::new("POST", format!("http://{host}/"), headers.iter().copied(), SignableBody::Bytes(body)).expect("signable");
-    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
-    instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    sigv4_headers(addr, "POST", "/", signed, body, (key, secret), std::time::SystemTime::now()).expect("sign")
 }
 
 /// A signed admin call in local mode (any well-formed signature), with extra unsigned headers.

@@ -14,7 +14,7 @@ use cognate_wire::schema::{Kind, ShapeId, model_operation};
 use serde_json::{Map, Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::common::TestServer;
+use crate::common::{TestServer, sigv4_headers};
 
 /// Cases per operation, each sent twice (unsigned and signed).
 const CASES_PER_OPERATION: u64 = 14;
@@ -176,25 +176,8 @@ async fn send(addr: SocketAddr, headers: &[(String, String)], body: &[u8]) -> (u
 
 /// SigV4 headers for `body` with the local-mode test credentials (any well-formed signature).
 fn signature(addr: SocketAddr, target: &str, content_type: &str, body: &[u8]) -> Vec<(String, String)> {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-    use aws_sigv4::sign::v4;
-    let host = addr.to_string();
-    let identity = aws_credential_types::Credentials::new("test", "test", None, None, "fuzz").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("cognito-idp")
-        .time(std::time::SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .expect("signing params")
-        .into();
-    let headers = [("host", host.as_str()), ("content-type", content_type), ("x-amz-target", target)];
-    let Ok(signable) = SignableRequest::new("POST", format!("http://{host}/"), headers.iter().copied(), SignableBody::Bytes(body)) else {
-        return Vec::new();
-    };
-    let Ok(signed) = sign(signable, &params) else { return Vec::new() };
-    signed.into_parts().0.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    let headers = [("content-type", content_type), ("x-amz-target", target)];
+    sigv4_headers(addr, "POST", "/", &headers, body, ("test", "test"), std::time::SystemTime::now()).unwrap_or_default()
 }
 
 #[tokio::test]

@@ -160,6 +160,39 @@ fn dechunk(mut s: &str) -> String {
     out
 }
 
+/// The SigV4 headers (`authorization`, `x-amz-date`, ...) for a request to `path_and_query` signed
+/// for `(key, secret)` at `time` (service `cognito-idp`), covering `host` and `headers`. None when the
+/// signer refuses the request (the fuzz test's odd header values).
+pub fn sigv4_headers(
+    addr: SocketAddr,
+    method: &str,
+    path_and_query: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    (key, secret): (&str, &str),
+    time: std::time::SystemTime,
+) -> Option<Vec<(String, String)>> {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    use aws_sigv4::sign::v4;
+    let host = addr.to_string();
+    let identity = aws_credential_types::Credentials::new(key, secret, None, None, "test").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("cognito-idp")
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .expect("signing params")
+        .into();
+    let mut all = vec![("host", host.as_str())];
+    all.extend_from_slice(headers);
+    let signable =
+        SignableRequest::new(method, format!("http://{host}{path_and_query}"), all.iter().copied(), SignableBody::Bytes(body)).ok()?;
+    let (instructions, _) = sign(signable, &params).ok()?.into_parts();
+    Some(instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+}
+
 /// An AWS JSON 1.1 call without a signature.
 pub async fn call(addr: SocketAddr, op: &str, body: &str) -> RawResponse {
     let target = format!("AWSCognitoIdentityProviderService.{op}");
@@ -177,25 +210,9 @@ pub async fn signed_call(
     time: std::time::SystemTime,
     send_body: Option<&str>,
 ) -> RawResponse {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-    use aws_sigv4::sign::v4;
     let target = format!("AWSCognitoIdentityProviderService.{op}");
-    let host = addr.to_string();
-    let identity = aws_credential_types::Credentials::new(key, secret, None, None, "test").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("cognito-idp")
-        .time(time)
-        .settings(SigningSettings::default())
-        .build()
-        .expect("signing params")
-        .into();
-    let headers = [("host", host.as_str()), ("content-type", "application/x-amz-json-1.1"), ("x-amz-target", target.as_str())];
-    let signable = SignableRequest::new("POST", format!("http://{host}/"), headers.iter().copied(), SignableBody::Bytes(body.as_bytes()))
-        .expect("signable");
-    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
-    let signed: Vec<(String, String)> = instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let headers = [("content-type", "application/x-amz-json-1.1"), ("x-amz-target", target.as_str())];
+    let signed = sigv4_headers(addr, "POST", "/", &headers, body.as_bytes(), (key, secret), time).expect("sign");
     let mut all: Vec<(&str, &str)> = vec![("content-type", "application/x-amz-json-1.1"), ("x-amz-target", target.as_str())];
     for (k, v) in &signed {
         all.push((k.as_str(), v.as_str()));
@@ -205,24 +222,7 @@ pub async fn signed_call(
 
 /// A GET of `path_and_query` signed with SigV4 for `key`/`secret` (service `cognito-idp`).
 pub async fn signed_get(addr: SocketAddr, path_and_query: &str, key: &str, secret: &str) -> RawResponse {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-    use aws_sigv4::sign::v4;
-    let host = addr.to_string();
-    let identity = aws_credential_types::Credentials::new(key, secret, None, None, "test").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("cognito-idp")
-        .time(std::time::SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .expect("signing params")
-        .into();
-    let headers = [("host", host.as_str())];
-    let signable = SignableRequest::new("GET", format!("http://{host}{path_and_query}"), headers.iter().copied(), SignableBody::Bytes(b""))
-        .expect("signable");
-    let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
-    let signed: Vec<(String, String)> = instructions.headers().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let signed = sigv4_headers(addr, "GET", path_and_query, &[], b"", (key, secret), std::time::SystemTime::now()).expect("sign");
     let all: Vec<(&str, &str)> = signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     raw_path(addr, "GET", path_and_query, &all, b"").await
 }
