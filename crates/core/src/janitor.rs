@@ -27,6 +27,7 @@ pub async fn sweep(app: &App, outbox_retention_ms: i64) -> StoreResult<Purged> {
         total.refresh_tokens += batch.refresh_tokens;
         total.windows += batch.windows;
         total.messages += batch.messages;
+        total.devices += batch.devices;
         if !batch.any_full(BATCH) {
             break;
         }

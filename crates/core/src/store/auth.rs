@@ -129,6 +129,9 @@ pub struct RefreshRecord {
     pub revoked: bool,
     /// Set when rotation replaced this token (GetTokensFromRefreshToken with rotation on).
     pub replaced_ms: Option<i64>,
+    /// The device the sign-in was on, in pools that track devices: the token refreshes only with
+    /// that device's key, and dies with the device (ForgetDevice).
+    pub device_key: Option<String>,
 }
 
 #[async_trait]

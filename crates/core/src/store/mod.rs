@@ -7,12 +7,14 @@
 
 mod auth;
 mod challenge_state;
+mod devices;
 mod maintenance;
 mod outbox;
 mod records;
 
 pub use auth::*;
 pub use challenge_state::*;
+pub use devices::*;
 pub use maintenance::*;
 pub use outbox::*;
 pub use records::*;
@@ -135,6 +137,7 @@ pub trait Store:
     + SessionStore
     + CodeStore
     + RefreshStore
+    + DeviceStore
     + MaintenanceStore
     + HealthStore
 {
@@ -150,6 +153,7 @@ impl<T> Store for T where
         + SessionStore
         + CodeStore
         + RefreshStore
+        + DeviceStore
         + MaintenanceStore
         + HealthStore
 {

@@ -151,6 +151,7 @@ impl App {
                 expires_ms: grant.refresh_expires_ms.unwrap_or(self.now_ms() + refresh_s * 1000),
                 revoked: false,
                 replaced_ms: None,
+                device_key: grant.device_key.clone(),
             };
             self.store.put_refresh(&record).await.or_internal()?;
             Some(token)
