@@ -16,6 +16,8 @@ pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 #[derive(Serialize)]
 struct AccessClaims<'a> {
     sub: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device_key: Option<&'a str>,
     #[serde(rename = "cognito:groups", skip_serializing_if = "Option::is_none")]
     groups: Option<&'a [String]>,
     iss: &'a str,
@@ -45,11 +47,14 @@ pub struct Grant {
     /// cannot stretch a sign-in for ever (AWS, Refresh tokens: the new refresh token is valid for
     /// the remaining time of the original).
     pub refresh_expires_ms: Option<i64>,
+    /// The device the sign-in is on (pools that track devices): the access token's `device_key`
+    /// claim, and the device the refresh token is bound to.
+    pub device_key: Option<String>,
 }
 
 impl Grant {
     pub fn new_sign_in() -> Self {
-        Grant { origin_jti: crate::ids::uuid(), auth_time: None, with_refresh: true, refresh_expires_ms: None }
+        Grant { origin_jti: crate::ids::uuid(), auth_time: None, with_refresh: true, refresh_expires_ms: None, device_key: None }
     }
 
     /// New tokens for the sign-in `record` belongs to; with `rotate`, a new refresh token expiring
@@ -60,6 +65,7 @@ impl Grant {
             auth_time: Some(record.auth_time),
             with_refresh: rotate,
             refresh_expires_ms: Some(record.expires_ms),
+            device_key: record.device_key.clone(),
         }
     }
 }
@@ -122,6 +128,7 @@ impl App {
 
         let access = AccessClaims {
             sub: &user.sub,
+            device_key: grant.device_key.as_deref(),
             groups,
             iss: &iss,
             client_id: &client.client_id,
