@@ -17,6 +17,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "invalidate sessions", include_str!("../migrations/sqlite/0006_invalidate_sessions.sql")),
     (7, "expiry indexes", include_str!("../migrations/sqlite/0007_expiry_indexes.sql")),
     (9, "attempt windows", include_str!("../migrations/sqlite/0009_attempt_windows.sql")),
+    (10, "devices", include_str!("../migrations/sqlite/0010_devices.sql")),
 ];
 
 fn failed(e: rusqlite::Error) -> StoreError {
