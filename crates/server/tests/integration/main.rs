@@ -14,6 +14,7 @@ mod attribute_rights;
 mod bad_input;
 mod crafted_input;
 mod delivery;
+mod devices_attacks;
 mod durability;
 mod fuzz_bodies;
 mod guessing;
