@@ -158,6 +158,17 @@ async fn device_answers_without_their_sign_in_are_refused() {
         assert_eq!(f.device_verifier(&device, &on_time).await.err().as_deref(), Some(SESSION_USED));
     }
 
+    // An SRP_A of 0 (it would fix the shared secret), not hex, or far too long: refused, never a
+    // 500, and the pending step is used up.
+    let (zeros, long) = ("0".repeat(768), "f".repeat(4096));
+    for srp_a in ["0", zeros.as_str(), "zz-not-hex", long.as_str()] {
+        first_factor_on(&f, "alice", &device).await;
+        let responses = [("USERNAME", "alice"), ("DEVICE_KEY", device.key.as_str()), ("SRP_A", srp_a)];
+        let e = f.respond(&f.via(), ChallengeNameType::DeviceSrpAuth, &responses).await.err();
+        assert_eq!(e.as_deref(), Some("NotAuthorizedException: Incorrect username or password."), "SRP_A {srp_a:.8}");
+        assert_eq!(f.device_srp_auth("alice", &device).await.err().as_deref(), Some(INVALID_SESSION));
+    }
+
     // Through it all, the device still signs in.
     first_factor_on(&f, "alice", &device).await;
     f.prove_device("alice", &device).await;
@@ -183,6 +194,10 @@ async fn confirm_device_refuses_bad_verifiers_and_loses_nothing() {
     let access = alice.access_token().expect("access");
     let device = f.new_device(&alice);
     let bob_device = f.new_device(&bob);
+
+    // Not confirmed yet: the key does not sign in.
+    assert_eq!(f.password("alice", Some(&device)).await.err().as_deref(), Some(NO_DEVICE));
+    assert_eq!(f.device_srp_auth("alice", &device).await.err().as_deref(), Some(NO_DEVICE));
 
     let good = "AQID"; // 0x010203, positive
     let negative = STANDARD.encode([0x80u8, 1, 2, 3]); // top bit set, no 0x00 sign byte
