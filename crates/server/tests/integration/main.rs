@@ -15,6 +15,7 @@ mod bad_input;
 mod crafted_input;
 mod delivery;
 mod devices_attacks;
+mod devices_sign_in;
 mod durability;
 mod fuzz_bodies;
 mod guessing;
