@@ -14,6 +14,8 @@ mod attribute_rights;
 mod bad_input;
 mod crafted_input;
 mod delivery;
+mod devices_attacks;
+mod devices_sign_in;
 mod durability;
 mod fuzz_bodies;
 mod guessing;

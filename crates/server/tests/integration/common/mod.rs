@@ -2,6 +2,7 @@
 //! SDK client pointed at it, and a bare HTTP/1.1 client for requests no SDK would send.
 
 pub mod authenticator;
+pub mod devices;
 pub mod postgres;
 
 use std::net::SocketAddr;
