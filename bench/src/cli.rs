@@ -37,6 +37,10 @@ pub struct Options {
     /// passkey user is in one sign-in at a time). Default: users / 4, at least 1.
     #[arg(long)]
     pub passkey_users: Option<usize>,
+    /// Users with a remembered device for the remembered-device scenario (each device is in one
+    /// sign-in at a time). Default: users / 4, at least 1.
+    #[arg(long)]
+    pub device_users: Option<usize>,
     /// Concurrent requests in flight during a scenario.
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
@@ -75,6 +79,14 @@ impl Options {
 
     pub fn needs_totp_users(&self) -> bool {
         self.scenarios.contains(&Scenario::TotpMfa)
+    }
+
+    /// Device users to seed: none unless remembered-device runs.
+    pub fn device_users(&self) -> usize {
+        match self.scenarios.contains(&Scenario::RememberedDevice) {
+            true => self.device_users.unwrap_or(self.users / 4).max(1),
+            false => 0,
+        }
     }
 
     /// Passkeys to register: none unless user-auth-web-authn runs.

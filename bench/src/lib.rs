@@ -9,6 +9,7 @@
 //! | [`sigv4`] | signing admin calls |
 //! | [`seed`] | pool, client and users through the API |
 //! | [`srp_flow`], [`totp_flow`] | client side of SRP and TOTP sign-ins |
+//! | [`device_flow`] | a sign-in on a remembered device (device SRP), and seeding such devices |
 //! | [`user_auth_flow`] | client side of USER_AUTH EMAIL_OTP and WEB_AUTHN sign-ins, passkey registration |
 //! | [`scenarios`] | one request builder per scenario |
 //! | [`driver`] | fixed-time, fixed-concurrency loop with histograms |
@@ -18,6 +19,7 @@
 pub mod api;
 pub mod bulk;
 pub mod cli;
+pub mod device_flow;
 pub mod driver;
 pub mod report;
 pub mod run;

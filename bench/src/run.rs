@@ -14,7 +14,7 @@ use crate::server::{Server, default_binary};
 use crate::sigv4::Signer;
 use crate::totp_flow::StepSchedule;
 use crate::user_auth_flow::UserLocks;
-use crate::{bulk, driver};
+use crate::{bulk, device_flow, driver};
 
 /// Resident memory is sampled this long after start-up, once the runtime has settled.
 const IDLE_SAMPLE_AFTER: Duration = Duration::from_secs(1);
@@ -55,6 +55,9 @@ pub async fn run(options: &Options) -> Result<Report, String> {
     );
     let counts = Counts { users: options.users, totp_users: report.totp_users, passkey_users: report.passkey_users };
     let fixture = seed(&api, counts, options.seed_concurrency).await.map_err(|f| format!("seeding failed: {f}"))?;
+    let devices = device_flow::seed(&api, options.device_users(), options.seed_concurrency)
+        .await
+        .map_err(|f| format!("seeding remembered devices failed: {f}"))?;
     report.seed_seconds = fixture.seconds;
     if let Some(mut l) = local.take() {
         l.figures.rss_after_seed_kib = l.server.rss_kib();
@@ -73,6 +76,8 @@ pub async fn run(options: &Options) -> Result<Report, String> {
         prepared,
         totp_schedule: StepSchedule::new(&fixture.totp_users),
         user_locks: UserLocks::new(fixture.users.len()),
+        device_locks: UserLocks::new(devices.users.len()),
+        devices,
         fixture,
         run_id: short_run_id(),
     });
@@ -81,6 +86,9 @@ pub async fn run(options: &Options) -> Result<Report, String> {
         let mut result = driver::drive(ctx.clone(), scenario, options.concurrency, options.duration).await;
         if scenario == Scenario::UserAuthWebAuthn {
             result.note = Some(format!("{} passkey users, each in one sign-in at a time", ctx.fixture.passkey_users.len()));
+        }
+        if scenario == Scenario::RememberedDevice {
+            result.note = Some(format!("{} users, each on its remembered device, one sign-in at a time", ctx.devices.users.len()));
         }
         if scenario == Scenario::TotpMfa {
             let n = ctx.fixture.totp_users.len();

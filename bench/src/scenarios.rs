@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::api::{Api, Connection, Failure, Prepared};
+use crate::device_flow::{self, DeviceFixture};
 use crate::seed::{self, Fixture};
 use crate::srp_flow::{self, SrpSignIn};
 use crate::totp_flow::{self, StepSchedule};
@@ -30,10 +31,13 @@ pub enum Scenario {
     UserAuthEmailOtp,
     /// InitiateAuth USER_AUTH preferring WEB_AUTHN, a passkey assertion, RespondToAuthChallenge.
     UserAuthWebAuthn,
+    /// SRP with DEVICE_KEY, then DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER on a remembered
+    /// device instead of a TOTP code: four calls (in a pool of its own that tracks devices).
+    RememberedDevice,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 9] = [
+    pub const ALL: [Scenario; 10] = [
         Scenario::GetUser,
         Scenario::GetUserAuthFactors,
         Scenario::SetUserMfaPreference,
@@ -43,6 +47,7 @@ impl Scenario {
         Scenario::AdminCreateUser,
         Scenario::UserAuthEmailOtp,
         Scenario::UserAuthWebAuthn,
+        Scenario::RememberedDevice,
     ];
 
     pub fn name(self) -> &'static str {
@@ -56,6 +61,7 @@ impl Scenario {
             Scenario::AdminCreateUser => "admin-create-user",
             Scenario::UserAuthEmailOtp => "user-auth-email-otp",
             Scenario::UserAuthWebAuthn => "user-auth-web-authn",
+            Scenario::RememberedDevice => "remembered-device",
         }
     }
 
@@ -66,7 +72,8 @@ impl Scenario {
             | Scenario::UserSrpAuth
             | Scenario::TotpMfa
             | Scenario::UserAuthEmailOtp
-            | Scenario::UserAuthWebAuthn => "sign-ins/s",
+            | Scenario::UserAuthWebAuthn
+            | Scenario::RememberedDevice => "sign-ins/s",
             _ => "req/s",
         }
     }
@@ -89,6 +96,11 @@ pub struct Ctx {
     pub run_id: String,
     /// The token scenarios' requests, encoded once per user (see [`Connection::call_prepared`]).
     pub prepared: PreparedCalls,
+    /// The remembered-device scenario's pool and users.
+    pub devices: DeviceFixture,
+    /// One per device user: a device is in one sign-in at a time (a second sign-in on the same
+    /// device replaces the first one's pending device step, as it should).
+    pub device_locks: UserLocks,
 }
 
 /// For each seeded user: GetUser, GetUserAuthFactors, and SetUserMFAPreference on and off.
@@ -172,6 +184,12 @@ pub async fn once(
             let outcome = user_auth_flow::web_authn_sign_in(&ctx.api, &f.client_id, &f.passkey_users[i].username, &mut authenticator).await;
             return Some((started.elapsed(), outcome));
         }
+        Scenario::RememberedDevice => {
+            let (i, _held) = ctx.device_locks.take(n).await;
+            let started = Instant::now();
+            let outcome = device_flow::sign_in(&ctx.api, &ctx.devices, &ctx.devices.users[i]).await;
+            return Some((started.elapsed(), outcome));
+        }
         _ => {}
     }
     let api = &ctx.api;
@@ -189,7 +207,9 @@ pub async fn once(
         Scenario::AdminCreateUser => {
             api.admin("AdminCreateUser", &seed::admin_create_user(&f.pool_id, &format!("bench-new-{}-{n:08}", ctx.run_id))).await.map(drop)
         }
-        Scenario::TotpMfa | Scenario::UserAuthEmailOtp | Scenario::UserAuthWebAuthn => unreachable!("handled above"),
+        Scenario::TotpMfa | Scenario::UserAuthEmailOtp | Scenario::UserAuthWebAuthn | Scenario::RememberedDevice => {
+            unreachable!("handled above")
+        }
     };
     Some((started.elapsed(), outcome))
 }
@@ -209,7 +229,7 @@ async fn prepared_call(api: &Api, conn: &mut Option<Connection>, op: &Prepared) 
 }
 
 async fn srp_sign_in(api: &Api, f: &Fixture, username: &str) -> Result<Value, Failure> {
-    let s = SrpSignIn { pool_id: &f.pool_id, client_id: &f.client_id, username, password: seed::PASSWORD };
+    let s = SrpSignIn { pool_id: &f.pool_id, client_id: &f.client_id, username, password: seed::PASSWORD, device_key: None };
     srp_flow::sign_in(api, &s).await
 }
 

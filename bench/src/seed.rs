@@ -100,7 +100,7 @@ async fn create_pool(api: &Api) -> Result<String, Failure> {
     Ok(pool_id)
 }
 
-async fn create_client(api: &Api, pool_id: &str) -> Result<String, Failure> {
+pub async fn create_client(api: &Api, pool_id: &str) -> Result<String, Failure> {
     let body = json!({
         "UserPoolId": pool_id,
         "ClientName": "bench",
@@ -148,7 +148,7 @@ pub fn password_auth(client_id: &str, username: &str) -> Value {
 
 /// Runs `make(i)` for i in 0..n with `concurrency` workers; the results in index order, or the
 /// first failure.
-async fn in_parallel<T, F, Fut>(n: usize, concurrency: usize, make: F) -> Result<Vec<T>, Failure>
+pub async fn in_parallel<T, F, Fut>(n: usize, concurrency: usize, make: F) -> Result<Vec<T>, Failure>
 where
     T: Send + 'static,
     F: Fn(usize) -> Fut + Send + Sync + 'static,

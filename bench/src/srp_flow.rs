@@ -13,6 +13,8 @@ pub struct SrpSignIn<'a> {
     pub client_id: &'a str,
     pub username: &'a str,
     pub password: &'a str,
+    /// A remembered device's key, sent with both steps (the remembered-device scenario).
+    pub device_key: Option<&'a str>,
 }
 
 /// Both steps; returns the answer to `PASSWORD_VERIFIER` (tokens, or the next challenge).
@@ -39,15 +41,25 @@ pub async fn sign_in(api: &Api, s: &SrpSignIn<'_>) -> Result<Value, Failure> {
         timestamp: &timestamp,
     };
     let signature = srp::client::respond(&secret, &challenge).map_err(|e| Failure::unexpected(format!("SRP client: {e}")))?;
-    api.call("RespondToAuthChallenge", &password_verifier(s.client_id, user_id_for_srp, secret_block, &signature, &timestamp)).await
+    let mut answer = password_verifier(s.client_id, user_id_for_srp, secret_block, &signature, &timestamp);
+    with_device(&mut answer["ChallengeResponses"], s.device_key);
+    api.call("RespondToAuthChallenge", &answer).await
 }
 
 fn initiate(s: &SrpSignIn<'_>, srp_a: &str) -> Value {
-    json!({
+    let mut request = json!({
         "AuthFlow": "USER_SRP_AUTH",
         "ClientId": s.client_id,
         "AuthParameters": { "USERNAME": s.username, "SRP_A": srp_a },
-    })
+    });
+    with_device(&mut request["AuthParameters"], s.device_key);
+    request
+}
+
+fn with_device(parameters: &mut Value, device_key: Option<&str>) {
+    if let (Some(key), Some(map)) = (device_key, parameters.as_object_mut()) {
+        map.insert("DEVICE_KEY".into(), Value::from(key));
+    }
 }
 
 fn password_verifier(client_id: &str, user_id_for_srp: &str, secret_block: &str, signature: &str, timestamp: &str) -> Value {

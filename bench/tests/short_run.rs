@@ -49,7 +49,7 @@ async fn short_run_reports_no_errors() {
 }
 
 /// The USER_AUTH sign-ins: EMAIL_OTP codes read from the signed outbox, passkeys registered while
-/// seeding and asserted with a rising counter. More passkey users than concurrency is not needed:
+/// seeding and asserted with a rising counter; and sign-ins on remembered devices (device SRP). More passkey users than concurrency is not needed:
 /// with 4 tasks on 3 passkey users, tasks wait for a free user instead of sharing one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_auth_scenarios_report_no_errors() {
@@ -72,12 +72,14 @@ async fn user_auth_scenarios_report_no_errors() {
         "8",
         "--passkey-users",
         "3",
+        "--device-users",
+        "3",
         "--concurrency",
         "4",
         "--duration",
         "1s",
         "--scenarios",
-        "user-auth-email-otp,user-auth-web-authn",
+        "user-auth-email-otp,user-auth-web-authn,remembered-device",
         "--access-key-id",
         "bench-test",
         "--secret-access-key",
@@ -86,7 +88,10 @@ async fn user_auth_scenarios_report_no_errors() {
     let report = run(&options).await.expect("the run completes");
     println!("{}", report.table());
     assert_eq!(report.passkey_users, 3);
-    assert_eq!(report.scenarios.iter().map(|s| s.scenario.as_str()).collect::<Vec<_>>(), ["user-auth-email-otp", "user-auth-web-authn"]);
+    assert_eq!(
+        report.scenarios.iter().map(|s| s.scenario.as_str()).collect::<Vec<_>>(),
+        ["user-auth-email-otp", "user-auth-web-authn", "remembered-device"]
+    );
     for s in &report.scenarios {
         assert!(s.errors.is_empty(), "{}: {:?} {:?}", s.scenario, s.errors, s.error_examples);
         assert!(s.ok > 0, "{} completed nothing", s.scenario);

@@ -14,6 +14,7 @@ pub mod codes;
 pub mod codes_delivery;
 pub mod decoys;
 pub mod delivery;
+pub mod devices;
 pub mod errors;
 pub mod handlers;
 pub mod hashing;

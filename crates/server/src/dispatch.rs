@@ -5,8 +5,8 @@
 //! (`Operation::access`), so the dispatcher cannot hand a handler less than the HTTP layer proved.
 
 use cognate_core::handlers::{
-    account, auth_factors, clients, groups, me, mfa_config, mfa_preferences, passkey_credentials, passkey_registration, pools, sign_in,
-    software_token, tokens, users,
+    account, auth_factors, clients, devices, groups, me, mfa_config, mfa_preferences, passkey_credentials, passkey_registration, pools,
+    sign_in, software_token, tokens, users,
 };
 use cognate_core::tokens::StatusCheck;
 use cognate_core::{App, Caller, IamCaller};
@@ -100,6 +100,10 @@ pub async fn dispatch(app: &App, op: Operation, caller: Caller, value: Value) ->
             AdminSetUserMFAPreference => mfa_preferences::admin_set_user_mfa_preference,
             AdminSetUserSettings => mfa_preferences::admin_set_user_settings,
             AdminGetUserAuthFactors => auth_factors::admin_get_user_auth_factors,
+            AdminGetDevice => devices::admin_get_device,
+            AdminListDevices => devices::admin_list_devices,
+            AdminUpdateDeviceStatus => devices::admin_update_device_status,
+            AdminForgetDevice => devices::admin_forget_device,
         }
         token {
             GetUser => me::get_user,
@@ -117,6 +121,11 @@ pub async fn dispatch(app: &App, op: Operation, caller: Caller, value: Value) ->
             CompleteWebAuthnRegistration => passkey_registration::complete_web_authn_registration,
             ListWebAuthnCredentials => passkey_credentials::list_web_authn_credentials,
             DeleteWebAuthnCredential => passkey_credentials::delete_web_authn_credential,
+            ConfirmDevice => devices::confirm_device,
+            GetDevice => devices::get_device,
+            ListDevices => devices::list_devices,
+            UpdateDeviceStatus => devices::update_device_status,
+            ForgetDevice => devices::forget_device,
         }
         public {
             InitiateAuth => sign_in::initiate_auth,

@@ -96,5 +96,5 @@ async fn handle(state: &ServerState, req: Request<Body>, span: &Span) -> Result<
     };
     let value = decode_body(op, &body)?;
     state.limits.check(op, &value, source)?;
-    dispatch(&state.app, op, caller, value).await
+    cognate_core::request_id::with_source_ip(source, dispatch(&state.app, op, caller, value)).await
 }

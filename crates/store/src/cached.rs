@@ -418,7 +418,7 @@ impl<S: Store> SessionStore for CachedStore<S> {
 
 #[async_trait]
 impl<S: Store> MaintenanceStore for CachedStore<S> {
-    /// Only sign-in state and messages are purged, none of which the cache holds.
+    /// Only sign-in state, unconfirmed devices and messages are purged, none of which the cache holds.
     async fn purge_expired(&self, expired_before_ms: i64, messages_before_ms: i64, limit: u32) -> StoreResult<Purged> {
         self.inner.purge_expired(expired_before_ms, messages_before_ms, limit).await
     }
@@ -462,6 +462,26 @@ impl<S: Store> RefreshStore for CachedStore<S> {
     }
     async fn mark_refresh_replaced(&self, id_hash: &str, now_ms: i64) -> StoreResult<bool> {
         self.inner.mark_refresh_replaced(id_hash, now_ms).await
+    }
+}
+
+/// Not cached: a device is read once per sign-in on it, and by the device operations.
+#[async_trait]
+impl<S: Store> DeviceStore for CachedStore<S> {
+    async fn create_device(&self, device: &DeviceRecord) -> StoreResult<()> {
+        self.inner.create_device(device).await
+    }
+    async fn get_device(&self, pool_id: &str, device_key: &str) -> StoreResult<Option<DeviceRecord>> {
+        self.inner.get_device(pool_id, device_key).await
+    }
+    async fn update_device(&self, device: &DeviceRecord) -> StoreResult<()> {
+        self.inner.update_device(device).await
+    }
+    async fn delete_device(&self, pool_id: &str, device_key: &str) -> StoreResult<bool> {
+        self.inner.delete_device(pool_id, device_key).await
+    }
+    async fn list_devices(&self, pool_id: &str, username_key: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<DeviceRecord>> {
+        self.inner.list_devices(pool_id, username_key, after, limit).await
     }
 }
 

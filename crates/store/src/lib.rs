@@ -5,14 +5,17 @@
 pub mod cached;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod device_cursor;
 mod json;
 pub mod postgres;
 mod postgres_auth;
+mod postgres_devices;
 mod postgres_maintenance;
 mod rows;
 mod sql;
 pub mod sqlite;
 mod sqlite_auth;
+mod sqlite_devices;
 mod sqlite_engine;
 mod sqlite_maintenance;
 mod sqlite_migrate;

@@ -50,7 +50,7 @@ pub(crate) fn backend(e: sqlx::Error) -> StoreError {
     }
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
@@ -79,7 +79,7 @@ impl PgStore {
 }
 
 /// Fetch `limit + 1` rows to know whether another page follows.
-fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
+pub(crate) fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
     let next = if items.len() > limit {
         items.truncate(limit);
         items.last().map(&key)
@@ -91,7 +91,10 @@ fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<
 
 /// After a conditional update changed nothing: `Stale` if the record exists (`exists` finds it),
 /// `NotFound` if not.
-async fn stale_or_missing<'c>(exists: Query<'_, Postgres, PgArguments>, on: impl Executor<'c, Database = Postgres>) -> StoreError {
+pub(crate) async fn stale_or_missing<'c>(
+    exists: Query<'_, Postgres, PgArguments>,
+    on: impl Executor<'c, Database = Postgres>,
+) -> StoreError {
     match exists.fetch_optional(on).await {
         Ok(Some(_)) => StoreError::Stale,
         Ok(None) => StoreError::NotFound,

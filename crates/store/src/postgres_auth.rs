@@ -152,6 +152,7 @@ impl RefreshStore for PgStore {
             .bind(t.expires_ms)
             .bind(t.revoked as i64)
             .bind(t.replaced_ms)
+            .bind(&t.device_key)
             .execute(&self.write)
             .await
             .map_err(backend)?;

@@ -23,6 +23,7 @@ impl MaintenanceStore for PgStore {
             refresh_tokens: self.purge(q::PURGE_REFRESH_TOKENS, expired_before_ms, limit).await?,
             windows: self.purge(q::PURGE_WINDOWS, expired_before_ms, limit).await?,
             messages: self.purge(q::PURGE_MESSAGES, messages_before_ms, limit).await?,
+            devices: self.purge(q::PURGE_UNCONFIRMED_DEVICES, expired_before_ms, limit).await?,
         })
     }
 }

@@ -145,5 +145,18 @@ pub(crate) fn refresh_row<R: Columns>(r: &R) -> StoreResult<RefreshRecord> {
         expires_ms: r.get("expires_ms")?,
         revoked: r.get::<i64>("revoked")? != 0,
         replaced_ms: r.get("replaced_ms")?,
+        device_key: r.get("device_key")?,
+    })
+}
+
+pub(crate) fn device_row<R: Columns>(r: &R) -> StoreResult<DeviceRecord> {
+    Ok(DeviceRecord {
+        pool_id: r.get("pool_id")?,
+        device_key: r.get("device_key")?,
+        username_key: r.get("username_key")?,
+        created_ms: r.get("created_ms")?,
+        confirmed: r.get::<i64>("confirmed")? != 0,
+        data: r.json("data")?,
+        version: r.get("version")?,
     })
 }

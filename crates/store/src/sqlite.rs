@@ -115,7 +115,7 @@ pub(crate) fn all<T>(conn: &Connection, sql: &str, params: impl Params, map: imp
 }
 
 /// An insert whose unique-key violation means `Conflict(key)`.
-fn insert(conn: &Connection, sql: &str, params: impl Params, key: &str) -> StoreResult<()> {
+pub(crate) fn insert(conn: &Connection, sql: &str, params: impl Params, key: &str) -> StoreResult<()> {
     match conn.prepare_cached(sql).map_err(backend)?.execute(params) {
         Ok(_) => Ok(()),
         Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(key.to_string())),
@@ -124,7 +124,7 @@ fn insert(conn: &Connection, sql: &str, params: impl Params, key: &str) -> Store
 }
 
 /// Fetch `limit + 1` rows to know whether another page follows.
-fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
+pub(crate) fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
     let next = if items.len() > limit {
         items.truncate(limit);
         items.last().map(&key)
@@ -134,12 +134,12 @@ fn page<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<
     Page { items, next }
 }
 
-fn page_size(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX - 1) + 1
+pub(crate) fn page_size(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)
 }
 
 /// After a conditional update changed nothing: `Stale` if the record exists, `NotFound` if not.
-fn stale_or_missing(conn: &Connection, exists_sql: &str, params: impl Params) -> StoreError {
+pub(crate) fn stale_or_missing(conn: &Connection, exists_sql: &str, params: impl Params) -> StoreError {
     match one(conn, exists_sql, params, |_| Ok(())) {
         Ok(Some(())) => StoreError::Stale,
         Ok(None) => StoreError::NotFound,

@@ -129,7 +129,8 @@ impl RefreshStore for SqliteStore {
                     t.created_ms,
                     t.expires_ms,
                     t.revoked,
-                    t.replaced_ms
+                    t.replaced_ms,
+                    t.device_key
                 ],
             )
             .map(drop)

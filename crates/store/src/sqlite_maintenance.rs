@@ -1,4 +1,4 @@
-//! SQLite implementation of the janitor's purge: four bounded deletes in one write (the writer
+//! SQLite implementation of the janitor's purge: one bounded delete per kind, all in one write (the writer
 //! thread commits them with whatever else is queued).
 
 use async_trait::async_trait;
@@ -18,6 +18,7 @@ impl MaintenanceStore for SqliteStore {
                 refresh_tokens: run(c, q::PURGE_REFRESH_TOKENS, [expired_before_ms, limit])? as u64,
                 windows: run(c, q::PURGE_WINDOWS, [expired_before_ms, limit])? as u64,
                 messages: run(c, q::PURGE_MESSAGES, [messages_before_ms, limit])? as u64,
+                devices: run(c, q::PURGE_UNCONFIRMED_DEVICES, [expired_before_ms, limit])? as u64,
             })
         })
         .await

@@ -17,6 +17,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "invalidate sessions", include_str!("../migrations/sqlite/0006_invalidate_sessions.sql")),
     (7, "expiry indexes", include_str!("../migrations/sqlite/0007_expiry_indexes.sql")),
     (9, "attempt windows", include_str!("../migrations/sqlite/0009_attempt_windows.sql")),
+    (10, "devices", include_str!("../migrations/sqlite/0010_devices.sql")),
 ];
 
 fn failed(e: rusqlite::Error) -> StoreError {
@@ -144,6 +145,27 @@ mod tests {
         migrate(&mut conn, 2).expect("migration 6");
         let count = |table: &str| -> i64 { conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).expect("count") };
         assert_eq!((count("auth_sessions"), count("pools")), (0, 1));
+    }
+
+    /// Migration 10 keeps the refresh tokens already issued: they read back with no device.
+    #[test]
+    fn refresh_tokens_issued_before_migration_10_have_no_device() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        let before = MIGRATIONS.iter().position(|m| m.0 == 10).expect("migration 10");
+        apply(&mut conn, 1, &MIGRATIONS[..before]).expect("migrations before 10");
+        conn.execute(
+            "INSERT INTO refresh_tokens (id_hash, pool_id, client_id, username_key, origin_jti, auth_time, created_ms, expires_ms) \
+             VALUES ('r', 'p', 'c', 'u', 'o', 1, 1, 2)",
+            [],
+        )
+        .expect("refresh token");
+
+        migrate(&mut conn, 2).expect("migration 10");
+        let token = conn
+            .query_row("SELECT * FROM refresh_tokens WHERE id_hash = 'r'", [], |r| Ok(crate::rows::refresh_row(r)))
+            .expect("read")
+            .expect("decode");
+        assert_eq!((token.origin_jti.as_str(), token.device_key), ("o", None));
     }
 
     /// A new file in migrations/sqlite must be listed here too, or it would silently never run.

@@ -33,7 +33,8 @@ async fn a_database_migrated_by_sqlx_opens_and_keeps_its_data() {
         .expect("recorded migrations");
     assert_eq!(
         versions,
-        [1, 2, 3, 4, 5, 6, 7, 9],
-        "sqlx applied 1-4; this store applied 5 (users as a rowid table), 6 (challenge sessions dropped), 7 (expiry indexes) and 9 (attempt windows)"
+        [1, 2, 3, 4, 5, 6, 7, 9, 10],
+        "sqlx applied 1-4; this store applied 5 (users as a rowid table), 6 (challenge sessions dropped), 7 (expiry indexes), \
+         9 (attempt windows) and 10 (devices)"
     );
 }

@@ -29,3 +29,18 @@ pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 pub trait HasAccessToken {
     fn access_token(&self) -> &str;
 }
+
+// GetDevice and ForgetDevice are authorized by the user's access token like every other device
+// operation, though the model marks the member optional; a request without it is refused as one
+// with an empty token.
+impl HasAccessToken for shapes::GetDeviceRequest {
+    fn access_token(&self) -> &str {
+        self.access_token.as_deref().unwrap_or_default()
+    }
+}
+
+impl HasAccessToken for shapes::ForgetDeviceRequest {
+    fn access_token(&self) -> &str {
+        self.access_token.as_deref().unwrap_or_default()
+    }
+}

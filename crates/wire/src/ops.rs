@@ -108,6 +108,16 @@ operations! {
     AdminSetUserSettings: Iam,
     GetUserAuthFactors: AccessToken,
     AdminGetUserAuthFactors: Iam,
+    // Devices
+    ConfirmDevice: AccessToken,
+    GetDevice: AccessToken,
+    ListDevices: AccessToken,
+    UpdateDeviceStatus: AccessToken,
+    ForgetDevice: AccessToken,
+    AdminGetDevice: Iam,
+    AdminListDevices: Iam,
+    AdminUpdateDeviceStatus: Iam,
+    AdminForgetDevice: Iam,
     // Passkeys
     StartWebAuthnRegistration: AccessToken,
     CompleteWebAuthnRegistration: AccessToken,

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod auth_factors;
 pub mod clients;
+pub mod devices;
 pub mod groups;
 pub mod me;
 pub mod mfa_config;

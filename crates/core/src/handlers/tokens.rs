@@ -6,7 +6,7 @@ use cognate_wire::shapes::*;
 use crate::codes::token_hash;
 use crate::errors::OrInternal;
 use crate::signin::ClientContext;
-use crate::signin::refresh::{check_client_secret, check_refresh_allowed, load, revoke_sign_in, rotation};
+use crate::signin::refresh::{check_client_secret, check_device, check_refresh_allowed, load, revoke_sign_in, rotation};
 use crate::tokens::Grant;
 use crate::{ApiError, ApiResult, App, api_error};
 
@@ -25,6 +25,7 @@ pub async fn get_tokens_from_refresh_token(
     })?;
     check_refresh_allowed(&ctx)?;
     let (record, user) = load(app, &ctx, &input.refresh_token, reused).await?;
+    check_device(app, &ctx, &record, &user, input.device_key.as_deref()).await?;
     let rotate = rotation(&ctx).is_some();
     if rotate && !app.store.mark_refresh_replaced(&record.id_hash, app.now_ms()).await.or_internal()? {
         // Replaced already: a retry `load` let through within the grace period, or a concurrent

@@ -20,10 +20,11 @@
 //! sign-in by themselves. docs/sign-in.md (The flow) has the whole diagram.
 
 use cognate_wire::enums::{AuthFlowType as Flow, ChallengeNameType as ChallengeName};
+use cognate_wire::shapes::NewDeviceMetadataType;
 
 use super::errors::{invalid_session, not_supported};
 use super::factors::{
-    choice, mfa_code, mfa_setup, new_password, one_time_code, password, select_mfa, sign_up_session, srp, totp, webauthn,
+    choice, device_srp, mfa_code, mfa_setup, new_password, one_time_code, password, select_mfa, sign_up_session, srp, totp, webauthn,
 };
 use super::outcome::{Challenge, Pending};
 use super::params::Params;
@@ -33,7 +34,7 @@ use super::subject::{self, Subject};
 use super::{ClientContext, Outcome, Step, lockout, refresh, session};
 use crate::store::{AuthSession, ChallengeState, UserRecord};
 use crate::tokens::Grant;
-use crate::{ApiResult, App, api_error};
+use crate::{ApiResult, App, api_error, devices};
 
 /// InitiateAuth / AdminInitiateAuth. `session` is ConfirmSignUp's, which only USER_AUTH takes;
 /// other flows ignore it.
@@ -53,6 +54,7 @@ pub async fn initiate(app: &App, ctx: &ClientContext, flow_name: &str, request: 
             api_error!(InvalidParameterException, "{flow_name} flow not enabled for this client")
         });
     };
+    let device_key = device_key_of(&request);
     let outcome = match flow {
         Flow::UserPasswordAuth | Flow::AdminUserPasswordAuth | Flow::AdminNoSrpAuth => password::initiate(app, ctx, &request).await?,
         Flow::UserSrpAuth => srp::initiate(app, ctx, &request).await?,
@@ -66,14 +68,31 @@ pub async fn initiate(app: &App, ctx: &ClientContext, flow_name: &str, request: 
         Flow::RefreshTokenAuth | Flow::RefreshToken => return refresh::refresh_flow(app, ctx, &request).await,
         Flow::CustomAuth => return Err(not_supported(flow_name)),
     };
-    advance(app, ctx, outcome).await
+    advance(app, ctx, outcome, device_key.as_deref()).await
+}
+
+/// The DEVICE_KEY a client on a remembered device sends with every step.
+fn device_key_of(params: &Params) -> Option<String> {
+    params.get("DEVICE_KEY").filter(|k| !k.is_empty()).cloned()
 }
 
 /// RespondToAuthChallenge / AdminRespondToAuthChallenge.
 pub async fn respond(app: &App, ctx: &ClientContext, challenge_name: &str, token: Option<&str>, responses: Params) -> ApiResult<Step> {
+    let device_key = device_key_of(&responses);
+    let device_key = device_key.as_deref();
+    // These three are answered without a session: the SECRET_BLOCK, or the device, finds the
+    // pending step.
     if challenge_name == ChallengeName::PasswordVerifier.as_str() {
         let outcome = srp::answer(app, ctx, &responses).await?;
-        return advance(app, ctx, outcome).await;
+        return advance(app, ctx, outcome, device_key).await;
+    }
+    if challenge_name == ChallengeName::DeviceSrpAuth.as_str() {
+        let outcome = device_srp::answer_auth(app, ctx, token, &responses).await?;
+        return advance(app, ctx, outcome, device_key).await;
+    }
+    if challenge_name == ChallengeName::DevicePasswordVerifier.as_str() {
+        let outcome = device_srp::answer_verifier(app, ctx, &responses).await?;
+        return advance(app, ctx, outcome, device_key).await;
     }
     if challenge_name == ChallengeName::MfaSetup.as_str() && token.is_none_or(str::is_empty) {
         return Err(api_error!(InvalidParameterException, "Missing required parameter Session"));
@@ -88,7 +107,7 @@ pub async fn respond(app: &App, ctx: &ClientContext, challenge_name: &str, token
     }
     let who = subject::of_session(app, ctx, &session, &responses).await?;
     let outcome = answer(app, ctx, &session, who, &responses).await?;
-    advance(app, ctx, outcome).await
+    advance(app, ctx, outcome, device_key).await
 }
 
 /// Hand an answer to the factor whose challenge the session is for.
@@ -115,21 +134,34 @@ async fn answer(app: &App, ctx: &ClientContext, session: &AuthSession, who: Subj
         (S::MfaSetup { totp_verified }, Subject::User(user)) => {
             mfa_setup::answer(app, ctx, session, *user, *totp_verified, responses).await
         }
-        // PASSWORD_VERIFIER is answered without a session (above); ConfirmSignUp's session is no challenge.
-        (S::PasswordVerifier { .. } | S::SignUpConfirmed, Subject::User(_)) => Err(not_supported(&session.challenge)),
+        // The SRP verifiers are answered without a session (above); ConfirmSignUp's session is no
+        // challenge.
+        (S::PasswordVerifier { .. } | S::DevicePasswordVerifier { .. } | S::SignUpConfirmed, Subject::User(_)) => {
+            Err(not_supported(&session.challenge))
+        }
     }
 }
 
-/// From a factor's outcome to the next challenge or tokens.
-async fn advance(app: &App, ctx: &ClientContext, mut outcome: Outcome) -> ApiResult<Step> {
+/// From a factor's outcome to the next challenge or tokens. `device_key`: the remembered device
+/// the client says it is on (docs/devices.md).
+async fn advance(app: &App, ctx: &ClientContext, mut outcome: Outcome, device_key: Option<&str>) -> ApiResult<Step> {
+    let tracking = devices::tracking(&ctx.pool);
+    // A device key is looked at only in pools that track devices.
+    let device_key = device_key.filter(|_| tracking.is_some());
+    let mut mfa_answered = false;
     loop {
         outcome = match outcome {
             Outcome::Challenge(challenge) => return issue(app, ctx, challenge).await,
             Outcome::FirstFactorChosen { who, factor, answers } => begin_first_factor(app, ctx, who, factor, &answers).await?,
             Outcome::FirstFactorPassed { user, satisfies_mfa } => {
                 let user = lockout::record_success(app, &ctx.pool, user).await?;
+                // A device that does not exist (any more) is refused before anything else is asked:
+                // clients then forget the key and sign in again without it.
+                if let Some(key) = device_key {
+                    devices::confirmed(app, &ctx.pool, &user, key).await?;
+                }
                 if satisfies_mfa {
-                    Outcome::SignedIn(user)
+                    Outcome::MfaPassed(user)
                 } else if user_state::must_change_password(&user) {
                     user_state::check_temporary_password(&ctx.pool, &user, app.now_ms())?;
                     new_password::challenge(ctx, &user)
@@ -137,16 +169,56 @@ async fn advance(app: &App, ctx: &ClientContext, mut outcome: Outcome) -> ApiRes
                     Outcome::SecondFactorDue(user)
                 }
             }
-            Outcome::SecondFactorDue(user) => match mfa::after_first_factor(&ctx.pool, &user) {
-                Next::Tokens => Outcome::SignedIn(user),
-                Next::Challenge(factor) => begin_second_factor(app, ctx, &user, factor).await?,
-                Next::Select(choices) => select_mfa::challenge(&user, choices),
-                Next::Setup(can_set_up) => mfa_setup::challenge(&user, can_set_up),
-            },
+            Outcome::SecondFactorDue(user) => {
+                let next = mfa::after_first_factor(&ctx.pool, &user);
+                let factors = match &next {
+                    Next::Challenge(factor) => vec![*factor],
+                    Next::Select(choices) => choices.clone(),
+                    Next::Tokens | Next::Setup(_) => vec![],
+                };
+                match (tracking, device_key) {
+                    (Some(tracking), Some(key)) if !factors.is_empty() => {
+                        let device = devices::confirmed(app, &ctx.pool, &user, key).await?;
+                        if devices::skips_mfa(tracking, &device, &factors) {
+                            device_srp::challenge(app, ctx, &user, &device, false).await?
+                        } else {
+                            second_factor(app, ctx, user, next).await?
+                        }
+                    }
+                    _ => second_factor(app, ctx, user, next).await?,
+                }
+            }
             Outcome::SecondFactorChosen(user, factor) => begin_second_factor(app, ctx, &user, factor).await?,
-            Outcome::SignedIn(user) => return tokens(app, ctx, &user).await,
+            Outcome::MfaPassed(user) => {
+                mfa_answered = true;
+                Outcome::SignedIn(user)
+            }
+            Outcome::SignedIn(user) => match (tracking, device_key) {
+                (None, _) => return tokens(app, ctx, &user, None, None).await,
+                // On a known device, the device proves itself before the tokens.
+                (Some(_), Some(key)) => {
+                    let device = devices::confirmed(app, &ctx.pool, &user, key).await?;
+                    device_srp::challenge(app, ctx, &user, &device, mfa_answered).await?
+                }
+                // Else the tokens come with a new device for the client to confirm.
+                (Some(_), None) => {
+                    let metadata = devices::issue(app, &ctx.pool, &user, mfa_answered).await?;
+                    return tokens(app, ctx, &user, metadata.device_key.clone(), Some(metadata)).await;
+                }
+            },
+            Outcome::DeviceProven { user, device_key } => return tokens(app, ctx, &user, Some(device_key), None).await,
         }
     }
+}
+
+/// What the MFA table asks after the first factor, when no device stands in for it.
+async fn second_factor(app: &App, ctx: &ClientContext, user: UserRecord, next: Next) -> ApiResult<Outcome> {
+    Ok(match next {
+        Next::Tokens => Outcome::SignedIn(user),
+        Next::Challenge(factor) => begin_second_factor(app, ctx, &user, factor).await?,
+        Next::Select(choices) => select_mfa::challenge(&user, choices),
+        Next::Setup(can_set_up) => mfa_setup::challenge(&user, can_set_up),
+    })
 }
 
 /// USER_AUTH: start the first factor the user chose.
@@ -176,6 +248,7 @@ async fn issue(app: &App, ctx: &ClientContext, challenge: Challenge) -> ApiResul
             None
         }
         Pending::Nothing => None,
+        Pending::Issued { session } => Some(session),
     };
     Ok(Step {
         challenge_name: Some(challenge.name.as_str().to_string()),
@@ -186,6 +259,17 @@ async fn issue(app: &App, ctx: &ClientContext, challenge: Challenge) -> ApiResul
     })
 }
 
-async fn tokens(app: &App, ctx: &ClientContext, user: &UserRecord) -> ApiResult<Step> {
-    Ok(Step::tokens(app.issue_tokens(&ctx.pool, &ctx.client, user, Grant::new_sign_in()).await?))
+/// The tokens of a complete sign-in, on `device_key` (pools that track devices), with the new
+/// device's `NewDeviceMetadata` when one was just issued.
+async fn tokens(
+    app: &App,
+    ctx: &ClientContext,
+    user: &UserRecord,
+    device_key: Option<String>,
+    new_device: Option<NewDeviceMetadataType>,
+) -> ApiResult<Step> {
+    let grant = Grant { device_key, ..Grant::new_sign_in() };
+    let mut result = app.issue_tokens(&ctx.pool, &ctx.client, user, grant).await?;
+    result.new_device_metadata = new_device;
+    Ok(Step::tokens(result))
 }

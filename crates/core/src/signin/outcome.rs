@@ -20,8 +20,13 @@ pub enum Outcome {
     SecondFactorDue(UserRecord),
     /// SELECT_MFA_TYPE: the user chose this second factor.
     SecondFactorChosen(UserRecord, ChallengeName),
+    /// The user answered an MFA challenge (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP): every factor
+    /// is proven, and a device this sign-in is on may skip MFA from now on.
+    MfaPassed(UserRecord),
     /// Every factor the sign-in needs is proven.
     SignedIn(UserRecord),
+    /// The sign-in proved the device `device_key` (DEVICE_PASSWORD_VERIFIER), its last step.
+    DeviceProven { user: UserRecord, device_key: String },
 }
 
 /// A challenge to issue, and what its answer will be checked against.
@@ -41,6 +46,9 @@ pub enum Pending {
     UnderToken { token: String, username_key: String, state: ChallengeState },
     /// Nowhere: no answer can succeed (the SRP decoy of an unknown user).
     Nothing,
+    /// Already kept elsewhere (DEVICE_SRP_AUTH's, on the device); `session` is the `Session` to
+    /// return.
+    Issued { session: String },
 }
 
 impl Challenge {

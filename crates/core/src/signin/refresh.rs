@@ -17,7 +17,7 @@ use crate::codes::token_hash;
 use crate::errors::OrInternal;
 use crate::store::{PoolRecord, RefreshRecord, UserKey, UserRecord};
 use crate::tokens::{Grant, StatusCheck, check_user_state};
-use crate::{ApiError, ApiResult, App, api_error, users};
+use crate::{ApiError, ApiResult, App, api_error, devices, users};
 
 fn invalid() -> ApiError {
     api_error!(NotAuthorizedException, "Invalid Refresh Token")
@@ -95,10 +95,24 @@ pub async fn refresh_flow(app: &App, ctx: &ClientContext, request: &Params) -> A
     let token = params::required(request, "REFRESH_TOKEN")?;
     // InitiateAuth documents no RefreshTokenReuseException: a reused token is a revoked one.
     let (record, user) = load(app, ctx, token, revoked).await?;
+    check_device(app, ctx, &record, &user, params::optional(request, "DEVICE_KEY")).await?;
     // The hash is over the user's internal username (often the sub); accept the typed one too.
     let typed = params::optional(request, "USERNAME").unwrap_or(&user.username);
     ctx.check_secret_hash(params::secret_hash(request), &[&user.username, typed, &user.sub])?;
     Ok(Step::tokens(app.issue_tokens(&ctx.pool, &ctx.client, &user, Grant::refreshing(&record, false)).await?))
+}
+
+/// In a pool that tracks devices, a refresh token issued on a device refreshes only with that
+/// device's key, and only while the device exists (confirmed, not forgotten: ForgetDevice is how a
+/// lost device's sign-in is ended). Tokens issued without a device (before the pool tracked
+/// devices) refresh as before.
+pub async fn check_device(app: &App, ctx: &ClientContext, record: &RefreshRecord, user: &UserRecord, given: Option<&str>) -> ApiResult<()> {
+    let (Some(_), Some(bound)) = (devices::tracking(&ctx.pool), record.device_key.as_deref()) else { return Ok(()) };
+    if given != Some(bound) {
+        return Err(invalid());
+    }
+    devices::confirmed(app, &ctx.pool, user, bound).await.map_err(|_| invalid())?;
+    Ok(())
 }
 
 /// Revoke one sign-in: every refresh token of its family, and the access and ID tokens minted from

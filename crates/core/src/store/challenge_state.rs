@@ -11,6 +11,9 @@ pub enum ChallengeState {
     /// PASSWORD_VERIFIER (USER_SRP_AUTH, and USER_AUTH's PASSWORD_SRP): the server's secret `b`
     /// and public `B`, and the client's `A`, all hex.
     PasswordVerifier { b: String, big_b: String, a: String },
+    /// DEVICE_PASSWORD_VERIFIER: device SRP on `device_key`, as PasswordVerifier; `mfa_answered`
+    /// carries over from the sign-in's DEVICE_SRP_AUTH (`crate::store::PendingDeviceAuth`).
+    DevicePasswordVerifier { device_key: String, b: String, big_b: String, a: String, mfa_answered: bool },
     /// NEW_PASSWORD_REQUIRED: a user created by an administrator signs in for the first time.
     NewPasswordRequired,
     /// SMS_MFA or EMAIL_OTP as the second factor: the hash of the code sent. `setup_email` is set
@@ -50,6 +53,7 @@ impl ChallengeState {
     pub fn challenge_name(&self) -> Option<ChallengeName> {
         Some(match self {
             ChallengeState::PasswordVerifier { .. } => ChallengeName::PasswordVerifier,
+            ChallengeState::DevicePasswordVerifier { .. } => ChallengeName::DevicePasswordVerifier,
             ChallengeState::NewPasswordRequired => ChallengeName::NewPasswordRequired,
             ChallengeState::MfaCode { factor, .. } | ChallengeState::OneTimeCode { factor, .. } => *factor,
             ChallengeState::SoftwareTokenMfa => ChallengeName::SoftwareTokenMfa,

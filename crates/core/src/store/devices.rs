@@ -52,6 +52,24 @@ pub struct DeviceData {
     /// (docs/devices.md, Which MFA a device skips).
     #[serde(default)]
     pub mfa_passed: bool,
+    /// A sign-in on this device waiting for DEVICE_SRP_AUTH. Kept here, not in a challenge session:
+    /// amazon-cognito-identity-js and pycognito answer DEVICE_SRP_AUTH without the `Session`, so the
+    /// device key is what finds it. A newer sign-in on the device replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingDeviceAuth>,
+}
+
+/// What a sign-in proved before its DEVICE_SRP_AUTH challenge (docs/devices.md, Device SRP).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PendingDeviceAuth {
+    /// The app client the sign-in runs through.
+    pub client_id: String,
+    /// Hash of the `Session` returned with DEVICE_SRP_AUTH; a client that sends a Session must send
+    /// this one.
+    pub session_hash: String,
+    pub expires_ms: i64,
+    /// The sign-in answered an MFA challenge: once the device is proven, it may skip MFA later.
+    pub mfa_answered: bool,
 }
 
 #[async_trait]

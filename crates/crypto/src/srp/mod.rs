@@ -127,6 +127,19 @@ pub struct ServerStep {
     pub big_b_hex: String,
 }
 
+/// The big-endian unsigned integer `bytes` as lower-case hex without leading zeros: how a device's
+/// salt and verifier, sent base64-encoded to ConfirmDevice, are kept and sent back as `SALT`.
+pub fn integer_hex(bytes: &[u8]) -> String {
+    to_hex(&BigUint::from_bytes_be(bytes))
+}
+
+/// Whether a verifier a client chose (a device's, ConfirmDevice) can be used: a hex integer of at
+/// most the group's size, not a multiple of `N` (which would make the shared secret 0, provable
+/// without the device's password).
+pub fn is_usable_verifier(verifier_hex: &str) -> bool {
+    parse_hex(verifier_hex, "verifier").is_ok_and(|v| v < *N && !is_degenerate(&v))
+}
+
 /// Validates the client's `SRP_A` and picks a fresh `b`.
 ///
 /// Rejecting `A mod N == 0` here (not only in [`verify_claim`]) is what stops the classic

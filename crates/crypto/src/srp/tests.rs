@@ -324,3 +324,16 @@ fn server_step_values_are_well_formed() {
     assert!(big_b < *N);
     assert_eq!(to_hex(&big_b), step.big_b_hex);
 }
+
+/// A device's salt and verifier arrive as base64 of PAD()ed integers (a 0x00 sign byte when the
+/// top bit is set); they are kept as plain hex integers, and a verifier that is 0 mod N, or not
+/// below N, is refused.
+#[test]
+fn device_verifier_encoding_and_checks() {
+    assert_eq!(integer_hex(&[0x00, 0x8f, 0x01]), "8f01");
+    assert_eq!(integer_hex(&[0x0a, 0xbc]), "abc");
+    assert!(is_usable_verifier("2"));
+    assert!(!is_usable_verifier("0"));
+    assert!(!is_usable_verifier(&to_hex(&N)));
+    assert!(!is_usable_verifier("not hex"));
+}

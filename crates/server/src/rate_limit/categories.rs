@@ -92,7 +92,11 @@ pub fn category(op: Operation) -> Category {
         | O::GetUserAuthFactors
         | O::AdminGetUserAuthFactors
         | O::AdminListGroupsForUser
-        | O::ListWebAuthnCredentials => UserRead,
+        | O::ListWebAuthnCredentials
+        | O::GetDevice
+        | O::AdminGetDevice
+        | O::ListDevices
+        | O::AdminListDevices => UserRead,
         O::UpdateUserAttributes
         | O::AdminUpdateUserAttributes
         | O::DeleteUserAttributes
@@ -116,7 +120,12 @@ pub fn category(op: Operation) -> Category {
         | O::AdminRemoveUserFromGroup
         | O::StartWebAuthnRegistration
         | O::CompleteWebAuthnRegistration
-        | O::DeleteWebAuthnCredential => UserUpdate,
+        | O::DeleteWebAuthnCredential
+        | O::ConfirmDevice
+        | O::UpdateDeviceStatus
+        | O::AdminUpdateDeviceStatus
+        | O::ForgetDevice
+        | O::AdminForgetDevice => UserUpdate,
         O::ListUsers | O::ListUsersInGroup => UserList,
         O::GetTokensFromRefreshToken | O::RevokeToken => UserToken,
         O::DescribeUserPool

@@ -28,6 +28,7 @@ mod rate_limits;
 mod readme_operations;
 mod refresh_reuse;
 mod sdk_admin;
+mod sdk_devices;
 mod sdk_mfa;
 mod sdk_passkeys;
 mod sdk_signin;

@@ -107,7 +107,27 @@ pub(crate) fn refresh(pool_id: &str, id_hash: &str, origin: &str) -> RefreshReco
         expires_ms: 100,
         revoked: false,
         replaced_ms: None,
+        device_key: None,
     }
+}
+
+/// An unconfirmed device of `username_key`, as issued at the end of a sign-in, created at
+/// `created_ms`. Its key is `<pool_id>_<suffix>`: unique across pools, as device keys are.
+pub(crate) fn device(pool_id: &str, username_key: &str, suffix: &str, created_ms: i64) -> DeviceRecord {
+    DeviceRecord {
+        pool_id: pool_id.into(),
+        device_key: format!("{pool_id}_{suffix}"),
+        username_key: username_key.into(),
+        created_ms,
+        confirmed: false,
+        data: DeviceData { group_key: "-Vfxs5RNW".into(), modified_ms: created_ms, ..Default::default() },
+        version: 1,
+    }
+}
+
+/// [`device`], confirmed by ConfirmDevice.
+pub(crate) fn confirmed_device(pool_id: &str, username_key: &str, suffix: &str, created_ms: i64) -> DeviceRecord {
+    DeviceRecord { confirmed: true, ..device(pool_id, username_key, suffix, created_ms) }
 }
 
 pub(crate) fn message(pool_id: &str, id: &str, username: &str) -> OutboxMessage {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use cognate_core::store::*;
 
-use super::fixtures::{code, message, refresh, session, unique};
+use super::fixtures::{code, confirmed_device, device, message, refresh, session, unique};
 
 /// Far beyond the fixtures' times, so that the other checks' rows are all "expired" here.
 const T: i64 = 4_000_000_000_000;
@@ -34,10 +34,18 @@ pub async fn purge_expired(store: &Arc<dyn Store>) {
     assert!(store.claim_window_attempt(&window("old"), &old_window).await.expect("claim"));
     assert!(store.claim_window_attempt(&window("live"), &live_window).await.expect("claim"));
 
+    // Devices are purged by their creation: the unconfirmed ones issued before the cut-off only.
+    let old_issued = device(&pid, "u", "old-issued", T - 1);
+    let old_confirmed = confirmed_device(&pid, "u", "old-confirmed", T - 1);
+    let new_issued = device(&pid, "u", "new-issued", T);
+    for d in [&old_issued, &old_confirmed, &new_issued] {
+        store.create_device(d).await.expect("create device");
+    }
+
     // A batch of one deletes at most one row of each kind.
     let one = store.purge_expired(T, T - 5, 1).await.expect("purge");
     assert!(
-        one.sessions <= 1 && one.codes <= 1 && one.refresh_tokens <= 1 && one.windows <= 1 && one.messages <= 1,
+        one.sessions <= 1 && one.codes <= 1 && one.refresh_tokens <= 1 && one.windows <= 1 && one.messages <= 1 && one.devices <= 1,
         "batch exceeded: {one:?}"
     );
     // Then until nothing expired is left.
@@ -52,6 +60,9 @@ pub async fn purge_expired(store: &Arc<dyn Store>) {
     // A purged window starts again: the claim at its limit is granted once more; a live one is not.
     assert!(store.claim_window_attempt(&window("old"), &old_window).await.expect("claim"), "an old window is purged");
     assert!(!store.claim_window_attempt(&window("live"), &live_window).await.expect("claim"), "a live window stays");
+    assert!(store.get_device(&pid, &old_issued.device_key).await.expect("get").is_none(), "an old unconfirmed device is purged");
+    assert!(store.get_device(&pid, &old_confirmed.device_key).await.expect("get").is_some(), "a confirmed device stays");
+    assert!(store.get_device(&pid, &new_issued.device_key).await.expect("get").is_some(), "a device issued after the cut-off stays");
     let left: Vec<i64> = store.list_messages(&pid, None, 10).await.expect("list").iter().map(|m| m.created_ms).collect();
     assert_eq!(left, vec![T], "messages older than the cut-off are purged, newer ones stay");
 }

@@ -3,6 +3,7 @@
 //! database and run concurrently. Compiled only with the `conformance` feature: the server never
 //! links it, this crate's tests turn it on.
 
+mod devices;
 mod fixtures;
 mod maintenance;
 mod schema;
@@ -34,6 +35,10 @@ pub async fn run_all(store: Arc<dyn Store>, schema: &dyn Schema) {
     concurrent_session_answers(store.clone()).await;
     concurrent_window_attempts(store.clone()).await;
     deleted_users_and_clients_take_their_state(store.clone()).await;
+    devices::device_lifecycle(&store).await;
+    devices::list_devices(&store).await;
+    devices::devices_go_with_their_user_and_pool(&store).await;
+    devices::refresh_tokens_keep_their_device(&store).await;
     // Last: the purge is global and deletes the earlier checks' expired rows too.
     maintenance::purge_expired(&store).await;
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use cognate_core::store::*;
 
-use super::fixtures::{client, code, group, message, pool, refresh, session, signing_key, unique, user, with_keys};
+use super::fixtures::{client, code, confirmed_device, group, message, pool, refresh, session, signing_key, unique, user, with_keys};
 use super::schema::Schema;
 use crate::sql;
 
@@ -51,6 +51,8 @@ async fn fill_every_table(store: &Arc<dyn Store>, pool_id: &str) {
     store.put_refresh(&refresh(pool_id, &format!("{pool_id}-refresh"), "o")).await.expect("put refresh");
     let attempts = AttemptKey { pool_id: pool_id.into(), username_key: "u".into(), purpose: "signup".into() };
     store.claim_window_attempt(&attempts, &AttemptWindow { now_ms: 1, length_ms: 1, limit: 1 }).await.expect("claim attempt");
+    // Confirmed, so that the purge of unconfirmed devices leaves it alone.
+    store.create_device(&confirmed_device(pool_id, "u", "device", 1)).await.expect("create device");
 }
 
 /// Every table with a `pool_id` column is in the cascade list; with a row of the pool in each, and

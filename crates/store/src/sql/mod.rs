@@ -27,6 +27,7 @@ macro_rules! delete_from_each {
     };
 }
 
+pub(crate) mod devices;
 pub(crate) mod directory;
 pub(crate) mod maintenance;
 pub(crate) mod sign_in;
@@ -36,18 +37,20 @@ pub(crate) mod sign_in;
 /// conformance suite reads the schema and fails for one that is not.
 pub(crate) const POOL_CASCADE: &[(&str, &str)] = delete_from_each!("pool_id = $1";
     "clients", "users", "user_keys", "groups", "group_members", "outbox", "signing_keys", "auth_sessions", "codes", "refresh_tokens",
-    "attempt_windows",
+    "attempt_windows", "devices",
 );
 
 /// What goes with a user (`$1` pool, `$2` username key) in the transaction that deletes the user.
-/// (Challenge sessions are not in it: they are left to expire.)
-pub(crate) const USER_CASCADE: &[(&str, &str)] =
-    delete_from_each!("pool_id = $1 AND username_key = $2"; "user_keys", "group_members", "codes", "refresh_tokens", "attempt_windows");
+/// (Challenge sessions are not in it: they are left to expire.) Devices are: a device belongs to one
+/// user, and a user created later under the same name must not inherit it.
+pub(crate) const USER_CASCADE: &[(&str, &str)] = delete_from_each!("pool_id = $1 AND username_key = $2";
+    "user_keys", "group_members", "codes", "refresh_tokens", "attempt_windows", "devices",
+);
 
 /// Every shared statement by name, the cascades' by their table.
 #[cfg(any(test, feature = "conformance"))]
 pub(crate) fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
-    directory::ALL.iter().chain(sign_in::ALL).chain(maintenance::ALL).chain(POOL_CASCADE).chain(USER_CASCADE).copied()
+    directory::ALL.iter().chain(sign_in::ALL).chain(devices::ALL).chain(maintenance::ALL).chain(POOL_CASCADE).chain(USER_CASCADE).copied()
 }
 
 /// Panics unless parameter `i` of `sql`, prepared on `conn`, is named `$i` for every `i`: what binding

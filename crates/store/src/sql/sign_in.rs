@@ -44,8 +44,8 @@ statements! {
     CLEAR_WINDOW = "DELETE FROM attempt_windows WHERE pool_id = $1 AND username_key = $2 AND purpose = $3";
 
     INSERT_REFRESH = "INSERT INTO refresh_tokens \
-                      (id_hash, pool_id, client_id, username_key, origin_jti, auth_time, created_ms, expires_ms, revoked, replaced_ms) \
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+                      (id_hash, pool_id, client_id, username_key, origin_jti, auth_time, created_ms, expires_ms, revoked, replaced_ms, \
+                      device_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     REFRESH = "SELECT * FROM refresh_tokens WHERE id_hash = $1";
     REVOKE_REFRESH_FAMILY = "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = $1 AND origin_jti = $2";
     REVOKE_USER_REFRESH = "UPDATE refresh_tokens SET revoked = 1 WHERE pool_id = $1 AND username_key = $2";

@@ -93,5 +93,5 @@ pub async fn answer(
         Ok(())
     })
     .await?;
-    Ok(Outcome::SignedIn(user))
+    Ok(Outcome::MfaPassed(user))
 }

@@ -48,7 +48,7 @@ pub async fn answer(
         Ok(())
     })
     .await?;
-    Ok(Outcome::SignedIn(user))
+    Ok(Outcome::MfaPassed(user))
 }
 
 /// Only once the code sent to `email` comes back does the address become the user's verified

@@ -4,6 +4,7 @@
 //! comes next; they only share helpers (a code challenge, the session store).
 
 pub mod choice;
+pub mod device_srp;
 pub mod mfa_code;
 pub mod mfa_setup;
 pub mod new_password;

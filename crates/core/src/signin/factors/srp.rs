@@ -23,7 +23,8 @@ use crate::{ApiResult, App, api_error, decoys, ids, users};
 /// How far the client's TIMESTAMP may be from ours.
 const MAX_SKEW_SECS: i64 = 300;
 
-fn secret_block() -> String {
+/// A fresh SECRET_BLOCK (also DEVICE_PASSWORD_VERIFIER's).
+pub fn secret_block() -> String {
     let mut buf = [0u8; 96];
     rand::Rng::fill(&mut rand::rng(), &mut buf[..]);
     STANDARD.encode(buf)
@@ -96,6 +97,17 @@ async fn decoy(app: &App, ctx: &ClientContext, username: &str, srp_a: &str) -> A
     Ok(Outcome::Challenge(Challenge::new(ChallengeName::PasswordVerifier, parameters, Pending::Nothing)))
 }
 
+/// A claim's TIMESTAMP: well formed, and within [`MAX_SKEW_SECS`] of ours.
+pub fn check_timestamp(app: &App, timestamp: &str) -> ApiResult<()> {
+    let Some(when) = srp::parse_timestamp(timestamp) else {
+        return Err(api_error!(InvalidParameterException, "TIMESTAMP format is invalid."));
+    };
+    if (when.timestamp() - app.clock.now_secs()).abs() > MAX_SKEW_SECS {
+        return Err(wrong_password());
+    }
+    Ok(())
+}
+
 /// RespondToAuthChallenge with PASSWORD_VERIFIER.
 pub async fn answer(app: &App, ctx: &ClientContext, responses: &Params) -> ApiResult<Outcome> {
     let username = params::required(responses, "USERNAME")?;
@@ -113,12 +125,7 @@ pub async fn answer(app: &App, ctx: &ClientContext, responses: &Params) -> ApiRe
     }
     session::check_live(app, &pending)?;
     session::consume(app, &pending).await?;
-    let Some(when) = srp::parse_timestamp(timestamp) else {
-        return Err(api_error!(InvalidParameterException, "TIMESTAMP format is invalid."));
-    };
-    if (when.timestamp() - app.clock.now_secs()).abs() > MAX_SKEW_SECS {
-        return Err(wrong_password());
-    }
+    check_timestamp(app, timestamp)?;
     let Some(password) = user.data.password.clone() else { return Err(wrong_password()) };
     check_can_sign_in(&user)?;
     // Claimed before the proof is checked, like a password: a challenge opened before the lockout

@@ -20,7 +20,7 @@ pub async fn answer(app: &App, ctx: &ClientContext, session: &AuthSession, user:
     let code = params::required(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
     session::check_code(app, session, || use_code(app, &ctx.pool, &user, code)).await?;
     session::consume(app, session).await?;
-    Ok(Outcome::SignedIn(user))
+    Ok(Outcome::MfaPassed(user))
 }
 
 /// Check a code and mark its time step used, atomically: of two concurrent sign-ins with the same
