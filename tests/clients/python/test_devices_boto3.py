@@ -474,19 +474,21 @@ def test_admin_device_operations(idp, device_app):
 
 
 def test_admin_device_operations_errors(idp, device_app):
-    """Unknown user: ResourceNotFoundException on AdminGetDevice/AdminListDevices (their model lists no
-    UserNotFoundException), UserNotFoundException on AdminUpdateDeviceStatus/AdminForgetDevice.
-    Unknown device: ResourceNotFoundException "Device does not exist." on all four."""
+    """Unknown user: UserNotFoundException "User does not exist." on all four (docs/devices.md: the model
+    lists it for AdminUpdateDeviceStatus and AdminForgetDevice only, but every SDK knows the class).
+    Unknown device, or another user's: ResourceNotFoundException "Device does not exist."."""
     app = device_app()
     _, device, _ = remembered_device(idp, app, "alice")
     make_user(idp, app.pool_id, "bob")
     pid = app.pool_id
     unknown = "us-east-1_00000000-0000-4000-8000-000000000000"
 
-    with pytest.raises(idp.exceptions.ResourceNotFoundException):
+    with pytest.raises(idp.exceptions.UserNotFoundException) as e:
         idp.admin_get_device(UserPoolId=pid, Username="nobody", DeviceKey=device.key)
-    with pytest.raises(idp.exceptions.ResourceNotFoundException):
+    assert error(e) == ("UserNotFoundException", "User does not exist.")
+    with pytest.raises(idp.exceptions.UserNotFoundException) as e:
         idp.admin_list_devices(UserPoolId=pid, Username="nobody")
+    assert error(e) == ("UserNotFoundException", "User does not exist.")
     with pytest.raises(idp.exceptions.UserNotFoundException) as e:
         idp.admin_update_device_status(UserPoolId=pid, Username="nobody", DeviceKey=device.key,
                                        DeviceRememberedStatus="remembered")
@@ -527,8 +529,8 @@ def test_cli_admin_list_devices(idp, device_app, aws):
     assert [d["DeviceKey"] for d in out["Devices"]] == [device.key]
     attrs = attributes(out["Devices"][0])
     assert attrs["device_name"] == "pixel"
-    # The CLI prints dates as ISO 8601 strings.
-    assert re.match(r"\d{4}-\d\d-\d\dT", out["Devices"][0]["DeviceCreateDate"])
+    # CLI v1 prints timestamps as sent (cli_timestamp_format "none"): epoch seconds.
+    assert isinstance(out["Devices"][0]["DeviceCreateDate"], float)
 
     p = aws("admin-get-device", "--user-pool-id", app.pool_id, "--username", "alice",
             "--device-key", "us-east-1_00000000-0000-4000-8000-000000000000", check=False)
