@@ -537,3 +537,44 @@ def test_cli_admin_list_devices(idp, device_app, aws):
     assert p.returncode == 255
     assert ("An error occurred (ResourceNotFoundException) when calling the AdminGetDevice operation: "
             "Device does not exist.") in p.stderr
+
+
+# --- What amazon-cognito-identity-js does (tests/clients/js/devices.test.mjs), step by step --------
+
+
+@pytest.mark.xfail(strict=True, reason="SERVER BUG: a PASSWORD_VERIFIER answer refused with 'Device does not "
+                                       "exist.' has used up its SECRET_BLOCK, so the client's retry fails")
+def test_password_verifier_answer_can_be_retried_without_a_forgotten_device(idp, device_app):
+    """identity-js sends DEVICE_KEY first in the PASSWORD_VERIFIER answer; on "Device does not exist." it
+    drops the key and sends the same answer again (same SECRET_BLOCK and signature)."""
+    app = device_app()
+    _, device, _ = remembered_device(idp, app, "alice")
+    idp.admin_forget_device(UserPoolId=app.pool_id, Username="alice", DeviceKey=device.key)
+    srp = AWSSRP(username="alice", password=PASSWORD, pool_id=app.pool_id, client_id=app.client_id, client=idp)
+    start = strip(idp.initiate_auth(ClientId=app.client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=srp.get_auth_params()))
+    answer = srp.process_challenge(start["ChallengeParameters"], {"USERNAME": "alice"})
+    session = {"Session": start["Session"]} if "Session" in start else {}
+    with pytest.raises(idp.exceptions.ResourceNotFoundException) as e:
+        idp.respond_to_auth_challenge(ClientId=app.client_id, ChallengeName="PASSWORD_VERIFIER",
+                                      ChallengeResponses={**answer, "DEVICE_KEY": device.key}, **session)
+    assert error(e) == NO_DEVICE
+    out = strip(idp.respond_to_auth_challenge(ClientId=app.client_id, ChallengeName="PASSWORD_VERIFIER",
+                                              ChallengeResponses=answer, **session))
+    assert out["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+
+
+@pytest.mark.xfail(strict=True, reason="SERVER BUG: DEVICE_SRP_AUTH answered with the Session of the MFA "
+                                       "challenge (as identity-js's sendMFACode does) is refused")
+def test_device_srp_auth_with_the_mfa_challenges_session(idp, device_app):
+    app = device_app()
+    phone, device, result = remembered_device(idp, app, "alice")
+    idp.update_device_status(AccessToken=result["AccessToken"], DeviceKey=device.key, DeviceRememberedStatus="not_remembered")
+    out = start_on_device(idp, app, "alice", device)
+    assert out["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    after = respond(idp, app.client_id, "SOFTWARE_TOKEN_MFA", out["Session"], "alice",
+                    SOFTWARE_TOKEN_MFA_CODE=phone.code(), DEVICE_KEY=device.key)
+    assert after["ChallengeName"] == "DEVICE_SRP_AUTH"
+    _, answer = device_srp(idp, app, "alice", device, session=out["Session"])
+    answer.pop("Session", None)
+    tokens = assert_tokens(strip(idp.respond_to_auth_challenge(**answer)))
+    assert claims(tokens["AccessToken"])["device_key"] == device.key
