@@ -87,7 +87,7 @@ pub async fn respond(app: &App, ctx: &ClientContext, challenge_name: &str, token
         return advance(app, ctx, outcome, device_key).await;
     }
     if challenge_name == ChallengeName::DeviceSrpAuth.as_str() {
-        let outcome = device_srp::answer_auth(app, ctx, token, &responses).await?;
+        let outcome = device_srp::answer_auth(app, ctx, &responses).await?;
         return advance(app, ctx, outcome, device_key).await;
     }
     if challenge_name == ChallengeName::DevicePasswordVerifier.as_str() {

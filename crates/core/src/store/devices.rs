@@ -53,8 +53,8 @@ pub struct DeviceData {
     #[serde(default)]
     pub mfa_passed: bool,
     /// A sign-in on this device waiting for DEVICE_SRP_AUTH. Kept here, not in a challenge session:
-    /// amazon-cognito-identity-js and pycognito answer DEVICE_SRP_AUTH without the `Session`, so the
-    /// device key is what finds it. A newer sign-in on the device replaces it.
+    /// clients answer DEVICE_SRP_AUTH without its `Session` (or with a used one), so the device key
+    /// is what finds it. A newer sign-in on the device replaces it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<PendingDeviceAuth>,
 }
@@ -62,11 +62,10 @@ pub struct DeviceData {
 /// What a sign-in proved before its DEVICE_SRP_AUTH challenge (docs/devices.md, Device SRP).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PendingDeviceAuth {
+    /// Random: tells this sign-in's step from a newer one on the same device.
+    pub id: String,
     /// The app client the sign-in runs through.
     pub client_id: String,
-    /// Hash of the `Session` returned with DEVICE_SRP_AUTH; a client that sends a Session must send
-    /// this one.
-    pub session_hash: String,
     pub expires_ms: i64,
     /// The sign-in answered an MFA challenge: once the device is proven, it may skip MFA later.
     pub mfa_answered: bool,

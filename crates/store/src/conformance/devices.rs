@@ -32,7 +32,7 @@ pub async fn device_lifecycle(store: &Arc<dyn Store>) {
         last_authenticated_ms: Some(30),
         last_ip: Some("192.0.2.1".into()),
         mfa_passed: true,
-        pending: Some(PendingDeviceAuth { client_id: "client".into(), session_hash: "ab".repeat(32), expires_ms: 40, mfa_answered: true }),
+        pending: Some(PendingDeviceAuth { client_id: "client".into(), id: "pending-1".into(), expires_ms: 40, mfa_answered: true }),
     };
     let confirmed = DeviceRecord { confirmed: true, data, version: 2, ..issued.clone() };
     store.update_device(&confirmed).await.expect("first writer wins");

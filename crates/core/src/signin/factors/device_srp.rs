@@ -4,15 +4,17 @@
 //!
 //! DEVICE_SRP_AUTH is issued only once the sign-in has proven its first factor (and MFA, unless the
 //! device stands in for it); that is recorded on the device ([`PendingDeviceAuth`]), because
-//! amazon-cognito-identity-js and pycognito answer it without the `Session`. The device's proof is
-//! then checked like a password claim: the SECRET_BLOCK keys the pending exchange, single-use.
+//! clients do not send its `Session` back: pycognito and amazon-cognito-identity-js after a
+//! password send none, identity-js after an MFA answer sends the MFA challenge's (used) one. So the
+//! `Session` of an answer is not read; the pending step is found by the device key. The device's
+//! proof is then checked like a password claim: the SECRET_BLOCK keys the pending exchange,
+//! single-use.
 
 use cognate_crypto::srp;
 use cognate_wire::enums::ChallengeNameType as ChallengeName;
-use subtle::ConstantTimeEq;
 
 use super::srp::{check_timestamp, secret_block};
-use crate::codes::{opaque_token, token_hash};
+use crate::codes::opaque_token;
 use crate::errors::{OrInternal, unexpected_error};
 use crate::signin::errors::{invalid_session, session_expired, session_used, wrong_password};
 use crate::signin::outcome::{Challenge, Pending};
@@ -26,10 +28,11 @@ use crate::{ApiResult, App, devices, request_id};
 /// Ask a sign-in that has proven everything else to prove `device`. `mfa_answered`: it answered
 /// an MFA challenge, which, once the device is proven, lets the device skip MFA later.
 pub async fn challenge(app: &App, ctx: &ClientContext, user: &UserRecord, device: &DeviceRecord, mfa_answered: bool) -> ApiResult<Outcome> {
+    // Returned as the challenge's Session, for clients that expect one; never read back.
     let token = opaque_token(192);
     let pending = PendingDeviceAuth {
+        id: crate::ids::uuid(),
         client_id: ctx.client.client_id.clone(),
-        session_hash: token_hash(&token),
         expires_ms: app.now_ms() + ctx.session_validity_ms(),
         mfa_answered,
     };
@@ -58,21 +61,17 @@ async fn device_and_owner(app: &App, ctx: &ClientContext, responses: &Params) ->
 }
 
 /// The answer to DEVICE_SRP_AUTH (the client's SRP_A): the device's DEVICE_PASSWORD_VERIFIER.
-pub async fn answer_auth(app: &App, ctx: &ClientContext, token: Option<&str>, responses: &Params) -> ApiResult<Outcome> {
+pub async fn answer_auth(app: &App, ctx: &ClientContext, responses: &Params) -> ApiResult<Outcome> {
     let srp_a = params::required(responses, "SRP_A")?.to_string();
     let (device, user) = device_and_owner(app, ctx, responses).await?;
     let pending = device.data.pending.clone().filter(|p| p.client_id == ctx.client.client_id).ok_or_else(invalid_session)?;
-    if let Some(token) = token.filter(|t| !t.is_empty())
-        && !bool::from(token_hash(token).as_bytes().ct_eq(pending.session_hash.as_bytes()))
-    {
-        return Err(invalid_session());
-    }
     if app.now_ms() > pending.expires_ms {
         return Err(session_expired());
     }
-    // Used up in one versioned write: of two answers, one finds it gone.
+    // Used up in one versioned write: of two answers, one finds it gone (and a newer sign-in's
+    // pending step is not taken for this one).
     devices::modify(app, &ctx.pool.id, &device.device_key, |d| match &d.data.pending {
-        Some(p) if p.session_hash == pending.session_hash => {
+        Some(p) if p.id == pending.id => {
             d.data.pending = None;
             Ok(())
         }

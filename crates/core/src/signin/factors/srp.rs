@@ -18,7 +18,7 @@ use crate::signin::policy::user_state::{check_after_password, check_can_sign_in}
 use crate::signin::subject::{Subject, decoy_internal_name, names_user};
 use crate::signin::{ClientContext, Outcome, lockout, session};
 use crate::store::{ChallengeState, UserRecord};
-use crate::{ApiResult, App, api_error, decoys, ids, users};
+use crate::{ApiResult, App, api_error, decoys, devices, ids, users};
 
 /// How far the client's TIMESTAMP may be from ours.
 const MAX_SKEW_SECS: i64 = 300;
@@ -124,6 +124,13 @@ pub async fn answer(app: &App, ctx: &ClientContext, responses: &Params) -> ApiRe
         return Err(wrong_password());
     }
     session::check_live(app, &pending)?;
+    // A device that does not exist is refused before the answer is used up: amazon-cognito-identity-js
+    // then sends the same answer again without its DEVICE_KEY.
+    if let Some(key) = params::optional(responses, "DEVICE_KEY").filter(|k| !k.is_empty())
+        && devices::tracking(&ctx.pool).is_some()
+    {
+        devices::confirmed(app, &ctx.pool, &user, key).await?;
+    }
     session::consume(app, &pending).await?;
     check_timestamp(app, timestamp)?;
     let Some(password) = user.data.password.clone() else { return Err(wrong_password()) };
