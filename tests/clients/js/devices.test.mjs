@@ -188,12 +188,7 @@ test("remember this device: the next sign-in on it skips TOTP; forgetDevice brin
   assert.notEqual(second.key, device.key);
 });
 
-// SERVER BUG (docs/clients.md, Known server gaps): the PASSWORD_VERIFIER answer that fails with
-// "Device does not exist." uses up its SECRET_BLOCK, so identity-js's retry of the same answer gets
-// NotAuthorizedException "Invalid session for the user, session can only be used once.".
-const RETRY_BUG = "SERVER BUG: a PASSWORD_VERIFIER answer refused with 'Device does not exist.' cannot be sent again without DEVICE_KEY";
-
-test("a device forgotten elsewhere: identity-js drops its key on 'Device does not exist.' and signs in with TOTP", { todo: RETRY_BUG }, async () => {
+test("a device forgotten elsewhere: identity-js drops its key on 'Device does not exist.' and signs in with TOTP", async () => {
   const app = await devicePool();
   const phone = await enrol(app, "bob");
   const { user, device } = await signInOnNewDevice(app, "bob", phone);
@@ -221,12 +216,7 @@ test("a device forgotten elsewhere: identity-js drops its key on 'Device does no
   assert.equal(session.getAccessToken().payload.device_key, fresh.key);
 });
 
-// SERVER BUG (docs/clients.md, Known server gaps): identity-js 6.3.21's sendMFACode answers
-// DEVICE_SRP_AUTH with the Session of the MFA challenge it just answered; Cognate refuses it with
-// NotAuthorizedException "Invalid session for the user." (it accepts no Session at all).
-const STALE_SESSION_BUG = "SERVER BUG: DEVICE_SRP_AUTH answered with the MFA challenge's Session is refused";
-
-test("a device set back to not remembered: TOTP again, then identity-js answers DEVICE_SRP_AUTH", { todo: STALE_SESSION_BUG }, async () => {
+test("a device set back to not remembered: TOTP again, then identity-js answers DEVICE_SRP_AUTH", async () => {
   const app = await devicePool();
   const phone = await enrol(app, "carol");
   const { user, device } = await signInOnNewDevice(app, "carol", phone);

@@ -542,8 +542,6 @@ def test_cli_admin_list_devices(idp, device_app, aws):
 # --- What amazon-cognito-identity-js does (tests/clients/js/devices.test.mjs), step by step --------
 
 
-@pytest.mark.xfail(strict=True, reason="SERVER BUG: a PASSWORD_VERIFIER answer refused with 'Device does not "
-                                       "exist.' has used up its SECRET_BLOCK, so the client's retry fails")
 def test_password_verifier_answer_can_be_retried_without_a_forgotten_device(idp, device_app):
     """identity-js sends DEVICE_KEY first in the PASSWORD_VERIFIER answer; on "Device does not exist." it
     drops the key and sends the same answer again (same SECRET_BLOCK and signature)."""
@@ -563,8 +561,6 @@ def test_password_verifier_answer_can_be_retried_without_a_forgotten_device(idp,
     assert out["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
 
 
-@pytest.mark.xfail(strict=True, reason="SERVER BUG: DEVICE_SRP_AUTH answered with the Session of the MFA "
-                                       "challenge (as identity-js's sendMFACode does) is refused")
 def test_device_srp_auth_with_the_mfa_challenges_session(idp, device_app):
     app = device_app()
     phone, device, result = remembered_device(idp, app, "alice")
