@@ -7,12 +7,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+
+import { expectVia, next, nodeCallback } from "./lib/callbacks.js";
+import { Authenticator, totpAt } from "./lib/totp.js";
 
 // require() so that the packages resolve from tests/clients/js/node_modules or NODE_PATH.
 const require = createRequire(import.meta.url);
@@ -69,64 +71,7 @@ after(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-// --- TOTP (RFC 6238: HMAC-SHA1, 30 s steps, 6 digits) ------------------------------------------
-
-function base32Decode(text) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const ch of text.replace(/=+$/, "").toUpperCase()) {
-    const idx = alphabet.indexOf(ch);
-    if (idx < 0) throw new Error(`not base32: ${ch}`);
-    value = (value << 5) | idx;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totpAt(secret, step) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac("sha1", base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const bin = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(bin % 1_000_000).padStart(6, "0");
-}
-
-/** An authenticator app that never reuses a time step. Cognate accepts the previous, current and
- * next step, each (or an older one) once per user; so this hands out the previous step's code
- * (unless that step is about to leave the window), then the current and the next, then waits. */
-class Authenticator {
-  constructor(secret) {
-    this.secret = secret;
-    this.last = null;
-  }
-
-  async code() {
-    for (;;) {
-      const t = Date.now() / 1000;
-      const now = Math.floor(t / 30);
-      const lowest = (now + 1) * 30 - t > 3 ? now - 1 : now;
-      const step = this.last === null || this.last < lowest ? lowest : this.last + 1;
-      if (step <= now + 1) {
-        this.last = step;
-        return totpAt(this.secret, step);
-      }
-      await new Promise((r) => setTimeout(r, ((now + 1) * 30 - t) * 1000 + 50));
-    }
-  }
-
-  wrongCode() {
-    const now = Math.floor(Date.now() / 1000 / 30);
-    const valid = new Set([-2, -1, 0, 1, 2].map((d) => totpAt(this.secret, now + d)));
-    return ["000000", "111111", "222222"].find((c) => !valid.has(c));
-  }
-}
+// --- TOTP: lib/totp.js ----------------------------------------------------------------------
 
 test("the TOTP generator matches RFC 6238 (SHA1 test vector, 6 digits)", () => {
   // RFC 6238 appendix B: secret "12345678901234567890", T = 59 s -> 94287082 (8 digits) -> 287082.
@@ -200,32 +145,8 @@ function cognitoUser({ poolId, clientId }, name) {
   return new CognitoUser({ Username: name, Pool: pool, Storage: pool.storage });
 }
 
-const CALLBACKS = [
-  "onSuccess", "onFailure", "mfaRequired", "totpRequired", "selectMFAType", "mfaSetup",
-  "newPasswordRequired", "customChallenge", "associateSecretCode",
-];
-
-/** Call `start(callbacks)` and resolve with whichever callback the library calls first. */
-function next(start) {
-  return new Promise((resolve) => {
-    const cb = {};
-    for (const name of CALLBACKS) cb[name] = (...args) => resolve({ via: name, args });
-    start(cb);
-  });
-}
-
-function expectVia(result, via) {
-  const detail = result.via === "onFailure" ? `${result.args[0]?.code}: ${result.args[0]?.message}` : JSON.stringify(result.args);
-  assert.equal(result.via, via, `expected ${via}, got ${result.via} ${detail}`);
-  return result.args;
-}
-
 function signIn(user) {
   return next((cb) => user.authenticateUser(new AuthenticationDetails({ Username: user.getUsername(), Password: PASSWORD }), cb));
-}
-
-function nodeCallback(start) {
-  return new Promise((resolve) => start((err, result) => resolve({ err, result })));
 }
 
 function assertSignedIn(session, name) {
